@@ -1,0 +1,44 @@
+package dev.ipam.server;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Cluster membership and operations, served on every node's HTTP admin endpoints
+ * ({@code /admin/cluster...}, {@code /healthz}, {@code /readyz}). Ratis-backed in ipamd; a
+ * single-member fake in single-process tests.
+ */
+public interface Admin {
+    /** The group as this node sees it. */
+    ClusterStatus status();
+
+    /** Adds a new, empty node to the group; it installs a snapshot and catches up. */
+    CompletableFuture<ClusterStatus> addPeer(String id, String raftAddress, String httpAddress);
+
+    /** Removes a node from the group. */
+    CompletableFuture<ClusterStatus> removePeer(String id);
+
+    /** Moves leadership to the given node. */
+    CompletableFuture<ClusterStatus> transferLeader(String id);
+
+    /** Takes a snapshot now; completes with its log index. */
+    CompletableFuture<Long> snapshot();
+
+    /** Alive: the process is up and its storage works. */
+    boolean healthy();
+
+    /** Ready: a leader is known and this node has applied up to the commit index it last learned. */
+    Readiness readiness();
+
+    record ClusterStatus(String groupId, String self, String leaderId, long term, long commitIndex,
+                         long appliedIndex, List<Member> members) {
+    }
+
+    /** role is one of LEADER, FOLLOWER, CANDIDATE, LISTENER, UNKNOWN (as seen from this node). */
+    record Member(String id, String raftAddress, String httpAddress, String role, long matchIndex,
+                  long lastContactMs) {
+    }
+
+    record Readiness(boolean ready, String reason) {
+    }
+}
