@@ -116,7 +116,16 @@ public final class Watch<T> implements AutoCloseable {
         query.put("watch", "true");
         query.put("resourceVersion", resourceVersion);
         query.put("allowWatchBookmarks", "true");
-        Transport.Stream stream = resources.transport().open(Transport.Call.get(resources.collectionPath(), query));
+        Transport.Stream stream;
+        try {
+            stream = resources.transport().open(Transport.Call.get(resources.collectionPath(), query));
+        } catch (IpamException e) {
+            if (e.reason() != IpamException.Reason.UNAVAILABLE || closed) {
+                throw e;
+            }
+            pause();
+            return false;
+        }
         current = stream.body();
         if (closed) {
             closeQuietly(stream.body());
@@ -126,6 +135,11 @@ public final class Watch<T> implements AutoCloseable {
             closeQuietly(stream.body());
             relist();
             return true;
+        }
+        if (stream.code() == 502 || stream.code() == 503 || stream.code() == 504) {
+            closeQuietly(stream.body());
+            pause();
+            return false;
         }
         if (stream.code() != 200) {
             byte[] body = readRest(stream);
@@ -227,6 +241,16 @@ public final class Watch<T> implements AutoCloseable {
             listener.onEvent(new WatchEvent<>(WatchEvent.DELETED, gone, listVersion));
         }
         resourceVersion = listVersion == null ? "0" : listVersion;
+    }
+
+    /** A pause before reconnecting when no node answered, so a long outage does not spin. */
+    private void pause() {
+        try {
+            Thread.sleep(config.backoffMaxMs());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closed = true;
+        }
     }
 
     private void remember(String key, T value) {
