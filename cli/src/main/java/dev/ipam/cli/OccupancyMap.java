@@ -14,7 +14,7 @@ import java.util.Optional;
  */
 final class OccupancyMap {
     /** The most cells drawn, whatever the pool's size. */
-    static final int CELLS_MAX = 256;
+    static final int CELLS_MAX = 128;
     /** Cells per printed row. */
     static final int CELLS_PER_ROW = 64;
     /** The most blocks considered (a pool with more is drawn from the first ones, and says so). */
@@ -62,7 +62,7 @@ final class OccupancyMap {
         List<String> lines = new ArrayList<>();
         int cellPrefix = pool.bits() - (hostBits - cellBits);
         lines.add("Occupancy: " + cells + " cell" + (cells == 1 ? "" : "s") + ", each a /" + cellPrefix
-                + " (" + Tables.count(saturate(cellSize)) + " address" + (cellSize.equals(BigInteger.ONE) ? "" : "es") + ")"
+                + " (" + addresses(cellSize) + ")"
                 + (truncated ? "; drawn from the first " + BLOCKS_MAX + " blocks only" : ""));
         List<String> labels = new ArrayList<>();
         List<String> bars = new ArrayList<>();
@@ -118,8 +118,12 @@ final class OccupancyMap {
         return Optional.ofNullable(best);
     }
 
-    private static Long saturate(BigInteger value) {
-        return value.bitLength() > 63 ? Long.MAX_VALUE : value.longValue();
+    /** "1 address", "512 addresses", "2^73 addresses" (cells are powers of two). */
+    private static String addresses(BigInteger count) {
+        if (count.equals(BigInteger.ONE)) {
+            return "1 address";
+        }
+        return (count.bitLength() > 32 ? "2^" + (count.bitLength() - 1) : count.toString()) + " addresses";
     }
 
     /** Sorted blocks with nested or overlapping ones folded together, so no address counts twice. */
