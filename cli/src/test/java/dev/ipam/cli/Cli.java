@@ -43,6 +43,34 @@ final class Cli {
         return runWithInput("", args);
     }
 
+    /** A run on its own thread, whose output can be read while it runs (for -w). */
+    static final class Running {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final Thread thread;
+        volatile int code = -1;
+
+        Running(CommandLine line, String[] args) {
+            line.setOut(new PrintWriter(out, true));
+            line.setErr(new PrintWriter(err, true));
+            thread = new Thread(() -> code = line.execute(args), "ipamctl-under-test");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        synchronized String output() {
+            synchronized (out) {
+                return out.toString();
+            }
+        }
+    }
+
+    Running start(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(globalArgs);
+        return new Running(Ipamctl.commandLine(environment, new ByteArrayInputStream(new byte[0])), all.toArray(String[]::new));
+    }
+
     Result runWithInput(String stdin, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

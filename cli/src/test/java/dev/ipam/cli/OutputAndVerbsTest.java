@@ -146,6 +146,28 @@ class OutputAndVerbsTest {
     }
 
     @Test
+    void getWatchPrintsTheListThenEveryChangeUntilInterrupted() throws Exception {
+        ok(cli.run("prefix", "claim", "--pool", "web", "--length", "30", "--name", "watch-1", "--label", "app=watch"));
+        Cli.Running watch = cli.start("get", "ipclaims", "-w", "-l", "app=watch");
+        awaitOutput(watch, "watch-1");
+        assertTrue(watch.output().startsWith("NAME "), watch.output());
+        ok(cli.run("prefix", "claim", "--pool", "web", "--length", "30", "--name", "watch-2", "--label", "app=watch"));
+        awaitOutput(watch, "watch-2");
+        ok(cli.run("prefix", "release", "watch-1", "watch-2"));
+        watch.thread.interrupt();
+        watch.thread.join(5_000);
+        assertEquals(ExitCodes.ABORTED, watch.code, watch.output() + watch.err);
+    }
+
+    private static void awaitOutput(Cli.Running running, String text) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!running.output().contains(text)) {
+            assertTrue(System.nanoTime() < deadline, "no '" + text + "' within 10 s: " + running.output() + running.err);
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
     void explainDocumentsFields() {
         String spec = ok(cli.run("explain", "ipclaims.spec")).out();
         assertTrue(spec.contains("KIND:       IPClaim"), spec);
