@@ -76,8 +76,14 @@ final class Resources {
     private int watch(ResourceClient<JsonNode> resources, ListOptions options, Format format, boolean namespaceColumn,
                       Duration watchFor) {
         Kind kind = resources.kind();
-        var page = resources.list(options.withLimit(null));
+        // Page through the list; the first page's resourceVersion is where the watch starts.
+        var page = resources.list(options);
+        String listVersion = page.resourceVersion();
         session.printer.objects(kind, page.itemsOrEmpty(), format, namespaceColumn, false);
+        while (page.continueToken() != null) {
+            page = resources.list(options.withContinue(page.continueToken()));
+            page.itemsOrEmpty().forEach(item -> session.printer.row(kind, item, format, namespaceColumn));
+        }
         CountDownLatch failed = new CountDownLatch(1);
         AtomicReference<IpamException> error = new AtomicReference<>();
         WatchListener<JsonNode> listener = new WatchListener<>() {
@@ -94,7 +100,7 @@ final class Resources {
                 failed.countDown();
             }
         };
-        try (Watch<JsonNode> watch = resources.watch(options.withLimit(null).withResourceVersion(page.resourceVersion()), listener)) {
+        try (Watch<JsonNode> watch = resources.watch(options.withLimit(null).withResourceVersion(listVersion), listener)) {
             boolean ended = watchFor.isZero() ? awaitForever(failed) : failed.await(watchFor.toMillis(), TimeUnit.MILLISECONDS);
             if (ended && error.get() != null) {
                 return Errors.report(session.err, error.get());

@@ -3,40 +3,54 @@ package dev.ipam.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ipam.client.fake.FakeIpam;
-import dev.ipam.client.fake.FakeNode;
+import dev.ipam.client.fake.TestCluster;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The walk of the README: create a project, a pool, claim, list, release. */
+/**
+ * The walk of the README: create a project, a pool, claim, list, release. Runs against the fake,
+ * or against a real cluster with {@code -Dipam.servers=http://127.0.0.1:8080,... [-Dipam.token=T]}.
+ */
 class ReadmeWalkTest {
     @TempDir
     Path home;
-    private FakeIpam ipam;
-    private FakeNode node;
+    private TestCluster cluster;
 
     @BeforeEach
     void start() throws Exception {
-        ipam = new FakeIpam();
-        node = ipam.startNode();
+        cluster = TestCluster.start("walk", false);
     }
 
     @AfterEach
     void stop() {
-        ipam.close();
+        cluster.close();
+    }
+
+    private String[] target(boolean withProject) {
+        List<String> args = new ArrayList<>(List.of("--server", String.join(",", cluster.endpoints())));
+        if (cluster.token() != null) {
+            args.addAll(List.of("--token", cluster.token()));
+        }
+        if (withProject) {
+            args.addAll(List.of("--project", cluster.project()));
+        }
+        return args.toArray(String[]::new);
     }
 
     @Test
     void createProjectPoolClaimListRelease() {
-        Cli admin = new Cli(home).with("--server", node.uri());
-        Cli.Result project = admin.run("project", "create", "demo", "--quota-claims", "100");
-        assertEquals(0, project.code(), project.toString());
-        assertTrue(project.out().contains("demo"), project.toString());
+        String project = cluster.project();
+        Cli admin = new Cli(home).with(target(false));
+        Cli.Result created = admin.run("project", "create", project, "--quota-claims", "100");
+        assertEquals(0, created.code(), created.toString());
+        assertTrue(created.out().contains(project), created.toString());
 
-        Cli cli = new Cli(home).with("--server", node.uri(), "--project", "demo");
+        Cli cli = new Cli(home).with(target(true));
         Cli.Result pool = cli.run("pool", "create", "web", "--cidr", "10.0.0.0/24", "--label", "tier=web");
         assertEquals(0, pool.code(), pool.toString());
         assertTrue(pool.out().contains("10.0.0.0/24"), pool.toString());
@@ -68,6 +82,10 @@ class ReadmeWalkTest {
         assertEquals(0, empty.code(), empty.toString());
         assertEquals("", empty.out());
         assertTrue(empty.err().contains("No resources found in default namespace."), empty.toString());
-        assertEquals(0, ipam.count("demo", "IPAllocation"));
+        assertEquals("", cli.run("get", "ipalloc", "-A", "-o", "name").out(), "every allocation went back to the pool");
+
+        assertEquals(0, cli.run("pool", "delete", "web").code());
+        Cli.Result gone = admin.run("project", "delete", project);
+        assertEquals(0, gone.code(), gone.toString());
     }
 }

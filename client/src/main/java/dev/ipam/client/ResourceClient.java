@@ -102,8 +102,8 @@ public final class ResourceClient<T> {
         if (answer.code() == 409 && answer.attempt() > 1 && !dryRun) {
             IpamException conflict = answer.error();
             if (conflict.reason() == IpamException.Reason.ALREADY_EXISTS) {
-                T stored = get(sent.path("metadata").path("name").asText());
-                if (contains(Codec.tree(stored).path("spec"), sent.path("spec"))) {
+                T stored = storedOrNull(sent.path("metadata").path("name").asText());
+                if (stored != null && contains(Codec.tree(stored).path("spec"), sent.path("spec"))) {
                     return stored;
                 }
             }
@@ -187,6 +187,18 @@ public final class ResourceClient<T> {
                 throw e;
             }
             poll.pause("deletion of " + kind.shortName() + "/" + name);
+        }
+    }
+
+    /** The object, or null when it does not exist (the 409 came from something else, e.g. a retained allocation). */
+    private T storedOrNull(String name) {
+        try {
+            return get(name);
+        } catch (IpamException e) {
+            if (e.reason() == IpamException.Reason.NOT_FOUND) {
+                return null;
+            }
+            throw e;
         }
     }
 

@@ -139,6 +139,19 @@ class IpamClientTest {
     }
 
     @Test
+    void aRetainedAllocationStillBlocksTheNameEvenOnARetry() {
+        client.claim(ClaimRequest.of("kept", IPClaimSpec.fromPool("web", "IPv4", 26).withReclaimPolicy("Retain")));
+        client.release("kept");
+        assertEquals(1, client.allocations("default").listAll(ListOptions.all()).size(), "Retain keeps the allocation");
+        n1.failNext(1, 503);
+        IpamException e = assertThrows(IpamException.class,
+                () -> client.claim(ClaimRequest.of("kept", IPClaimSpec.fromPool("web", "IPv4", 26))));
+        assertEquals(IpamException.Reason.ALREADY_EXISTS, e.reason(), "no claim to read back: the 409 stands");
+        assertEquals("10.0.0.64/26", client.claim(ClaimRequest.of("other", IPClaimSpec.fromPool("web", "IPv4", 26))),
+                "the retained block stays taken");
+    }
+
+    @Test
     void aStreamOfClaimsSurvivesTheNodeInUseStopping() {
         Set<String> blocks = new HashSet<>();
         for (int i = 0; i < 40; i++) {
