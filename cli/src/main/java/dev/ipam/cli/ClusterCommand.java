@@ -16,7 +16,7 @@ final class ClusterCommand {
     Ipamctl root;
 
     @Command(name = "status", description = "The group as a node sees it, and every configured node's health.")
-    int status(@Option(names = {"-o", "--output"}, defaultValue = "table", description = "table|json|yaml") Format output) {
+    int status(@Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table", description = "table|json|yaml") Format output) {
         Session session = root.session();
         ClusterAdmin cluster = session.adminClient().cluster();
         ClusterStatus status = cluster.status();

@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
  * pool/prefix shortcuts, and the administration of projects and of the cluster itself. The verbs
  * below are thin: they decode flags and call {@link Resources}; each noun is a class of its own.
  */
-@Command(name = "ipamctl", mixinStandardHelpOptions = true, version = "ipamctl 0.1.0",
+@Command(name = "ipamctl", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "ipamctl 0.1.0",
         description = "Manage IP pools, claims and the IPAM cluster.",
         subcommands = {PoolCommand.class, PrefixCommand.class, ProjectCommand.class, ClusterCommand.class,
                 ConfigCommand.class, CommandLine.HelpCommand.class},
@@ -124,13 +124,13 @@ public final class Ipamctl implements java.util.concurrent.Callable<Integer> {
 
     @Command(name = "get", description = "Show objects: ipamctl get ippools | get ipclaim NAME -o yaml | get ipalloc -A.")
     int get(@Parameters(arity = "1..*", paramLabel = "KIND [NAME...]") List<String> args,
-            @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table|wide|json|yaml|name") Format output,
+            @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table", description = "table|wide|json|yaml|name") Format output,
             @Option(names = {"-l", "--selector"}, paramLabel = "SELECTOR", description = "Label selector, e.g. tier=web") String labels,
             @Option(names = "--field-selector", paramLabel = "SELECTOR", description = "e.g. spec.poolRef.name=web, status.phase=Bound") String fields,
             @Option(names = {"-A", "--all-namespaces"}, description = "Across every namespace.") boolean allNamespaces,
             @Option(names = {"-w", "--watch"}, description = "After listing, follow changes.") boolean watch,
             @Option(names = "--watch-for", defaultValue = "0s", paramLabel = "DURATION", description = "Stop watching after this long (0s: until interrupted).") String watchFor,
-            @Option(names = "--chunk-size", defaultValue = "500", description = "Items per page when listing.") int chunkSize) {
+            @Option(names = "--chunk-size", defaultValue = "500", paramLabel = "N", description = "Items per page when listing.") int chunkSize) {
         if (chunkSize <= 0) {
             throw new UsageError("--chunk-size must be > 0, got " + chunkSize);
         }

@@ -44,6 +44,9 @@ class ExitCodesTest {
         Cli.Result result = cli.run("get", "ippools");
         assertEquals(ExitCodes.OK, result.code(), result.toString());
         assertEquals("", result.err());
+        Cli.Result help = cli.run("prefix", "claim", "--help");
+        assertEquals(ExitCodes.OK, help.code(), help.toString());
+        assertTrue(help.out().startsWith("Usage: ipamctl prefix claim"), help.toString());
     }
 
     @Test
