@@ -23,12 +23,14 @@ import java.util.Locale;
  * @param responseBytesMax   the largest response body accepted
  * @param watchEventBytesMax the largest single watch event (one line of the stream) accepted
  * @param listItemsMax       the most items {@link ResourceClient#listAll} gathers across pages
- * @param watchReconnectsMax the most consecutive reconnects of a watch without receiving an event
+ * @param watchReconnectsMax the most consecutive failed attempts of a watch to reconnect (no node answered)
+ * @param watchIdleMs        how long a watch stream may stay silent (no event, no bookmark) before the
+ *                           client drops it and reconnects, so a node that hangs cannot stall a watch
  */
 public record ClientConfig(List<URI> endpoints, String project, String token, long connectTimeoutMs,
                            long requestTimeoutMs, long operationTimeoutMs, int attemptsMax, long backoffMs,
                            long backoffMaxMs, long responseBytesMax, int watchEventBytesMax, int listItemsMax,
-                           int watchReconnectsMax) {
+                           int watchReconnectsMax, long watchIdleMs) {
 
     /** Checks every field and every relation between fields. */
     public ClientConfig {
@@ -55,12 +57,26 @@ public record ClientConfig(List<URI> endpoints, String project, String token, lo
         positive("watchEventBytesMax", watchEventBytesMax);
         positive("listItemsMax", listItemsMax);
         positive("watchReconnectsMax", watchReconnectsMax);
+        positive("watchIdleMs", watchIdleMs);
         if (backoffMaxMs < backoffMs) {
             throw new IllegalArgumentException("backoffMaxMs (" + backoffMaxMs + ") must be >= backoffMs (" + backoffMs + ")");
         }
         if (watchEventBytesMax > responseBytesMax) {
             throw new IllegalArgumentException("watchEventBytesMax must be <= responseBytesMax");
         }
+    }
+
+    /** The same settings addressing another project. */
+    public ClientConfig withProject(String otherProject) {
+        return new ClientConfig(endpoints, otherProject, token, connectTimeoutMs, requestTimeoutMs, operationTimeoutMs,
+                attemptsMax, backoffMs, backoffMaxMs, responseBytesMax, watchEventBytesMax, listItemsMax,
+                watchReconnectsMax, watchIdleMs);
+    }
+
+    /** The same settings for one node, one attempt, and small answers (health probes). */
+    ClientConfig probe(URI endpoint) {
+        return new ClientConfig(List.of(endpoint), project, token, connectTimeoutMs, requestTimeoutMs, requestTimeoutMs,
+                1, backoffMs, backoffMaxMs, 64 * 1024, 64 * 1024, 1, 1, watchIdleMs);
     }
 
     private static void positive(String name, long value) {
@@ -89,6 +105,7 @@ public record ClientConfig(List<URI> endpoints, String project, String token, lo
         private int watchEventBytesMax = 1 << 20;
         private int listItemsMax = 1_000_000;
         private int watchReconnectsMax = 10;
+        private long watchIdleMs = 120_000;
 
         private Builder() {
         }
@@ -172,11 +189,17 @@ public record ClientConfig(List<URI> endpoints, String project, String token, lo
             return this;
         }
 
+        /** See {@link ClientConfig#watchIdleMs()}. */
+        public Builder watchIdleMs(long value) {
+            watchIdleMs = value;
+            return this;
+        }
+
         /** The checked configuration. */
         public ClientConfig build() {
             return new ClientConfig(endpoints, project, token, connectTimeoutMs, requestTimeoutMs,
                     operationTimeoutMs, attemptsMax, backoffMs, backoffMaxMs, responseBytesMax,
-                    watchEventBytesMax, listItemsMax, watchReconnectsMax);
+                    watchEventBytesMax, listItemsMax, watchReconnectsMax, watchIdleMs);
         }
     }
 }

@@ -72,9 +72,7 @@ public final class ClusterAdmin {
     private java.util.List<Probe> probeAll(String path) {
         java.util.List<Probe> probes = new java.util.ArrayList<>();
         for (URI endpoint : config.endpoints()) {
-            ClientConfig one = new ClientConfig(java.util.List.of(endpoint), config.project(), config.token(),
-                    config.connectTimeoutMs(), config.requestTimeoutMs(), config.requestTimeoutMs(), 1,
-                    config.backoffMs(), config.backoffMaxMs(), 64 * 1024, 64 * 1024, 1, 1);
+            ClientConfig one = config.probe(endpoint);
             try {
                 Transport.Answer answer = new Transport(one).send(Transport.Call.get(path, null));
                 String text = new String(answer.body(), java.nio.charset.StandardCharsets.UTF_8).trim();

@@ -53,10 +53,7 @@ public final class IpamClient implements AutoCloseable {
 
     /** The same nodes and credentials, addressing another project. */
     public IpamClient withProject(String project) {
-        ClientConfig other = new ClientConfig(config.endpoints(), project, config.token(), config.connectTimeoutMs(),
-                config.requestTimeoutMs(), config.operationTimeoutMs(), config.attemptsMax(), config.backoffMs(),
-                config.backoffMaxMs(), config.responseBytesMax(), config.watchEventBytesMax(), config.listItemsMax(),
-                config.watchReconnectsMax());
+        ClientConfig other = config.withProject(project);
         return new IpamClient(other, transport);
     }
 

@@ -82,7 +82,7 @@ final class Transport {
             int index = attempts.next();
             URI endpoint = config.endpoints().get(index);
             try {
-                HttpResponse<InputStream> response = http.send(request(endpoint, call, true),
+                HttpResponse<InputStream> response = http.send(request(endpoint, call),
                         HttpResponse.BodyHandlers.ofInputStream());
                 byte[] body = readLimited(response.body(), config.responseBytesMax(), endpoint);
                 int code = response.statusCode();
@@ -108,7 +108,8 @@ final class Transport {
             int index = attempts.next();
             URI endpoint = config.endpoints().get(index);
             try {
-                HttpResponse<InputStream> response = http.send(request(endpoint, call, false),
+                // The request timeout covers the wait for headers only; the stream may then run as long as it lasts.
+                HttpResponse<InputStream> response = http.send(request(endpoint, call),
                         HttpResponse.BodyHandlers.ofInputStream());
                 int code = response.statusCode();
                 if (retryable(code) && attempts.more()) {
@@ -155,7 +156,7 @@ final class Transport {
         return e.getClass().getSimpleName() + (message == null ? "" : " " + message);
     }
 
-    private HttpRequest request(URI endpoint, Call call, boolean timed) {
+    private HttpRequest request(URI endpoint, Call call) {
         StringBuilder uri = new StringBuilder(endpoint.toString()).append(call.path());
         if (call.query() != null && !call.query().isEmpty()) {
             char separator = '?';
@@ -165,10 +166,8 @@ final class Transport {
             }
         }
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(uri.toString()))
-                .header("Accept", "application/json");
-        if (timed) {
-            builder.timeout(Duration.ofMillis(config.requestTimeoutMs()));
-        }
+                .header("Accept", "application/json")
+                .timeout(Duration.ofMillis(config.requestTimeoutMs()));
         if (config.token() != null && !config.token().isEmpty()) {
             builder.header("Authorization", "Bearer " + config.token());
         }

@@ -30,6 +30,18 @@ public final class Watch<T> implements AutoCloseable {
     private volatile InputStream current;
     private volatile String resourceVersion;
     private volatile int relists;
+    private volatile long lastActivityNs = System.nanoTime();
+    private final java.util.Timer watchdog;
+
+    /** How one connection ended. */
+    private enum Outcome {
+        /** No node could be reached, or it answered 5xx: counts toward watchReconnectsMax. */
+        FAILED,
+        /** Connected, but the stream ended (or went silent) before a single line. */
+        QUIET,
+        /** Connected and received events or bookmarks. */
+        PROGRESSED
+    }
 
     Watch(ResourceClient<T> resources, ListOptions options, WatchListener<T> listener, ClientConfig config) {
         this.resources = resources;
@@ -39,10 +51,27 @@ public final class Watch<T> implements AutoCloseable {
         this.resourceVersion = options.resourceVersion();
         this.thread = new Thread(this::run, "ipam-watch-" + resources.kind().plural());
         this.thread.setDaemon(true);
+        this.watchdog = new java.util.Timer("ipam-watch-idle-" + resources.kind().plural(), true);
     }
 
     void start() {
+        long periodMs = Math.max(10, config.watchIdleMs() / 4);
+        watchdog.schedule(new java.util.TimerTask() {
+            @Override
+            public void run() {
+                dropIfIdle();
+            }
+        }, periodMs, periodMs);
         thread.start();
+    }
+
+    /** A stream silent for longer than watchIdleMs is closed, so the reader reconnects (maybe elsewhere). */
+    private void dropIfIdle() {
+        InputStream stream = current;
+        if (stream != null && System.nanoTime() - lastActivityNs > config.watchIdleMs() * 1_000_000L) {
+            lastActivityNs = System.nanoTime();
+            closeQuietly(stream);
+        }
     }
 
     /** The last resourceVersion seen (events and bookmarks), where a reconnect resumes. */
@@ -69,6 +98,7 @@ public final class Watch<T> implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        watchdog.cancel();
         InputStream stream = current;
         if (stream != null) {
             try {
@@ -86,14 +116,17 @@ public final class Watch<T> implements AutoCloseable {
             if (resourceVersion == null) {
                 relist();
             }
-            int quietReconnects = 0;
+            int failures = 0;
             while (!closed) {
-                boolean progressed = streamOnce();
-                quietReconnects = progressed ? 0 : quietReconnects + 1;
-                if (quietReconnects > config.watchReconnectsMax()) {
+                Outcome outcome = streamOnce();
+                failures = outcome == Outcome.FAILED ? failures + 1 : 0;
+                if (failures > config.watchReconnectsMax()) {
                     throw new IpamException(IpamException.Reason.UNAVAILABLE, "watch of " + resources.kind().plural()
-                            + " reconnected " + quietReconnects + " times without an event (watchReconnectsMax="
+                            + " failed to reconnect " + failures + " times in a row (watchReconnectsMax="
                             + config.watchReconnectsMax() + ")", null);
+                }
+                if (outcome != Outcome.PROGRESSED && !closed) {
+                    pause();
                 }
             }
         } catch (IpamException e) {
@@ -105,12 +138,13 @@ public final class Watch<T> implements AutoCloseable {
                 listener.onError(new IpamException(IpamException.Reason.INTERNAL, "watch failed: " + e, e));
             }
         } finally {
+            watchdog.cancel();
             stopped.countDown();
         }
     }
 
-    /** One connection: returns whether anything arrived (an event or a bookmark). */
-    private boolean streamOnce() {
+    /** One connection, from open to the end of its stream. */
+    private Outcome streamOnce() {
         Map<String, String> query = Transport.query();
         options.withLimit(null).withContinue(null).addTo(query);
         query.put("watch", "true");
@@ -123,48 +157,48 @@ public final class Watch<T> implements AutoCloseable {
             if (e.reason() != IpamException.Reason.UNAVAILABLE || closed) {
                 throw e;
             }
-            pause();
-            return false;
+            return Outcome.FAILED;
         }
+        lastActivityNs = System.nanoTime();
         current = stream.body();
         if (closed) {
             closeQuietly(stream.body());
-            return false;
+            return Outcome.QUIET;
         }
         if (stream.code() == 410) {
             closeQuietly(stream.body());
             relist();
-            return true;
+            return Outcome.PROGRESSED;
         }
         if (stream.code() == 502 || stream.code() == 503 || stream.code() == 504) {
             closeQuietly(stream.body());
-            pause();
-            return false;
+            return Outcome.FAILED;
         }
         if (stream.code() != 200) {
             byte[] body = readRest(stream);
             throw new Transport.Answer(stream.code(), body, stream.endpoint(), 1).error();
         }
-        boolean progressed = false;
+        Outcome outcome = Outcome.QUIET;
         try (InputStream in = new BufferedInputStream(stream.body())) {
             while (!closed) {
                 byte[] line = readLine(in);
                 if (line == null) {
-                    return progressed;
+                    return outcome;
                 }
+                lastActivityNs = System.nanoTime();
                 if (line.length == 0) {
                     continue;
                 }
-                progressed = true;
+                outcome = Outcome.PROGRESSED;
                 if (!handle(line)) {
-                    return true;
+                    return outcome;
                 }
             }
         } catch (IOException e) {
-            // The node went away mid-stream: reconnect (to another node if need be) from resourceVersion.
-            return progressed;
+            // The node went away mid-stream (or the stream went silent): reconnect from resourceVersion.
+            return outcome;
         }
-        return progressed;
+        return outcome;
     }
 
     /** Handles one event line; false when the stream must be reopened (after a re-list). */
@@ -291,6 +325,9 @@ public final class Watch<T> implements AutoCloseable {
     }
 
     private static void closeQuietly(InputStream in) {
+        if (in == null) {
+            return;
+        }
         try {
             in.close();
         } catch (IOException ignored) {

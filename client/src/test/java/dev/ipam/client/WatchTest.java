@@ -158,6 +158,25 @@ class WatchTest {
     }
 
     @Test
+    void aSilentStreamIsDroppedAndResumedWithoutLosingEvents() throws Exception {
+        IpamClient idle = new IpamClient(ClientConfig.builder().endpoint(n1.uri()).project("demo")
+                .watchIdleMs(100).backoffMs(5, 20).build());
+        int before = n1.requests();
+        try (Watch<IPClaim> watch = idle.claims().watch(ListOptions.all(), listener)) {
+            long deadline = System.nanoTime() + WAIT_MS * 1_000_000L;
+            while (n1.requests() < before + 4) {
+                assertTrue(System.nanoTime() < deadline, "the idle stream was never dropped and reopened");
+                Thread.sleep(10);
+            }
+            claim("late");
+            assertEquals(List.of("ADDED late"), next(1));
+            assertTrue(watch.running());
+            assertEquals(0, watch.relists());
+            assertTrue(errors.isEmpty(), errors.toString());
+        }
+    }
+
+    @Test
     void aWatchStopsWhenClosed() throws Exception {
         Watch<IPClaim> watch = client.claims().watch(ListOptions.all(), listener);
         watch.close();
