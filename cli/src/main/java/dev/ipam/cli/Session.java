@@ -48,8 +48,11 @@ final class Session {
             }
         }
         this.contextName = context == null ? null : context.name();
-        this.servers = firstNonEmpty(serverFlags, context == null ? null : context.servers(), splitEnv(environment.get("IPAM_SERVER")));
-        this.project = first(projectFlag, context == null ? null : context.project(), environment.get("IPAM_PROJECT"));
+        List<String> chosen = firstNonEmpty(serverFlags, context == null ? null : context.servers(), splitEnv(environment.get("IPAM_SERVER")));
+        ControlPlane plane = ControlPlane.of(chosen);
+        this.servers = plane.roots();
+        this.project = first(projectFlag, context == null ? null : context.project(),
+                plane.project() != null ? plane.project() : environment.get("IPAM_PROJECT"));
         this.token = first(tokenFlag, context == null ? null : context.token(), environment.get("IPAM_TOKEN"));
         this.namespace = namespaceFlag == null || namespaceFlag.isEmpty() ? DEFAULT_NAMESPACE : namespaceFlag;
         this.requestTimeout = requestTimeout;
@@ -100,6 +103,36 @@ final class Session {
                     .operationTimeoutMs(Math.max(timeoutMs, 3 * timeoutMs)).build());
         } catch (IllegalArgumentException e) {
             throw new UsageError("--server: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Servers given the kubectl way, {@code http://HOST:PORT/apis/resourcemanager.miloapis.com/v1alpha1/projects/P/control-plane}:
+     * the node roots, and the project P they name (when they all name the same one).
+     */
+    record ControlPlane(List<String> roots, String project) {
+        private static final java.util.regex.Pattern PATH = java.util.regex.Pattern.compile(
+                "^(https?://[^/]+)/apis/resourcemanager\\.miloapis\\.com/v1alpha1/projects/([^/]+)/control-plane/?$");
+
+        static ControlPlane of(List<String> servers) {
+            if (servers == null) {
+                return new ControlPlane(null, null);
+            }
+            List<String> roots = new java.util.ArrayList<>();
+            java.util.Set<String> projects = new java.util.TreeSet<>();
+            for (String server : servers) {
+                java.util.regex.Matcher m = PATH.matcher(server.trim());
+                if (m.matches()) {
+                    roots.add(m.group(1));
+                    projects.add(m.group(2));
+                } else {
+                    roots.add(server.trim());
+                }
+            }
+            if (projects.size() > 1) {
+                throw new UsageError("--server: the control-plane URLs name different projects " + projects + "; use one");
+            }
+            return new ControlPlane(roots, projects.isEmpty() ? null : projects.first());
         }
     }
 

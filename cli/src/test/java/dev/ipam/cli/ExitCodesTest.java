@@ -63,7 +63,11 @@ class ExitCodesTest {
         expect(ExitCodes.USAGE, "no server: pass --server http://HOST:PORT", noServer.run("get", "ippools", "--project", "demo"));
         expect(ExitCodes.USAGE, "no project: pass --project NAME", noServer.run("get", "ippools", "--server", node.uri()));
         expect(ExitCodes.USAGE, "'ftp://x' is not an http(s)://host:port address", noServer.run("get", "ippools", "--server", "ftp://x", "--project", "demo"));
+        expect(ExitCodes.USAGE, "has a path or query; give the node's root", noServer.run("get", "ippools", "--server", node.uri() + "/api", "--project", "demo"));
         expect(ExitCodes.USAGE, "Usage: ipamctl", noServer.run());
+        Cli.Result kubectlStyle = noServer.run("get", "ippools", "-o", "name", "--server",
+                node.uri() + "/apis/resourcemanager.miloapis.com/v1alpha1/projects/demo/control-plane");
+        assertEquals(ExitCodes.OK, kubectlStyle.code(), "a kubectl --server URL names the project too: " + kubectlStyle);
     }
 
     @Test

@@ -44,8 +44,12 @@ public record ClientConfig(List<URI> endpoints, String project, String token, lo
                 throw new IllegalArgumentException("endpoints: '" + endpoint
                         + "' is not an http(s)://host:port address; write it as http://127.0.0.1:8080");
             }
-            String text = endpoint.toString();
-            clean.add(URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text));
+            String path = endpoint.getRawPath() == null ? "" : endpoint.getRawPath();
+            if (!path.isEmpty() && !path.equals("/") || endpoint.getRawQuery() != null) {
+                throw new IllegalArgumentException("endpoints: '" + endpoint + "' has a path or query; give the node's root, "
+                        + endpoint.getScheme() + "://" + endpoint.getRawAuthority() + ", and the project separately");
+            }
+            clean.add(URI.create(endpoint.getScheme() + "://" + endpoint.getRawAuthority()));
         }
         endpoints = List.copyOf(clean);
         positive("connectTimeoutMs", connectTimeoutMs);
