@@ -116,9 +116,8 @@ public final class ConfigFile {
             Files.write(temporary, YAML.writeValueAsBytes(content));
             try {
                 Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException e) {
+            } catch (UnsupportedOperationException notPosix) {
                 // Not a POSIX file system: the platform's default permissions apply.
-                temporary = temporary.toAbsolutePath();
             }
             Files.move(temporary, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);

@@ -56,18 +56,22 @@ final class Transport {
 
         /** The error this answer describes. */
         IpamException error() {
-            Status status = null;
-            try {
-                if (body.length > 0 && body[0] == '{') {
-                    status = Codec.JSON.readValue(body, Status.class);
-                }
-            } catch (IOException ignored) {
-                // Not a Status body (a proxy's HTML page, say): fall back to the raw text below.
-                status = null;
-            }
+            Status status = status(body);
             String text = new String(body, 0, Math.min(body.length, 512), StandardCharsets.UTF_8).trim();
             return IpamException.fromStatus(code, status, "HTTP " + code + " from " + endpoint
                     + (text.isEmpty() ? "" : ": " + text));
+        }
+    }
+
+    /** The body as a Status, or null when it is not one (a proxy's HTML page, say). */
+    private static Status status(byte[] body) {
+        if (body.length == 0 || body[0] != '{') {
+            return null;
+        }
+        try {
+            return Codec.JSON.readValue(body, Status.class);
+        } catch (IOException notAStatus) {
+            return null;
         }
     }
 

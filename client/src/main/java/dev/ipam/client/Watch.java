@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Timer;
+import java.util.TimerTask;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -31,7 +33,7 @@ public final class Watch<T> implements AutoCloseable {
     private volatile String resourceVersion;
     private volatile int relists;
     private volatile long lastActivityNs = System.nanoTime();
-    private final java.util.Timer watchdog;
+    private final Timer watchdog;
 
     /** How one connection ended. */
     private enum Outcome {
@@ -51,12 +53,12 @@ public final class Watch<T> implements AutoCloseable {
         this.resourceVersion = options.resourceVersion();
         this.thread = new Thread(this::run, "ipam-watch-" + resources.kind().plural());
         this.thread.setDaemon(true);
-        this.watchdog = new java.util.Timer("ipam-watch-idle-" + resources.kind().plural(), true);
+        this.watchdog = new Timer("ipam-watch-idle-" + resources.kind().plural(), true);
     }
 
     void start() {
         long periodMs = Math.max(10, config.watchIdleMs() / 4);
-        watchdog.schedule(new java.util.TimerTask() {
+        watchdog.schedule(new TimerTask() {
             @Override
             public void run() {
                 dropIfIdle();
@@ -99,15 +101,7 @@ public final class Watch<T> implements AutoCloseable {
     public void close() {
         closed = true;
         watchdog.cancel();
-        InputStream stream = current;
-        if (stream != null) {
-            try {
-                stream.close();
-            } catch (IOException ignored) {
-                // Closing only unblocks the reader; a failure to close leaves nothing to undo.
-                stream = null;
-            }
-        }
+        closeQuietly(current);
         thread.interrupt();
     }
 
@@ -324,15 +318,15 @@ public final class Watch<T> implements AutoCloseable {
         }
     }
 
+    /** Closes a stream to unblock its reader; a failure to close leaves nothing to undo. */
     private static void closeQuietly(InputStream in) {
         if (in == null) {
             return;
         }
         try {
             in.close();
-        } catch (IOException ignored) {
-            // Nothing to recover: the stream is abandoned either way.
-            in = null;
+        } catch (IOException abandoned) {
+            // Closing only unblocks the reader: the stream is abandoned either way.
         }
     }
 }
