@@ -35,10 +35,10 @@ final class Manifests {
         this.stdin = stdin;
     }
 
-    /** Every object of every file, in order. */
-    List<Manifest> read(List<String> files) {
+    /** Every object of every file (a directory stands for its .yaml, .yml and .json files, by name), in order. */
+    List<Manifest> read(List<String> arguments) {
         List<Manifest> manifests = new ArrayList<>();
-        for (String file : files) {
+        for (String file : expand(arguments)) {
             byte[] bytes = load(file);
             String name = file.equals("-") ? "<stdin>" : file;
             int document = 0;
@@ -82,6 +82,29 @@ final class Manifests {
         manifests.add(new Manifest(object, source));
     }
 
+    private static List<String> expand(List<String> arguments) {
+        List<String> files = new ArrayList<>();
+        for (String argument : arguments) {
+            Path path = Path.of(argument);
+            if (argument.equals("-") || !Files.isDirectory(path)) {
+                files.add(argument);
+                continue;
+            }
+            try (var entries = Files.list(path)) {
+                List<String> found = entries.filter(Files::isRegularFile).map(Path::toString)
+                        .filter(name -> name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json"))
+                        .sorted().toList();
+                if (found.isEmpty()) {
+                    throw new UsageError("-f " + argument + ": the directory holds no .yaml, .yml or .json file", ExitCodes.INVALID);
+                }
+                files.addAll(found);
+            } catch (IOException e) {
+                throw new UsageError("-f " + argument + ": " + e.getMessage(), ExitCodes.ERROR);
+            }
+        }
+        return files;
+    }
+
     private byte[] load(String file) {
         try {
             byte[] bytes;
@@ -89,9 +112,6 @@ final class Manifests {
                 bytes = stdin.readNBytes(FILE_BYTES_MAX + 1);
             } else {
                 Path path = Path.of(file);
-                if (Files.isDirectory(path)) {
-                    throw new UsageError("-f " + file + ": is a directory; pass the files inside it");
-                }
                 try (InputStream in = Files.newInputStream(path)) {
                     bytes = in.readNBytes(FILE_BYTES_MAX + 1);
                 }
