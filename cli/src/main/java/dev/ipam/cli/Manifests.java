@@ -52,6 +52,8 @@ final class Manifests {
                     }
                     add(manifests, node, name + " (document " + document + ")");
                 }
+            } catch (UsageError e) {
+                throw e;
             } catch (IOException | RuntimeException e) {
                 String message = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
                 throw new UsageError("cannot parse " + name + " (document " + (document + 1) + "): " + message,
@@ -59,7 +61,7 @@ final class Manifests {
             }
         }
         if (manifests.isEmpty()) {
-            throw new UsageError("-f: no objects found in " + String.join(", ", files), ExitCodes.INVALID);
+            throw new UsageError("-f: no objects found in " + String.join(", ", arguments), ExitCodes.INVALID);
         }
         return manifests;
     }

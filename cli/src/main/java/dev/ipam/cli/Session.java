@@ -119,7 +119,7 @@ final class Session {
                 return new ControlPlane(null, null);
             }
             List<String> roots = new java.util.ArrayList<>();
-            java.util.Set<String> projects = new java.util.TreeSet<>();
+            java.util.TreeSet<String> projects = new java.util.TreeSet<>();
             for (String server : servers) {
                 java.util.regex.Matcher m = PATH.matcher(server.trim());
                 if (m.matches()) {
