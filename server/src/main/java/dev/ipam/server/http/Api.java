@@ -28,16 +28,19 @@ final class Api {
     final ApiConfig config;
     final Wire wire;
     final Replica replica;
+    /** The core dry runs are applied with (the one the replicas run). */
+    final dev.ipam.core.Core core;
     final Admin admin;
     final Executor workers;
     final Discovery discovery;
     final OpenApi openApi;
     final Resources resources;
 
-    Api(ApiConfig config, Replica replica, Admin admin, Executor workers) {
+    Api(ApiConfig config, Replica replica, Admin admin, dev.ipam.core.Core core, Executor workers) {
         this.config = config;
         this.wire = new Wire(config);
         this.replica = replica;
+        this.core = core;
         this.admin = admin;
         this.workers = workers;
         this.discovery = new Discovery(wire);

@@ -52,11 +52,20 @@ public final class ApiServer implements AutoCloseable {
     private EventLoopGroup loops;
     private Channel serverChannel;
 
+    /** The API over a replica running the IPAM core ({@link dev.ipam.core.Ipam}). */
     public ApiServer(ApiConfig config, Replica replica, Admin admin) {
+        this(config, replica, admin, new dev.ipam.core.Ipam());
+    }
+
+    /**
+     * The API over a replica running {@code core}; dry runs apply commands with it to a discarded
+     * overlay, so it must be the same core the replicas run.
+     */
+    public ApiServer(ApiConfig config, Replica replica, Admin admin, dev.ipam.core.Core core) {
         this.config = config;
         this.workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(config.requestQueueMax()), new DefaultThreadFactory("ipam-http-worker", true));
-        this.api = new Api(config, replica, admin, workers);
+        this.api = new Api(config, replica, admin, core, workers);
     }
 
     /** Binds and starts serving; fails loudly when the address is taken. */

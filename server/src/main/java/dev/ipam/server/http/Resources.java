@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ipam.core.Codec;
 import dev.ipam.core.Command;
-import dev.ipam.core.Ipam;
+import dev.ipam.core.Core;
 import dev.ipam.core.Reads;
 import dev.ipam.core.Result;
 import dev.ipam.core.model.Resource;
@@ -43,7 +43,7 @@ final class Resources {
     private final Wire wire;
     private final ModelJson model;
     private final Replica replica;
-    private final Ipam dryRunCore = new Ipam();
+    private final Core dryRunCore;
     private final WatchHub hub;
     private final ScheduledExecutorService timer;
 
@@ -52,6 +52,7 @@ final class Resources {
         this.wire = api.wire;
         this.model = new ModelJson(api.wire);
         this.replica = api.replica;
+        this.dryRunCore = api.core;
         this.hub = new WatchHub(api.config, api.workers);
         this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "ipam-http-watch-timer");
@@ -470,7 +471,8 @@ final class Resources {
         if (dryRun) {
             return api.timed(replica.read(true, s -> {
                 try (Overlay overlay = new Overlay(s.view())) {
-                    return dryRunCore.execute(overlay, s.appliedIndex() + 1, System.currentTimeMillis(), command);
+                    return Codec.decodeResult(dryRunCore.apply(overlay, s.appliedIndex() + 1, System.currentTimeMillis(),
+                            Codec.encodeCommand(command)));
                 }
             }));
         }
