@@ -123,10 +123,16 @@ public final class ApiServer implements AutoCloseable {
         workers.shutdownNow();
     }
 
-    /** Answers an oversized body with a Status 413 instead of Netty's bare one. */
+    /**
+     * Answers an oversized body with a Status 413 instead of Netty's bare one. The rest of the body is
+     * read and dropped (the aggregator discards it) and the connection closed after its last byte:
+     * closing with unread bytes would reset the connection and lose the answer.
+     */
     private static final class BoundedAggregator extends HttpObjectAggregator {
+        private boolean closeAtEnd;
+
         BoundedAggregator(int bodyBytesMax) {
-            super(bodyBytesMax, true);
+            super(bodyBytesMax, false);
         }
 
         @Override
@@ -139,8 +145,20 @@ public final class ApiServer implements AutoCloseable {
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, Wire.JSON);
             response.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            // The rest of the body is still on the wire: the connection cannot be reused.
-            ctx.writeAndFlush(response).addListener(f -> ctx.close());
+            ctx.writeAndFlush(response);
+            closeAtEnd = true;
+            if (oversized instanceof io.netty.handler.codec.http.FullHttpMessage) {
+                ctx.close();
+            }
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+            boolean last = msg instanceof io.netty.handler.codec.http.LastHttpContent;
+            super.channelRead(ctx, msg);
+            if (last && closeAtEnd) {
+                ctx.close();
+            }
         }
     }
 
