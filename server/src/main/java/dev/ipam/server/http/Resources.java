@@ -468,6 +468,13 @@ final class Resources {
 
     /** Applies a command for real, or to a discarded overlay when {@code dryRun}. */
     private CompletableFuture<Result> execute(String requestId, Command command, boolean dryRun) {
+        byte[] encoded = Codec.encodeCommand(command);
+        // The stateless checks the leader runs before logging: a bad name or CIDR is the client's 422,
+        // not a replication failure.
+        String problem = dryRunCore.check(encoded);
+        if (problem != null) {
+            return CompletableFuture.completedFuture(invalidCommand(problem));
+        }
         if (dryRun) {
             return api.timed(replica.read(true, s -> {
                 try (Overlay overlay = new Overlay(s.view())) {
@@ -476,8 +483,18 @@ final class Resources {
                 }
             }));
         }
-        return api.timed(replica.submit(requestId, Codec.encodeCommand(command)))
+        return api.timed(replica.submit(requestId, encoded))
                 .thenApply(applied -> Codec.decodeResult(applied.result()));
+    }
+
+    /** A failed stateless check as a 422 naming the field its message starts with ("spec.cidr: ..."). */
+    static Result invalidCommand(String problem) {
+        int colon = problem.indexOf(": ");
+        String field = colon > 0 && problem.substring(0, colon).matches("[A-Za-z0-9_.\\[\\]]+")
+                ? problem.substring(0, colon) : null;
+        return field == null
+                ? Result.rejected(Result.Reason.Invalid, problem)
+                : Result.rejected(Result.Reason.Invalid, field, problem);
     }
 
     private void answer(Exchange ex, Target target, String name, Result result, Format format) {
@@ -499,7 +516,11 @@ final class Resources {
             causes.add(new ApiException.Cause(cause.type(), cause.message(), cause.field()));
         }
         String reason = result.reason() == null ? "Unknown" : result.reason().name();
-        return new ApiException(result.code(), reason, result.message(), causes, kind.plural, name);
+        String message = result.message();
+        if (result.reason() == Result.Reason.Invalid && !message.contains(" is invalid: ")) {
+            message = kind.kind + " \"" + name + "\" is invalid: " + message;
+        }
+        return new ApiException(result.code(), reason, message, causes, kind.plural, name);
     }
 
     private void create(Exchange ex, Target target) {
