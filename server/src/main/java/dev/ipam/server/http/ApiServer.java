@@ -171,6 +171,11 @@ public final class ApiServer implements AutoCloseable {
                 reject(ctx, 400, "BadRequest", "malformed HTTP request: " + request.decoderResult().cause());
                 return;
             }
+            if (channel.attr(Exchange.STREAMING).get() != null) {
+                // A request while a watch streams on the same connection: HTTP/1.1 cannot answer it in order.
+                ctx.close();
+                return;
+            }
             channel.config().setAutoRead(false);
             byte[] body = ByteBufUtil.getBytes(request.content());
             InetSocketAddress remote = (InetSocketAddress) channel.remoteAddress();

@@ -37,6 +37,8 @@ final class Exchange {
     private final boolean keepAlive;
     private final AtomicBoolean answered = new AtomicBoolean();
     private final Runnable onComplete;
+    /** Set on a channel while a chunked response is being streamed on it. */
+    static final io.netty.util.AttributeKey<Boolean> STREAMING = io.netty.util.AttributeKey.valueOf("ipam.streaming");
 
     Exchange(String method, String uri, HttpHeaders headers, byte[] body, String client, Channel channel,
              boolean keepAlive, Runnable onComplete) {
@@ -98,7 +100,10 @@ final class Exchange {
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache, private");
         HttpUtil.setTransferEncodingChunked(response, true);
+        channel.attr(STREAMING).set(Boolean.TRUE);
         channel.writeAndFlush(response);
+        // Read again while streaming, or a client that hangs up is only noticed at the next write.
+        channel.config().setAutoRead(true);
         return new Stream();
     }
 
@@ -118,6 +123,7 @@ final class Exchange {
                 return;
             }
             channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(done -> {
+                channel.attr(STREAMING).set(null);
                 if (!keepAlive) {
                     channel.close();
                 }
