@@ -688,6 +688,8 @@ final class Resources {
                 return;
             }
             ObjectNode currentJson = model.toJson(resource);
+            ObjectNode unchanged = currentJson.deepCopy();
+            unchanged.remove("status");
             JsonNode patched = patchType == PatchType.JSON_PATCH
                     ? Patches.jsonPatch(currentJson, patch)
                     : Patches.merge(currentJson, patch.deepCopy());
@@ -698,6 +700,11 @@ final class Resources {
             // The status is the server's: whatever a patch says about it is not a change to make.
             object.remove("status");
             checkReplacement(ex, target, object);
+            if (object.equals(unchanged)) {
+                // A patch that changes nothing writes nothing (no log entry, no new resourceVersion), as upstream.
+                api.reply(ex, 200, model.toJson(resource), format);
+                return;
+            }
             long expected = pinned != 0 ? pinned : resource.metadata().resourceVersion();
             Command command = updateCommand(target, object, expected);
             onWorker(ex, execute(requestId(ex, attempt), command, dryRun), result -> {
