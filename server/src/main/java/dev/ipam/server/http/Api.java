@@ -105,40 +105,48 @@ final class Api {
         }
     }
 
-    /** Below a project's control-plane prefix; the project must exist (never created on the fly). */
+    /**
+     * Below a project's control-plane prefix; the project must exist (it is never created on the fly).
+     * Discovery checks it with a local read; resource reads check it inside their own (linearizable)
+     * read, and writes leave it to the core, which refuses commands on a missing project: no request
+     * pays a second round trip for the check.
+     */
     private void controlPlane(Exchange ex, String project, String path) {
-        boolean strict = !"0".equals(ex.param("resourceVersion"));
-        resources.projectExists(project, strict && isResourcePath(path)).whenComplete((exists, error) -> {
-            if (error != null) {
-                failFromFuture(ex, error);
-                return;
-            }
-            if (!exists) {
-                fail(ex, ApiException.notFound("projects", project, "projects.resourcemanager.miloapis.com \""
-                        + project + "\" not found"));
-                return;
-            }
+        if (isResourcePath(path)) {
+            resources.handle(ex, resourceTarget(ex, project, path));
+            return;
+        }
+        resources.projectExists(project, false).whenCompleteAsync((exists, error) -> {
             try {
-                workers.execute(() -> {
-                    try {
-                        if (!discoveryRoute(ex, path, Kind.IPAM_GROUP)) {
-                            Target target = resourceTarget(ex, project, path);
-                            resources.handle(ex, target);
-                        }
-                    } catch (ApiException e) {
-                        fail(ex, e);
-                    } catch (RuntimeException e) {
-                        failUnexpected(ex, e);
-                    }
-                });
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                fail(ex, ApiException.tooMany("the server is busy (http.requestQueueMax); retry later"));
+                if (error != null) {
+                    failFromFuture(ex, error);
+                } else if (!exists) {
+                    fail(ex, Resources.projectNotFound(project));
+                } else if (!discoveryRoute(ex, path, Kind.IPAM_GROUP)) {
+                    throw notFoundPath(ex);
+                }
+            } catch (ApiException e) {
+                fail(ex, e);
+            } catch (RuntimeException e) {
+                failUnexpected(ex, e);
             }
-        });
+        }, rejectingAs429(ex));
     }
 
     private static boolean isResourcePath(String path) {
         return path.startsWith(IPAM + "/");
+    }
+
+    /** The worker pool, answering 429 when its queue is full instead of dropping the request. */
+    java.util.concurrent.Executor rejectingAs429(Exchange ex) {
+        return task -> {
+            try {
+                workers.execute(task);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                fail(ex, ApiException.tooMany("the server is busy: more than " + config.requestQueueMax()
+                        + " requests are waiting (http.requestQueueMax); retry later"));
+            }
+        };
     }
 
     /** Parses {@code /apis/ipam.miloapis.com/v1alpha1/[namespaces/{ns}/]{plural}[/{name}[/status]]}. */

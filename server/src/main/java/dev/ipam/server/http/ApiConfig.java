@@ -44,6 +44,42 @@ public record ApiConfig(String host, int port, int bodyBytesMax, int jsonDepthMa
         return new ApiConfig("127.0.0.1", port, 3 << 20, 64, 500, 100, 10_000, 1000, 60_000, 10_000, 8, 4096);
     }
 
+    /**
+     * Reads the {@code http.*} settings of a flat configuration (file or flags), defaults for what is
+     * absent; a value that is not a number fails with the setting's name.
+     */
+    public static ApiConfig from(java.util.Map<String, String> settings) {
+        ApiConfig d = defaults(8080);
+        return new ApiConfig(settings.getOrDefault("http.host", d.host()),
+                (int) number(settings, "http.port", d.port()),
+                (int) number(settings, "http.bodyBytesMax", d.bodyBytesMax()),
+                (int) number(settings, "http.jsonDepthMax", d.jsonDepthMax()),
+                (int) number(settings, "http.listLimitMax", d.listLimitMax()),
+                (int) number(settings, "http.watchesPerClientMax", d.watchesPerClientMax()),
+                (int) number(settings, "http.watchBacklogMax", d.watchBacklogMax()),
+                (int) number(settings, "http.watchQueueMax", d.watchQueueMax()),
+                number(settings, "http.watchBookmarkMs", d.watchBookmarkMs()),
+                number(settings, "http.requestTimeoutMs", d.requestTimeoutMs()),
+                (int) number(settings, "http.workerThreads", d.workerThreads()),
+                (int) number(settings, "http.requestQueueMax", d.requestQueueMax()));
+    }
+
+    private static long number(java.util.Map<String, String> settings, String name, long fallback) {
+        String value = settings.get(name);
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            long parsed = Long.parseLong(value.trim());
+            if (parsed > Integer.MAX_VALUE && !name.endsWith("Ms")) {
+                throw bad(name, value, "use a number below 2147483648");
+            }
+            return parsed;
+        } catch (NumberFormatException e) {
+            throw bad(name, value, "use a whole number (default " + fallback + ")");
+        }
+    }
+
     public ApiConfig withHost(String newHost) {
         return new ApiConfig(newHost, port, bodyBytesMax, jsonDepthMax, listLimitMax, watchesPerClientMax,
                 watchBacklogMax, watchQueueMax, watchBookmarkMs, requestTimeoutMs, workerThreads, requestQueueMax);

@@ -89,6 +89,18 @@ final class Resources {
         hub.applied(index, events);
     }
 
+    static ApiException projectNotFound(String project) {
+        return ApiException.notFound("projects", project, "projects.resourcemanager.miloapis.com \"" + project
+                + "\" not found");
+    }
+
+    /** Inside a read: the target's project must exist (projects themselves have none). */
+    private static void requireProject(Replica.Snapshot snapshot, Target target) {
+        if (target.project() != null && Reads.project(snapshot.view(), target.project()) == null) {
+            throw projectNotFound(target.project());
+        }
+    }
+
     CompletableFuture<Boolean> projectExists(String project, boolean linearizable) {
         return api.timed(replica.read(linearizable, s -> Reads.project(s.view(), project) != null));
     }
@@ -159,8 +171,16 @@ final class Resources {
         return !"0".equals(ex.param("resourceVersion"));
     }
 
-    private <T> CompletableFuture<T> read(Exchange ex, Function<Replica.Snapshot, T> fn) {
-        return api.timed(replica.read(linearizable(ex), fn));
+    /** A read at the consistency the request asks for, failing with 404 when the project does not exist. */
+    private <T> CompletableFuture<T> read(Exchange ex, Target target, Function<Replica.Snapshot, T> fn) {
+        return read(linearizable(ex), target, fn);
+    }
+
+    private <T> CompletableFuture<T> read(boolean linearizable, Target target, Function<Replica.Snapshot, T> fn) {
+        return api.timed(replica.read(linearizable, snapshot -> {
+            requireProject(snapshot, target);
+            return fn.apply(snapshot);
+        }));
     }
 
     /** Runs {@code then} on a worker with the value, or answers the failure. */
@@ -177,14 +197,14 @@ final class Resources {
             } catch (RuntimeException e) {
                 api.failUnexpected(ex, e);
             }
-        }, api.workers);
+        }, api.rejectingAs429(ex));
     }
 
     // ---- reads
 
     private void get(Exchange ex, Target target) {
         Format format = Format.negotiate(ex.header("Accept"));
-        onWorker(ex, read(ex, s -> Reads.get(s.view(), target.kind().core, project(target), scopeNamespace(target),
+        onWorker(ex, read(ex, target, s -> Reads.get(s.view(), target.kind().core, project(target), scopeNamespace(target),
                 target.name())), resource -> {
             if (resource == null) {
                 throw notFound(target);
@@ -235,7 +255,7 @@ final class Resources {
         Predicate<Resource> filter = filter(ex, target.kind());
         int limit = limit(ex);
         String continueKey = ex.param("continue");
-        onWorker(ex, read(ex, s -> {
+        onWorker(ex, read(ex, target, s -> {
             try {
                 return new Listed(Reads.list(s.view(), target.kind().core, project(target), scopeNamespace(target), limit,
                         continueKey, filter), s.appliedIndex());
@@ -286,12 +306,13 @@ final class Resources {
         String namespace = target.kind().namespaced ? target.namespace() : "";
         if (rv != null && !rv.isEmpty() && !rv.equals("0")) {
             long from = parseLong(rv, "resourceVersion", -1);
-            open(ex, target, format, filter, bookmarks, timeoutSeconds, namespace, from, List.of());
+            onWorker(ex, read(false, target, s -> Boolean.TRUE),
+                    exists -> open(ex, target, format, filter, bookmarks, timeoutSeconds, namespace, from, List.of()));
             return;
         }
         // From scratch: the current objects as ADDED, then every change after the index they were read at.
         boolean linearizable = rv == null || rv.isEmpty();
-        onWorker(ex, api.timed(replica.read(linearizable, s -> {
+        onWorker(ex, read(linearizable, target, s -> {
             List<Resource> all = new ArrayList<>();
             String continueKey = null;
             do {
@@ -305,7 +326,7 @@ final class Resources {
                 }
             } while (continueKey != null);
             return new Initial(all, s.appliedIndex());
-        })), initial -> open(ex, target, format, filter, bookmarks, timeoutSeconds, namespace, initial.appliedIndex(),
+        }), initial -> open(ex, target, format, filter, bookmarks, timeoutSeconds, namespace, initial.appliedIndex(),
                 initial.objects()));
     }
 
@@ -669,8 +690,8 @@ final class Resources {
 
     private void patchAttempt(Exchange ex, Target target, Format format, PatchType patchType, JsonNode patch,
                               long pinned, boolean dryRun, int attempt) {
-        CompletableFuture<Resource> current = api.timed(replica.read(true, s -> Reads.get(s.view(), target.kind().core,
-                project(target), scopeNamespace(target), target.name())));
+        CompletableFuture<Resource> current = read(true, target, s -> Reads.get(s.view(), target.kind().core,
+                project(target), scopeNamespace(target), target.name()));
         onWorker(ex, current, resource -> {
             if (resource == null) {
                 if (patchType != PatchType.APPLY) {
@@ -755,7 +776,7 @@ final class Resources {
         JsonNode options = deleteOptions(ex);
         boolean dryRun = dryRun(ex, options);
         Predicate<Resource> filter = filter(ex, target.kind());
-        onWorker(ex, read(ex, s -> Reads.list(s.view(), target.kind().core, project(target), scopeNamespace(target),
+        onWorker(ex, read(ex, target, s -> Reads.list(s.view(), target.kind().core, project(target), scopeNamespace(target),
                 DELETE_COLLECTION_MAX, null, filter)), page -> {
             List<Resource> items = page.items();
             ObjectNode list = wire.object();

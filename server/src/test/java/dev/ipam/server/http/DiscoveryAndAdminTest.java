@@ -166,5 +166,10 @@ class DiscoveryAndAdminTest {
         assertTrue(bad.getMessage().contains("use 1024.."), bad.getMessage());
         assertTrue(org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> ApiConfig.defaults(70000)).getMessage().contains("http.port"));
+        assertEquals(4096, ApiConfig.from(java.util.Map.of("http.bodyBytesMax", "4096")).bodyBytesMax());
+        assertEquals(500, ApiConfig.from(java.util.Map.of()).listLimitMax());
+        IllegalArgumentException notANumber = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ApiConfig.from(java.util.Map.of("http.listLimitMax", "lots")));
+        assertTrue(notANumber.getMessage().contains("http.listLimitMax=lots"), notANumber.getMessage());
     }
 }

@@ -167,6 +167,11 @@ class RejectionsTest {
         refused(404, "NotFound", request("GET", Api.PROJECTS + "/never/control-plane" + Api.IPAM + "/ippools", null, null));
         refused(404, "NotFound", request("GET", Api.PROJECTS + "/never/control-plane/apis", null, null));
         refused(404, "NotFound", request("GET", "/no/such/path", null, null));
+        String never = Api.PROJECTS + "/never/control-plane" + Api.IPAM;
+        refused(404, "NotFound", postJson(never + "/ippools", pool("web", "10.0.0.0/24", "IPv4")));
+        refused(404, "NotFound", postJson(never + "/namespaces/default/ipclaims", claim("c1", "web", 28)));
+        refused(404, "NotFound", request("GET", never + "/namespaces/default/ipclaims?watch=true&resourceVersion=1", null,
+                null));
     }
 
     @Test
