@@ -24,6 +24,11 @@ final class Api {
     private static final Logger LOG = LoggerFactory.getLogger(Api.class);
     static final String PROJECTS = "/apis/resourcemanager.miloapis.com/v1alpha1/projects";
     static final String IPAM = "/apis/ipam.miloapis.com/v1alpha1";
+    /**
+     * How the Raft replica starts the message of an {@link Replica.Unavailable} that refused work for
+     * saturation before applying anything: retryable, so 429 rather than 503.
+     */
+    static final String OVERLOADED = "overloaded: ";
 
     final ApiConfig config;
     final Wire wire;
@@ -292,8 +297,12 @@ final class Api {
         Throwable cause = unwrap(error);
         if (cause instanceof ApiException api) {
             fail(ex, api);
+        } else if (cause instanceof Replica.Unavailable && String.valueOf(cause.getMessage()).startsWith(OVERLOADED)) {
+            fail(ex, ApiException.tooMany("the node is overloaded and applied nothing; retry later: " + cause.getMessage()));
         } else if (cause instanceof Replica.Unavailable) {
             fail(ex, ApiException.unavailable("the cluster is unavailable: " + cause.getMessage()));
+        } else if (cause instanceof IllegalArgumentException) {
+            fail(ex, ApiException.badRequest(cause.getMessage()));
         } else if (cause instanceof TimeoutException) {
             fail(ex, new ApiException(504, "Timeout", "the request did not complete within " + config.requestTimeoutMs()
                     + " ms (http.requestTimeoutMs); it may still take effect", List.of(), null, null));

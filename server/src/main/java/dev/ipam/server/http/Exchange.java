@@ -77,6 +77,9 @@ final class Exchange {
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         response.headers().set(HttpHeaderNames.CONTENT_LENGTH, content.length);
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache, private");
+        if (code == 429 || code == 503) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+        }
         boolean keep = keepAlive && channel.isActive();
         if (keep) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);

@@ -28,6 +28,7 @@ class UnavailableTest {
     static final class NoQuorum implements Replica {
         final DirectReplica inner;
         volatile boolean linearizableFails;
+        volatile boolean overloaded;
 
         NoQuorum(DirectReplica inner) {
             this.inner = inner;
@@ -35,7 +36,8 @@ class UnavailableTest {
 
         @Override
         public CompletableFuture<Applied> submit(String requestId, byte[] command) {
-            return CompletableFuture.failedFuture(new Unavailable("no leader for 5000 ms"));
+            return CompletableFuture.failedFuture(new Unavailable(overloaded
+                    ? Api.OVERLOADED + "node n1 has 4096 commands queued" : "no leader for 5000 ms"));
         }
 
         @Override
@@ -53,7 +55,7 @@ class UnavailableTest {
     }
 
     @Test
-    void writesWithoutQuorumAre503() throws Exception {
+    void writesWithoutQuorumAre503AndOverloadIs429() throws Exception {
         DirectReplica direct = new DirectReplica(new MemoryStore(), new Ipam(), Clock.systemUTC(), 0);
         direct.submit("p", Codec.encodeCommand(new Command.CreateProject("t", "p1", new TreeMap<>(), new TreeMap<>(),
                 new Project.ProjectSpec(null)))).join();
@@ -67,6 +69,13 @@ class UnavailableTest {
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(503, write.statusCode(), write.body());
             assertEquals("ServiceUnavailable", Fixture.JSON.readTree(write.body()).path("reason").asText());
+            assertEquals("1", write.headers().firstValue("Retry-After").orElse(""));
+            replica.overloaded = true;
+            HttpResponse<String> busy = http.send(HttpRequest.newBuilder(URI.create(base + POOLS))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(Fixture.pool("web", "10.0.0.0/24", "IPv4"))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(429, busy.statusCode(), "saturation is retryable: " + busy.body());
             HttpResponse<String> read = http.send(HttpRequest.newBuilder(URI.create(base + CLAIMS)).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, read.statusCode(), read.body());
