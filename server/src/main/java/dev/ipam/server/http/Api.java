@@ -40,6 +40,7 @@ final class Api {
     final Discovery discovery;
     final OpenApi openApi;
     final Resources resources;
+    final Metrics metrics = new Metrics();
 
     Api(ApiConfig config, Replica replica, Admin admin, dev.ipam.core.Core core, Executor workers) {
         this.config = config;
@@ -51,6 +52,7 @@ final class Api {
         this.discovery = new Discovery(wire);
         this.openApi = new OpenApi(wire);
         this.resources = new Resources(this);
+        metrics.watches(resources.hub());
     }
 
     void start() {
@@ -76,6 +78,10 @@ final class Api {
         String path = ex.path;
         if (path.length() > 1 && path.endsWith("/")) {
             path = path.substring(0, path.length() - 1);
+        }
+        if (path.equals("/metrics")) {
+            ex.reply(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
+            return;
         }
         if (path.equals("/healthz") || path.equals("/livez") || path.equals("/readyz") || path.startsWith("/admin/")) {
             new AdminRoutes(this).handle(ex, path);

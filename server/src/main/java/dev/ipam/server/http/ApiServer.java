@@ -105,6 +105,11 @@ public final class ApiServer implements AutoCloseable {
         return this;
     }
 
+    /** The metrics registry served at /metrics; ipamd adds its own collectors to it. */
+    public io.prometheus.metrics.model.registry.PrometheusRegistry registry() {
+        return api.metrics.registry;
+    }
+
     /** The bound port (useful with port 0). */
     public int port() {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
@@ -181,7 +186,7 @@ public final class ApiServer implements AutoCloseable {
             InetSocketAddress remote = (InetSocketAddress) channel.remoteAddress();
             String client = remote == null ? "unknown" : remote.getAddress().getHostAddress();
             Exchange exchange = new Exchange(request.method().name(), request.uri(), request.headers().copy(), body,
-                    client, channel, HttpUtil.isKeepAlive(request), () -> {
+                    client, channel, HttpUtil.isKeepAlive(request), api.metrics, () -> {
                         channel.config().setAutoRead(true);
                         channel.read();
                     });

@@ -40,8 +40,11 @@ final class Exchange {
     /** Set on a channel while a chunked response is being streamed on it. */
     static final io.netty.util.AttributeKey<Boolean> STREAMING = io.netty.util.AttributeKey.valueOf("ipam.streaming");
 
+    private final Metrics metrics;
+    private final long startNanos = System.nanoTime();
+
     Exchange(String method, String uri, HttpHeaders headers, byte[] body, String client, Channel channel,
-             boolean keepAlive, Runnable onComplete) {
+             boolean keepAlive, Metrics metrics, Runnable onComplete) {
         QueryStringDecoder decoder = new QueryStringDecoder(uri);
         this.method = method;
         this.path = decoder.path();
@@ -51,6 +54,7 @@ final class Exchange {
         this.client = client;
         this.channel = channel;
         this.keepAlive = keepAlive;
+        this.metrics = metrics;
         this.onComplete = onComplete;
     }
 
@@ -72,6 +76,7 @@ final class Exchange {
         if (!answered.compareAndSet(false, true)) {
             return;
         }
+        metrics.answered(method, code, startNanos);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(code), Unpooled.wrappedBuffer(content));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
@@ -99,6 +104,7 @@ final class Exchange {
         if (!answered.compareAndSet(false, true)) {
             throw new IllegalStateException("exchange already answered: " + method + " " + path);
         }
+        metrics.answered(method, 200, startNanos);
         HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache, private");

@@ -91,6 +91,11 @@ class DiscoveryAndAdminTest {
             assertEquals(200, api.call("POST", "/admin/cluster/leader", "application/json", "{\"id\":\"n1\"}").code());
             assertEquals(400, api.call("POST", "/admin/cluster/leader", "application/json", "{\"id\":\"n9\"}").code());
             assertEquals(405, api.call("DELETE", "/admin/cluster", null, null).code());
+            Fixture.Reply metrics = api.get("/metrics");
+            assertEquals(200, metrics.code());
+            assertTrue(metrics.body().contains("ipam_http_requests_total{code=\"501\",method=\"POST\"} 1.0"), metrics.body());
+            assertTrue(metrics.body().contains("ipam_http_request_duration_seconds_bucket"), metrics.body());
+            assertTrue(metrics.body().contains("ipam_http_watches_open 0"), metrics.body());
         }
     }
 
