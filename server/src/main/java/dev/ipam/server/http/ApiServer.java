@@ -48,6 +48,7 @@ public final class ApiServer implements AutoCloseable {
     private final ApiConfig config;
     private final Api api;
     private final ThreadPoolExecutor workers;
+    private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
     private EventLoopGroup boss;
     private EventLoopGroup loops;
     private Channel serverChannel;
@@ -86,6 +87,9 @@ public final class ApiServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel channel) {
                         channel.pipeline()
+                                .addLast(new io.netty.handler.timeout.IdleStateHandler(0, 0, config.idleTimeoutMs(),
+                                        TimeUnit.MILLISECONDS))
+                                .addLast(new ConnectionLimit())
                                 .addLast(new HttpServerCodec(8192, 32 * 1024, 8192))
                                 .addLast(new BoundedAggregator(config.bodyBytesMax()))
                                 .addLast(new Dispatch());
@@ -164,6 +168,36 @@ public final class ApiServer implements AutoCloseable {
             if (last && closeAtEnd) {
                 ctx.close();
             }
+        }
+    }
+
+    /** Closes a connection over {@code http.connectionsMax}, and idle ones that stream nothing. */
+    private final class ConnectionLimit extends io.netty.channel.ChannelInboundHandlerAdapter {
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) throws Exception {
+            if (connections.incrementAndGet() > config.connectionsMax()) {
+                LOG.warn("closing a connection from {}: more than {} open (http.connectionsMax)",
+                        ctx.channel().remoteAddress(), config.connectionsMax());
+                ctx.close();
+                return;
+            }
+            super.channelActive(ctx);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            connections.decrementAndGet();
+            super.channelInactive(ctx);
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+            if (event instanceof io.netty.handler.timeout.IdleStateEvent
+                    && ctx.channel().attr(Exchange.STREAMING).get() == null) {
+                ctx.close();
+                return;
+            }
+            super.userEventTriggered(ctx, event);
         }
     }
 
