@@ -41,12 +41,14 @@ final class Api {
     final OpenApi openApi;
     final Resources resources;
     final Metrics metrics = new Metrics();
+    final Auth auth;
 
-    Api(ApiConfig config, Replica replica, Admin admin, dev.ipam.core.Core core, Executor workers) {
+    Api(ApiConfig config, Replica replica, Admin admin, dev.ipam.core.Core core, Auth auth, Executor workers) {
         this.config = config;
         this.wire = new Wire(config);
         this.replica = replica;
         this.core = core;
+        this.auth = auth;
         this.admin = admin;
         this.workers = workers;
         this.discovery = new Discovery(wire);
@@ -83,7 +85,16 @@ final class Api {
             ex.reply(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
             return;
         }
-        if (path.equals("/healthz") || path.equals("/livez") || path.equals("/readyz") || path.startsWith("/admin/")) {
+        if (path.equals("/healthz") || path.equals("/livez") || path.equals("/readyz")) {
+            new AdminRoutes(this).handle(ex, path);
+            return;
+        }
+        ex.identity = auth.authenticate(ex.header("Authorization"));
+        if (path.startsWith("/admin/")) {
+            if (!ex.identity.clusterAdmin()) {
+                throw new ApiException(403, "Forbidden", "User \"" + ex.identity.user()
+                        + "\" cannot use the cluster administration endpoints (admin on * is needed)", List.of(), null, null);
+            }
             new AdminRoutes(this).handle(ex, path);
             return;
         }
@@ -131,6 +142,9 @@ final class Api {
             try {
                 if (error != null) {
                     failFromFuture(ex, error);
+                } else if (!ex.identity.may(project, Auth.Role.viewer)) {
+                    fail(ex, new ApiException(403, "Forbidden", "User \"" + ex.identity.user()
+                            + "\" cannot read the control plane of project \"" + project + "\"", List.of(), null, null));
                 } else if (!exists) {
                     fail(ex, Resources.projectNotFound(project));
                 } else if (!discoveryRoute(ex, path, Kind.IPAM_GROUP)) {

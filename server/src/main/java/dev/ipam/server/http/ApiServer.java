@@ -63,10 +63,18 @@ public final class ApiServer implements AutoCloseable {
      * overlay, so it must be the same core the replicas run.
      */
     public ApiServer(ApiConfig config, Replica replica, Admin admin, dev.ipam.core.Core core) {
+        this(config, replica, admin, core, Auth.off());
+    }
+
+    /**
+     * As above, with bearer-token authentication and per-project roles ({@link Auth#load}); with
+     * {@link Auth#off()} every request acts as an anonymous administrator.
+     */
+    public ApiServer(ApiConfig config, Replica replica, Admin admin, dev.ipam.core.Core core, Auth auth) {
         this.config = config;
         this.workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(config.requestQueueMax()), new DefaultThreadFactory("ipam-http-worker", true));
-        this.api = new Api(config, replica, admin, core, workers);
+        this.api = new Api(config, replica, admin, core, auth, workers);
     }
 
     /** Binds and starts serving; fails loudly when the address is taken. */

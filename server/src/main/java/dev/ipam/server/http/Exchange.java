@@ -33,6 +33,8 @@ final class Exchange {
     final byte[] body;
     /** The client's address without port: the unit of per-client limits. */
     final String client;
+    /** Who asks; set by authentication before any resource is touched. */
+    volatile Auth.Identity identity = Auth.Identity.ANONYMOUS_ADMIN;
     private final Channel channel;
     private final boolean keepAlive;
     private final AtomicBoolean answered = new AtomicBoolean();

@@ -30,7 +30,7 @@ import java.util.function.Predicate;
  * command to a discarded {@link Overlay} over a linearizable view: the real answer, nothing stored.
  */
 final class Resources {
-    /** The identity recorded on commands while the API has no authentication. */
+    /** The identity recorded on commands when authentication is off. */
     static final String ANONYMOUS = "system:anonymous";
     /** How often a merge patch without a resourceVersion is retried after losing a race. */
     static final int PATCH_ATTEMPTS_MAX = 5;
@@ -108,6 +108,7 @@ final class Resources {
     // ---- dispatch
 
     void handle(Exchange ex, Target target) {
+        authorize(ex, target);
         String method = ex.method;
         if (target.status() && !method.equals("GET")) {
             throw ApiException.methodNotAllowed("the status of " + target.kind().plural + " is written only by the "
@@ -146,6 +147,33 @@ final class Resources {
                 }
             }
             default -> throw ApiException.methodNotAllowed(method + " is not allowed on " + ex.path);
+        }
+    }
+
+    /** The role a request needs: viewer to read, editor to write claims, admin for pools, deletes of allocations. */
+    private static void authorize(Exchange ex, Target target) {
+        Auth.Identity identity = ex.identity;
+        boolean read = ex.method.equals("GET") || ex.method.equals("HEAD");
+        String verb = read ? (target.collection() ? "list" : "get") : ex.method.toLowerCase(java.util.Locale.ROOT);
+        if (target.kind() == Kind.PROJECT) {
+            boolean allowed = identity.clusterAdmin()
+                    || (read && target.name() != null && identity.may(target.name(), Auth.Role.viewer));
+            if (!allowed) {
+                throw Auth.forbidden(identity, verb, target.kind(), target.name());
+            }
+            return;
+        }
+        Auth.Role needed;
+        if (read) {
+            needed = Auth.Role.viewer;
+        } else if (target.kind() == Kind.IPCLAIM
+                || (target.kind() == Kind.IPALLOCATION && !ex.method.equals("DELETE"))) {
+            needed = Auth.Role.editor;
+        } else {
+            needed = Auth.Role.admin;
+        }
+        if (!identity.may(target.project(), needed)) {
+            throw Auth.forbidden(identity, verb, target.kind(), target.project());
         }
     }
 
@@ -565,7 +593,7 @@ final class Resources {
         }
         checkNamespace(metadata, target);
         boolean dryRun = dryRun(ex, null);
-        Command command = createCommand(target, name, body);
+        Command command = createCommand(ex.identity.user(), target, name, body);
         onWorker(ex, execute(requestId(ex, 0), command, dryRun), result -> answer(ex, target, name, result, format));
     }
 
@@ -578,16 +606,16 @@ final class Resources {
         }
     }
 
-    private Command createCommand(Target target, String name, JsonNode body) {
+    private Command createCommand(String actor, Target target, String name, JsonNode body) {
         JsonNode metadata = body.path("metadata");
         SortedMap<String, String> labels = ModelJson.stringMap(metadata.get("labels"));
         SortedMap<String, String> annotations = ModelJson.stringMap(metadata.get("annotations"));
         JsonNode spec = body.path("spec");
         return switch (target.kind()) {
-            case IPPOOL -> new Command.CreatePool(ANONYMOUS, project(target), name, labels, annotations, model.poolSpec(spec));
-            case IPCLAIM -> new Command.CreateClaim(ANONYMOUS, project(target), target.namespace(), name, labels,
+            case IPPOOL -> new Command.CreatePool(actor, project(target), name, labels, annotations, model.poolSpec(spec));
+            case IPCLAIM -> new Command.CreateClaim(actor, project(target), target.namespace(), name, labels,
                     annotations, model.claimSpec(spec));
-            case PROJECT -> new Command.CreateProject(ANONYMOUS, name, labels, annotations, model.projectSpec(spec));
+            case PROJECT -> new Command.CreateProject(actor, name, labels, annotations, model.projectSpec(spec));
             case IPALLOCATION -> throw ApiException.methodNotAllowed("ipallocations are created only by the server");
         };
     }
@@ -609,7 +637,7 @@ final class Resources {
         }
     }
 
-    private Command updateCommand(Target target, JsonNode body, long expectedResourceVersion) {
+    private Command updateCommand(String actor, Target target, JsonNode body, long expectedResourceVersion) {
         JsonNode metadata = body.path("metadata");
         SortedMap<String, String> labels = ModelJson.stringMap(metadata.get("labels"));
         SortedMap<String, String> annotations = ModelJson.stringMap(metadata.get("annotations"));
@@ -617,13 +645,13 @@ final class Resources {
         boolean hasSpec = spec != null && spec.isObject();
         String name = target.name();
         return switch (target.kind()) {
-            case IPPOOL -> new Command.UpdatePool(ANONYMOUS, project(target), name, expectedResourceVersion, labels,
+            case IPPOOL -> new Command.UpdatePool(actor, project(target), name, expectedResourceVersion, labels,
                     annotations, hasSpec ? model.poolSpec(spec) : null);
-            case IPCLAIM -> new Command.UpdateClaim(ANONYMOUS, project(target), target.namespace(), name,
+            case IPCLAIM -> new Command.UpdateClaim(actor, project(target), target.namespace(), name,
                     expectedResourceVersion, labels, annotations, hasSpec ? model.claimSpec(spec) : null);
-            case IPALLOCATION -> new Command.UpdateAllocation(ANONYMOUS, project(target), target.namespace(), name,
+            case IPALLOCATION -> new Command.UpdateAllocation(actor, project(target), target.namespace(), name,
                     expectedResourceVersion, labels, annotations);
-            case PROJECT -> new Command.UpdateProject(ANONYMOUS, name, expectedResourceVersion, labels, annotations,
+            case PROJECT -> new Command.UpdateProject(actor, name, expectedResourceVersion, labels, annotations,
                     hasSpec ? model.projectSpec(spec) : null);
         };
     }
@@ -647,7 +675,7 @@ final class Resources {
         checkReplacement(ex, target, body);
         long expected = resourceVersion(body.path("metadata"));
         boolean dryRun = dryRun(ex, null);
-        Command command = updateCommand(target, body, expected);
+        Command command = updateCommand(ex.identity.user(), target, body, expected);
         onWorker(ex, execute(requestId(ex, 0), command, dryRun),
                 result -> answer(ex, target, target.name(), result, format));
     }
@@ -703,7 +731,7 @@ final class Resources {
                 if (!target.kind().creatable) {
                     throw ApiException.methodNotAllowed(target.kind().plural + " are created only by the server");
                 }
-                Command command = createCommand(target, target.name(), object);
+                Command command = createCommand(ex.identity.user(), target, target.name(), object);
                 onWorker(ex, execute(requestId(ex, attempt), command, dryRun),
                         result -> answer(ex, target, target.name(), result, format));
                 return;
@@ -727,7 +755,7 @@ final class Resources {
                 return;
             }
             long expected = pinned != 0 ? pinned : resource.metadata().resourceVersion();
-            Command command = updateCommand(target, object, expected);
+            Command command = updateCommand(ex.identity.user(), target, object, expected);
             onWorker(ex, execute(requestId(ex, attempt), command, dryRun), result -> {
                 if (result.reason() == Result.Reason.Conflict && pinned == 0 && attempt + 1 < PATCH_ATTEMPTS_MAX) {
                     patchAttempt(ex, target, format, patchType, patch, pinned, dryRun, attempt + 1);
@@ -738,13 +766,13 @@ final class Resources {
         });
     }
 
-    private Command deleteCommand(Target target, String name, long expected) {
+    private Command deleteCommand(String actor, Target target, String name, long expected) {
         return switch (target.kind()) {
-            case IPPOOL -> new Command.DeletePool(ANONYMOUS, project(target), name, expected);
-            case IPCLAIM -> new Command.DeleteClaim(ANONYMOUS, project(target), target.namespace(), name, expected);
-            case IPALLOCATION -> new Command.DeleteAllocation(ANONYMOUS, project(target), target.namespace(), name,
+            case IPPOOL -> new Command.DeletePool(actor, project(target), name, expected);
+            case IPCLAIM -> new Command.DeleteClaim(actor, project(target), target.namespace(), name, expected);
+            case IPALLOCATION -> new Command.DeleteAllocation(actor, project(target), target.namespace(), name,
                     expected);
-            case PROJECT -> new Command.DeleteProject(ANONYMOUS, name, expected);
+            case PROJECT -> new Command.DeleteProject(actor, name, expected);
         };
     }
 
@@ -766,7 +794,7 @@ final class Resources {
         JsonNode options = deleteOptions(ex);
         boolean dryRun = dryRun(ex, options);
         long expected = options == null ? 0 : resourceVersion(options.path("preconditions"));
-        Command command = deleteCommand(target, target.name(), expected);
+        Command command = deleteCommand(ex.identity.user(), target, target.name(), expected);
         onWorker(ex, execute(requestId(ex, 0), command, dryRun),
                 result -> answer(ex, target, target.name(), result, format));
     }
@@ -802,7 +830,7 @@ final class Resources {
         Resource item = items.get(at);
         Target one = new Target(target.kind(), target.project(), item.metadata().namespace(), item.metadata().name(),
                 false);
-        Command command = deleteCommand(one, one.name(), item.metadata().resourceVersion());
+        Command command = deleteCommand(ex.identity.user(), one, one.name(), item.metadata().resourceVersion());
         String requestId = UUID.randomUUID().toString();
         onWorker(ex, execute(requestId, command, dryRun), result -> {
             ApiException failure = firstFailure;

@@ -52,11 +52,15 @@ final class Fixture implements AutoCloseable {
     }
 
     Fixture(ApiConfig config, Admin admin) {
+        this(config, admin, Auth.off());
+    }
+
+    Fixture(ApiConfig config, Admin admin, Auth auth) {
         replica = new DirectReplica(store, new Ipam(), Clock.fixed(Instant.parse("2026-11-21T12:00:00Z"), ZoneOffset.UTC), 0);
         replica.submit("create-p1", Codec.encodeCommand(new Command.CreateProject("test", "p1", new TreeMap<>(),
                 new TreeMap<>(), new Project.ProjectSpec(null)))).join();
-        server = new ApiServer(config, replica, admin != null ? admin : new SingleNodeAdmin("n1", "127.0.0.1", replica))
-                .start();
+        server = new ApiServer(config, replica, admin != null ? admin : new SingleNodeAdmin("n1", "127.0.0.1", replica),
+                new Ipam(), auth).start();
     }
 
     record Reply(int code, String contentType, String body) {
