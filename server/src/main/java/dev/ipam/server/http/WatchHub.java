@@ -162,7 +162,8 @@ final class WatchHub {
                 started = true;
                 floor = index - 1;
             }
-            if (index <= latest && events.isEmpty()) {
+            if (index < latest || (index == latest && events.isEmpty())) {
+                // Log order is monotonic: an older index is a replay this node has already fanned out.
                 return;
             }
             latest = Math.max(latest, index);
