@@ -27,6 +27,11 @@ final class WatchHub {
         final String type;
         final Resource resource;
         final Kind kind;
+        /**
+         * The object before this change when the ring still held it (null otherwise): what lets a
+         * selector watch turn "stopped matching" into DELETED and "started matching" into ADDED.
+         */
+        Resource previous;
         private final Supplier<ObjectNode> render;
         private ObjectNode object;
 
@@ -36,6 +41,11 @@ final class WatchHub {
             this.resource = resource;
             this.kind = Kind.of(resource.kind());
             this.render = render;
+        }
+
+        String key() {
+            return kind.ordinal() + "/" + resource.project() + "/" + resource.metadata().namespace() + "/"
+                    + resource.metadata().name();
         }
 
         String project() {
@@ -117,6 +127,8 @@ final class WatchHub {
     private final int perClientMax;
     private final Executor workers;
     private final ArrayDeque<Event> ring = new ArrayDeque<>();
+    /** The newest retained event of each object (at most one entry per ring event). */
+    private final Map<String, Event> newestByObject = new HashMap<>();
     private final Set<Watch> watches = new LinkedHashSet<>();
     private final Map<String, Integer> perClient = new HashMap<>();
     /** Events at or below this index are no longer retained. */
@@ -168,9 +180,13 @@ final class WatchHub {
             }
             latest = Math.max(latest, index);
             for (Event event : events) {
+                Event before = newestByObject.put(event.key(), event);
+                event.previous = before == null ? null : before.resource;
                 ring.addLast(event);
                 while (ring.size() > backlogMax) {
-                    floor = ring.removeFirst().index;
+                    Event evicted = ring.removeFirst();
+                    floor = evicted.index;
+                    newestByObject.remove(evicted.key(), evicted);
                 }
             }
             for (Watch watch : watches) {

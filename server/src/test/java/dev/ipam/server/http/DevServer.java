@@ -14,7 +14,7 @@ import java.util.TreeMap;
 public final class DevServer {
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
-        Core core = args.length > 1 && args[1].equals("standin") ? new dev.ipam.core.StandInCore() : new dev.ipam.core.Ipam();
+        Core core = new dev.ipam.core.Ipam();
         DirectReplica replica = new DirectReplica(new MemoryStore(), core, Clock.systemUTC(), 0);
         replica.submit("p1", Codec.encodeCommand(new Command.CreateProject("admin", "p1", new TreeMap<>(), new TreeMap<>(),
                 new Project.ProjectSpec(null)))).join();

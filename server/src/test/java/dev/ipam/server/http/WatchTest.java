@@ -149,6 +149,15 @@ class WatchTest {
         JsonNode next = watch.nextChange();
         assertEquals("MODIFIED", next.path("type").asText(), "c3 does not match the selector");
         assertEquals("c2", name(next));
+        // Relabelling moves objects in and out of the selector: ADDED and DELETED as this watch sees them.
+        api.call("PATCH", CLAIMS + "/c1", "application/merge-patch+json", "{\"metadata\":{\"labels\":{\"app\":\"c2\"}}}");
+        JsonNode joined = watch.nextChange();
+        assertEquals("ADDED", joined.path("type").asText());
+        assertEquals("c1", name(joined));
+        api.call("PATCH", CLAIMS + "/c2", "application/merge-patch+json", "{\"metadata\":{\"labels\":{\"app\":\"x\"}}}");
+        JsonNode left = watch.nextChange();
+        assertEquals("DELETED", left.path("type").asText());
+        assertEquals("c2", name(left));
     }
 
     @Test
