@@ -136,6 +136,12 @@ public record ApiConfig(String host, int port, int bodyBytesMax, int jsonDepthMa
                 idleTimeoutMs);
     }
 
+    public ApiConfig withWatchQueueMax(int value) {
+        return new ApiConfig(host, port, bodyBytesMax, jsonDepthMax, listLimitMax, watchesPerClientMax,
+                watchBacklogMax, value, watchBookmarkMs, requestTimeoutMs, workerThreads, requestQueueMax, connectionsMax,
+                idleTimeoutMs);
+    }
+
     public ApiConfig withConnectionsMax(int value) {
         return new ApiConfig(host, port, bodyBytesMax, jsonDepthMax, listLimitMax, watchesPerClientMax,
                 watchBacklogMax, watchQueueMax, watchBookmarkMs, requestTimeoutMs, workerThreads, requestQueueMax, value,

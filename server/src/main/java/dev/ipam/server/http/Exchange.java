@@ -122,9 +122,25 @@ final class Exchange {
     final class Stream {
         private final AtomicBoolean ended = new AtomicBoolean();
 
+        private volatile io.netty.channel.ChannelFuture lastWrite;
+
         void write(byte[] chunk) {
             if (!ended.get()) {
-                channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk)));
+                lastWrite = channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk)));
+            }
+        }
+
+        /**
+         * Runs {@code action} once the client has taken what was written (at once if the outbound
+         * buffer is below its high-water mark): a slow reader makes its watch wait, not the server's
+         * memory grow.
+         */
+        void whenWritable(Runnable action) {
+            io.netty.channel.ChannelFuture last = lastWrite;
+            if (channel.isWritable() || last == null || !channel.isActive()) {
+                action.run();
+            } else {
+                last.addListener(done -> action.run());
             }
         }
 

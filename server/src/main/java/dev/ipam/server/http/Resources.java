@@ -34,8 +34,8 @@ final class Resources {
     static final String ANONYMOUS = "system:anonymous";
     /** How often a merge patch without a resourceVersion is retried after losing a race. */
     static final int PATCH_ATTEMPTS_MAX = 5;
-    /** The most objects a watch from scratch sends as initial ADDED events. */
-    static final int INITIAL_EVENTS_MAX = 100_000;
+    /** The most objects a watch from scratch sends as initial ADDED events (they are written at once). */
+    static final int INITIAL_EVENTS_MAX = Reads.LIMIT_MAX;
     /** The most objects one deletecollection removes (the client repeats for more). */
     static final int DELETE_COLLECTION_MAX = 10_000;
 
@@ -348,7 +348,7 @@ final class Resources {
                         Reads.LIMIT_MAX, continueKey, filter);
                 all.addAll(page.items());
                 continueKey = page.continueKey();
-                if (all.size() > INITIAL_EVENTS_MAX) {
+                if (all.size() > INITIAL_EVENTS_MAX || (all.size() == INITIAL_EVENTS_MAX && continueKey != null)) {
                     throw ApiException.tooMany("more than " + INITIAL_EVENTS_MAX + " objects to send before watching; "
                             + "list with limit/continue, then watch from the list's resourceVersion");
                 }

@@ -75,6 +75,12 @@ final class WatchHub {
 
         /** The watch is over (overflow, shutdown); end the stream. */
         void end(String why);
+
+        /** Whether the client keeps up (its connection takes more now). */
+        boolean ready();
+
+        /** Runs {@code action} once the client has caught up. */
+        void whenReady(Runnable action);
     }
 
     final class Watch {
@@ -294,9 +300,17 @@ final class WatchHub {
             List<Event> batch;
             long bookmark;
             boolean overflow;
+            boolean wait = false;
             synchronized (this) {
                 overflow = watch.queue.size() > queueMax;
-                if (watch.closed || overflow || (watch.queue.isEmpty() && watch.bookmarkAt < 0)) {
+                boolean idle = watch.queue.isEmpty() && watch.bookmarkAt < 0;
+                if (!watch.closed && !overflow && !idle && !watch.sink.ready()) {
+                    // The client is behind: leave the events queued (bounded by watchQueueMax) until it drains.
+                    watch.draining = false;
+                    wait = true;
+                    batch = List.of();
+                    bookmark = -1;
+                } else if (watch.closed || overflow || idle) {
                     watch.draining = false;
                     if (!overflow) {
                         return;
@@ -313,6 +327,10 @@ final class WatchHub {
                         watch.bookmarkAt = -1;
                     }
                 }
+            }
+            if (wait) {
+                watch.sink.whenReady(() -> schedule(watch));
+                return;
             }
             if (overflow) {
                 watch.close();

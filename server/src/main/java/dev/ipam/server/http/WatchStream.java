@@ -101,6 +101,22 @@ final class WatchStream implements WatchHub.Sink {
     }
 
     @Override
+    public boolean ready() {
+        Exchange.Stream out = stream;
+        return out == null || out.writable() || !out.open();
+    }
+
+    @Override
+    public void whenReady(Runnable action) {
+        Exchange.Stream out = stream;
+        if (out == null) {
+            action.run();
+        } else {
+            out.whenWritable(action);
+        }
+    }
+
+    @Override
     public void end(String why) {
         Exchange.Stream out = stream;
         if (out != null) {

@@ -230,6 +230,45 @@ class WatchTest {
     }
 
     @Test
+    void aWatcherThatDoesNotReadIsEndedNotBuffered() throws Exception {
+        api = new Fixture(ApiConfig.defaults(0).withWatchQueueMax(16));
+        api.post(POOLS, pool("web", "10.0.0.0/16", "IPv4"));
+        String rv = api.get(CLAIMS).json().path("metadata").path("resourceVersion").asText();
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", api.server.port())) {
+            socket.setReceiveBufferSize(4096);
+            socket.getOutputStream().write(("GET " + CLAIMS + "?watch=true&resourceVersion=" + rv
+                    + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            assertTrue(waitForOpenWatches(1), "the watch is open");
+            String padding = "x".repeat(200_000);
+            for (int i = 0; i < 100 && openWatches() > 0; i++) {
+                String body = claim("c" + i, "web", 30).replace("\"labels\":{",
+                        "\"annotations\":{\"pad\":\"" + padding + "\"},\"labels\":{");
+                assertEquals(201, api.post(CLAIMS, body).code());
+            }
+            assertTrue(waitForOpenWatches(0), "a watcher that reads nothing is ended once " + 16 + " events wait");
+        }
+    }
+
+    private long openWatches() {
+        String metrics = api.get("/metrics").body();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("ipam_http_watches_open ([0-9.]+)").matcher(metrics);
+        assertTrue(m.find(), metrics);
+        return (long) Double.parseDouble(m.group(1));
+    }
+
+    private boolean waitForOpenWatches(long expected) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (openWatches() == expected) {
+                return true;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+        }
+        return false;
+    }
+
+    @Test
     void timeoutSecondsEndsTheStream() {
         api = new Fixture();
         String rv = api.get(POOLS).json().path("metadata").path("resourceVersion").asText();
