@@ -36,6 +36,8 @@ final class Resources {
     static final int PATCH_ATTEMPTS_MAX = 5;
     /** The most objects a watch from scratch sends as initial ADDED events (they are written at once). */
     static final int INITIAL_EVENTS_MAX = Reads.LIMIT_MAX;
+    /** The most bytes (stored form) of objects one list page holds; a page of big objects is shorter. */
+    static final long PAGE_BYTES_MAX = 8L << 20;
     /** The most objects one deletecollection removes (the client repeats for more). */
     static final int DELETE_COLLECTION_MAX = 10_000;
 
@@ -278,6 +280,18 @@ final class Resources {
         }
     }
 
+    /** How many leading items fit in {@code bytesMax} of stored form (at least one). */
+    static int itemsWithin(List<Resource> items, long bytesMax) {
+        long total = 0;
+        for (int i = 0; i < items.size(); i++) {
+            total += Codec.encodeResource(items.get(i)).length;
+            if (total > bytesMax) {
+                return Math.max(1, i);
+            }
+        }
+        return items.size();
+    }
+
     private void list(Exchange ex, Target target) {
         Format format = Format.negotiate(ex.header("Accept"));
         Predicate<Resource> filter = filter(ex, target.kind());
@@ -285,8 +299,15 @@ final class Resources {
         String continueKey = ex.param("continue");
         onWorker(ex, read(ex, target, s -> {
             try {
-                return new Listed(Reads.list(s.view(), target.kind().core, project(target), scopeNamespace(target), limit,
-                        continueKey, filter), s.appliedIndex());
+                Reads.Page page = Reads.list(s.view(), target.kind().core, project(target), scopeNamespace(target), limit,
+                        continueKey, filter);
+                int fit = itemsWithin(page.items(), PAGE_BYTES_MAX);
+                if (fit < page.items().size()) {
+                    // Big objects (annotations up to 256 KiB): a shorter page from the same view, same order.
+                    page = Reads.list(s.view(), target.kind().core, project(target), scopeNamespace(target), fit,
+                            continueKey, filter);
+                }
+                return new Listed(page, s.appliedIndex());
             } catch (Reads.BadContinue e) {
                 throw ApiException.badField("continue", "invalid continue token: " + e.getMessage());
             }

@@ -132,6 +132,26 @@ class VerbsTest {
     }
 
     @Test
+    void pagesOfBigObjectsAreShorter() {
+        try (Fixture big = new Fixture()) {
+            big.post(POOLS, pool("web", "10.0.0.0/16", "IPv4"));
+            String padding = "x".repeat(200_000);
+            for (int i = 0; i < 45; i++) {
+                String body = claim(String.format("c%02d", i), "web", 30).replace("\"labels\":{",
+                        "\"annotations\":{\"pad\":\"" + padding + "\"},\"labels\":{");
+                assertEquals(201, big.post(CLAIMS, body).code());
+            }
+            JsonNode first = big.get(CLAIMS + "?limit=500").json();
+            int firstPage = first.path("items").size();
+            assertTrue(firstPage < 45 && firstPage > 10, "a page stays within Resources.PAGE_BYTES_MAX: " + firstPage);
+            String next = first.path("metadata").path("continue").asText();
+            JsonNode second = big.get(CLAIMS + "?limit=500&continue=" + next).json();
+            assertEquals(45, firstPage + second.path("items").size());
+            assertEquals("c" + firstPage, second.path("items").get(0).path("metadata").path("name").asText());
+        }
+    }
+
+    @Test
     void updateChecksTheResourceVersion() {
         JsonNode claim = api.post(CLAIMS, claim("c1", "web", 28)).json();
         String rv = claim.path("metadata").path("resourceVersion").asText();
