@@ -17,9 +17,6 @@ import java.util.List;
 import java.util.SortedMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -34,8 +31,6 @@ final class Resources {
     static final String ANONYMOUS = "system:anonymous";
     /** How often a merge patch without a resourceVersion is retried after losing a race. */
     static final int PATCH_ATTEMPTS_MAX = 5;
-    /** The most objects a watch from scratch sends as initial ADDED events (they are written at once). */
-    static final int INITIAL_EVENTS_MAX = Reads.LIMIT_MAX;
     /** The most bytes (stored form) of objects one list page holds; a page of big objects is shorter. */
     static final long PAGE_BYTES_MAX = 8L << 20;
     /** The most objects one deletecollection removes (the client repeats for more). */
@@ -46,8 +41,7 @@ final class Resources {
     private final ModelJson model;
     private final Replica replica;
     private final Core dryRunCore;
-    private final WatchHub hub;
-    private final ScheduledExecutorService timer;
+    private final Watches watches;
 
     Resources(Api api) {
         this.api = api;
@@ -55,40 +49,19 @@ final class Resources {
         this.model = new ModelJson(api.wire);
         this.replica = api.replica;
         this.dryRunCore = api.core;
-        this.hub = new WatchHub(api.config, api.workers);
-        this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "ipam-http-watch-timer");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.watches = new Watches(api, this, model);
     }
 
     void start() {
-        replica.addApplyListener(this::applied);
-        long appliedIndex = api.timed(replica.read(false, Replica.Snapshot::appliedIndex)).join();
-        hub.startAt(appliedIndex);
-        long period = api.config.watchBookmarkMs();
-        timer.scheduleAtFixedRate(hub::bookmarkAll, period, period, TimeUnit.MILLISECONDS);
+        watches.start();
     }
 
     void close() {
-        timer.shutdownNow();
-        hub.closeAll();
+        watches.close();
     }
 
     WatchHub hub() {
-        return hub;
-    }
-
-    /** On the apply thread: turn the result's change list into watch events (JSON built lazily). */
-    private void applied(long index, byte[] command, byte[] result) {
-        Result decoded = Codec.decodeResult(result);
-        List<WatchHub.Event> events = new ArrayList<>(decoded.changes().size());
-        for (Result.Change change : decoded.changes()) {
-            Resource object = change.object();
-            events.add(new WatchHub.Event(index, change.type().name(), object, () -> model.toJson(object)));
-        }
-        hub.applied(index, events);
+        return watches.hub;
     }
 
     static ApiException projectNotFound(String project) {
@@ -121,7 +94,7 @@ final class Resources {
                 if (!target.collection()) {
                     get(ex, target);
                 } else if (isTrue(ex.param("watch"))) {
-                    watch(ex, target);
+                    watches.watch(ex, target);
                 } else {
                     list(ex, target);
                 }
@@ -185,15 +158,15 @@ final class Resources {
         }
     }
 
-    private static boolean isTrue(String value) {
+    static boolean isTrue(String value) {
         return "true".equals(value) || "1".equals(value);
     }
 
-    private static String project(Target target) {
+    static String project(Target target) {
         return target.project() == null ? "" : target.project();
     }
 
-    private static String scopeNamespace(Target target) {
+    static String scopeNamespace(Target target) {
         return target.kind().namespaced ? target.namespace() : "";
     }
 
@@ -206,7 +179,7 @@ final class Resources {
         return read(linearizable(ex), target, fn);
     }
 
-    private <T> CompletableFuture<T> read(boolean linearizable, Target target, Function<Replica.Snapshot, T> fn) {
+    <T> CompletableFuture<T> read(boolean linearizable, Target target, Function<Replica.Snapshot, T> fn) {
         return api.timed(replica.read(linearizable, snapshot -> {
             requireProject(snapshot, target);
             return fn.apply(snapshot);
@@ -214,7 +187,7 @@ final class Resources {
     }
 
     /** Runs {@code then} on a worker with the value, or answers the failure. */
-    private <T> void onWorker(Exchange ex, CompletableFuture<T> future, java.util.function.Consumer<T> then) {
+    <T> void onWorker(Exchange ex, CompletableFuture<T> future, java.util.function.Consumer<T> then) {
         future.whenCompleteAsync((value, error) -> {
             if (error != null) {
                 api.failFromFuture(ex, error);
@@ -258,7 +231,7 @@ final class Resources {
     private record Listed(Reads.Page page, long appliedIndex) {
     }
 
-    private Predicate<Resource> filter(Exchange ex, Kind kind) {
+    Predicate<Resource> filter(Exchange ex, Kind kind) {
         Selectors.Selector labels = Selectors.labels(ex.param("labelSelector"));
         Selectors.Selector fields = Selectors.fields(ex.param("fieldSelector"), kind);
         return resource -> labels.matches(resource) && fields.matches(resource);
@@ -342,93 +315,6 @@ final class Resources {
             }
             api.reply(ex, 200, list, format == Format.PARTIAL ? Format.PARTIAL : format);
         });
-    }
-
-    // ---- watch
-
-    private void watch(Exchange ex, Target target) {
-        Format format = Format.negotiate(ex.header("Accept"));
-        Predicate<Resource> filter = filter(ex, target.kind());
-        boolean bookmarks = isTrue(ex.param("allowWatchBookmarks"));
-        long timeoutSeconds = parseLong(ex.param("timeoutSeconds"), "timeoutSeconds", 0);
-        String rv = ex.param("resourceVersion");
-        String namespace = target.kind().namespaced ? target.namespace() : "";
-        if (rv != null && !rv.isEmpty() && !rv.equals("0")) {
-            long from = parseLong(rv, "resourceVersion", -1);
-            onWorker(ex, read(false, target, s -> Boolean.TRUE),
-                    exists -> open(ex, target, format, filter, bookmarks, timeoutSeconds, namespace, from, List.of()));
-            return;
-        }
-        // From scratch: the current objects as ADDED, then every change after the index they were read at.
-        boolean linearizable = rv == null || rv.isEmpty();
-        onWorker(ex, read(linearizable, target, s -> {
-            List<Resource> all = new ArrayList<>();
-            String continueKey = null;
-            do {
-                Reads.Page page = Reads.list(s.view(), target.kind().core, project(target), scopeNamespace(target),
-                        Reads.LIMIT_MAX, continueKey, filter);
-                all.addAll(page.items());
-                continueKey = page.continueKey();
-                if (all.size() > INITIAL_EVENTS_MAX || (all.size() == INITIAL_EVENTS_MAX && continueKey != null)) {
-                    throw ApiException.tooMany("more than " + INITIAL_EVENTS_MAX + " objects to send before watching; "
-                            + "list with limit/continue, then watch from the list's resourceVersion");
-                }
-            } while (continueKey != null);
-            return new Initial(all, s.appliedIndex());
-        }), initial -> open(ex, target, format, filter, bookmarks, timeoutSeconds, namespace, initial.appliedIndex(),
-                initial.objects()));
-    }
-
-    private record Initial(List<Resource> objects, long appliedIndex) {
-    }
-
-    private static long parseLong(String text, String name, long absent) {
-        if (text == null || text.isEmpty()) {
-            return absent;
-        }
-        try {
-            long value = Long.parseLong(text);
-            if (value < 0) {
-                throw ApiException.badField(name, name + " must not be negative: " + text);
-            }
-            return value;
-        } catch (NumberFormatException e) {
-            throw ApiException.badField(name, name + " must be an integer: " + text);
-        }
-    }
-
-    private void open(Exchange ex, Target target, Format format, Predicate<Resource> filter, boolean bookmarks,
-                      long timeoutSeconds, String namespace, long from, List<Resource> initial) {
-        WatchStream sink = new WatchStream(wire, target.kind(), format, filter, ex.param("includeObject"));
-        Object opened = hub.subscribe(target.kind(), project(target), namespace, ex.client, bookmarks, from, sink);
-        if (opened == WatchHub.Refusal.TOO_MANY) {
-            throw ApiException.tooMany("too many open watches from " + ex.client + ": at most "
-                    + api.config.watchesPerClientMax() + " (http.watchesPerClientMax)");
-        }
-        if (opened == WatchHub.Refusal.TOO_OLD) {
-            throw new ApiException(410, "Expired", "too old resource version: " + from + " (" + hub.floor()
-                    + "); the oldest change retained is after " + hub.floor() + " (http.watchBacklogMax)", List.of(),
-                    null, null);
-        }
-        WatchHub.Watch watch = (WatchHub.Watch) opened;
-        Exchange.Stream stream = ex.startStream(format == Format.TABLE ? Format.TABLE.contentType() : Wire.JSON);
-        sink.attach(stream);
-        stream.onClose(watch::close);
-        List<WatchHub.Event> added = new ArrayList<>(initial.size());
-        for (Resource resource : initial) {
-            added.add(new WatchHub.Event(from, "ADDED", resource, () -> model.toJson(resource)));
-        }
-        if (!added.isEmpty() && !sink.deliver(added)) {
-            watch.close();
-            return;
-        }
-        if (timeoutSeconds > 0) {
-            timer.schedule(() -> {
-                watch.close();
-                stream.end();
-            }, timeoutSeconds, TimeUnit.SECONDS);
-        }
-        hub.release(watch);
     }
 
     // ---- writes
@@ -549,7 +435,7 @@ final class Resources {
             return api.timed(replica.read(true, s -> {
                 try (Overlay overlay = new Overlay(s.view())) {
                     return Codec.decodeResult(dryRunCore.apply(overlay, s.appliedIndex() + 1, System.currentTimeMillis(),
-                            Codec.encodeCommand(command)));
+                            encoded));
                 }
             }));
         }
