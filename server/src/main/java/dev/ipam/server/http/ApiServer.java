@@ -46,6 +46,7 @@ public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
 
     private final ApiConfig config;
+    private final Tls tls;
     private final Api api;
     private final ThreadPoolExecutor workers;
     private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
@@ -71,7 +72,13 @@ public final class ApiServer implements AutoCloseable {
      * {@link Auth#off()} every request acts as an anonymous administrator.
      */
     public ApiServer(ApiConfig config, Replica replica, Admin admin, dev.ipam.core.Core core, Auth auth) {
+        this(config, replica, admin, core, auth, null);
+    }
+
+    /** As above, serving HTTPS when {@code tls} is not null (kubectl sends tokens only over TLS). */
+    public ApiServer(ApiConfig config, Replica replica, Admin admin, dev.ipam.core.Core core, Auth auth, Tls tls) {
         this.config = config;
+        this.tls = tls;
         this.workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(config.requestQueueMax()), new DefaultThreadFactory("ipam-http-worker", true));
         this.api = new Api(config, replica, admin, core, auth, workers);
@@ -94,6 +101,9 @@ public final class ApiServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
+                        if (tls != null) {
+                            channel.pipeline().addLast(tls.context.newHandler(channel.alloc()));
+                        }
                         channel.pipeline()
                                 .addLast(new io.netty.handler.timeout.IdleStateHandler(0, 0, config.idleTimeoutMs(),
                                         TimeUnit.MILLISECONDS))
@@ -113,7 +123,7 @@ public final class ApiServer implements AutoCloseable {
             throw new IllegalStateException("cannot bind the HTTP API to " + config.host() + ":" + config.port()
                     + " (http.host/http.port): " + e.getMessage(), e);
         }
-        LOG.info("HTTP API listening on {}:{}", config.host(), port());
+        LOG.info("HTTP API listening on {}://{}:{}", tls == null ? "http" : "https", config.host(), port());
         return this;
     }
 

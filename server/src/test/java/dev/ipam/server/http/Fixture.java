@@ -41,7 +41,8 @@ final class Fixture implements AutoCloseable {
     final MemoryStore store = new MemoryStore();
     final DirectReplica replica;
     final ApiServer server;
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    final HttpClient http;
+    private final String scheme;
 
     Fixture() {
         this(ApiConfig.defaults(0));
@@ -56,11 +57,19 @@ final class Fixture implements AutoCloseable {
     }
 
     Fixture(ApiConfig config, Admin admin, Auth auth) {
+        this(config, admin, auth, null, null);
+    }
+
+    /** With TLS from {@code tls}, and an HTTP client trusting {@code trust} (the same key store). */
+    Fixture(ApiConfig config, Admin admin, Auth auth, Tls tls, javax.net.ssl.SSLContext trust) {
+        HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        http = (trust == null ? client : client.sslContext(trust)).build();
+        scheme = tls == null ? "http" : "https";
         replica = new DirectReplica(store, new Ipam(), Clock.fixed(Instant.parse("2026-11-21T12:00:00Z"), ZoneOffset.UTC), 0);
         replica.submit("create-p1", Codec.encodeCommand(new Command.CreateProject("test", "p1", new TreeMap<>(),
                 new TreeMap<>(), new Project.ProjectSpec(null)))).join();
         server = new ApiServer(config, replica, admin != null ? admin : new SingleNodeAdmin("n1", "127.0.0.1", replica),
-                new Ipam(), auth).start();
+                new Ipam(), auth, tls).start();
     }
 
     record Reply(int code, String contentType, String body) {
@@ -83,7 +92,7 @@ final class Fixture implements AutoCloseable {
     }
 
     URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + server.port() + path);
+        return URI.create(scheme + "://127.0.0.1:" + server.port() + path);
     }
 
     Reply send(HttpRequest.Builder builder) {
