@@ -43,9 +43,15 @@ final class WatchHub {
             this.render = render;
         }
 
+        private String key;
+
+        /** Identifies the object across events (kind, project, namespace, name); built once. */
         String key() {
-            return kind.ordinal() + "/" + resource.project() + "/" + resource.metadata().namespace() + "/"
-                    + resource.metadata().name();
+            if (key == null) {
+                key = kind.ordinal() + "/" + resource.project() + "/" + resource.metadata().namespace() + "/"
+                        + resource.metadata().name();
+            }
+            return key;
         }
 
         String project() {

@@ -25,11 +25,16 @@ public final class HttpClaimBench {
             for (int i = 0; i < concurrency; i++) {
                 loops[i] = loop(http, api, next, done, failed, end);
             }
+            com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            long cpuStart = os.getProcessCpuTime();
             long start = System.nanoTime();
             CompletableFuture.allOf(loops).join();
             double elapsed = (System.nanoTime() - start) / 1e9;
-            System.out.printf("concurrency=%d claims=%d failed=%d claims/s=%.0f%n", concurrency, done.get(), failed.get(),
-                    done.get() / elapsed);
+            double cpuMicros = (os.getProcessCpuTime() - cpuStart) / 1e3 / Math.max(1, done.get());
+            // CPU per claim covers both ends (the JDK client too): an upper bound for the server's share.
+            System.out.printf("concurrency=%d claims=%d failed=%d claims/s=%.0f cpu-us/claim(client+server)=%.0f%n",
+                    concurrency, done.get(), failed.get(), done.get() / elapsed, cpuMicros);
         }
     }
 
