@@ -2,6 +2,8 @@ package dev.ipam.server;
 
 import dev.ipam.core.Ipam;
 import dev.ipam.ratis.IpamStateMachine;
+import dev.ipam.server.http.ApiConfig;
+import dev.ipam.server.http.ApiServer;
 import dev.ipam.server.raft.RaftNode;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -93,6 +95,15 @@ public final class Main implements Callable<Integer> {
         return flags;
     }
 
+    static ApiConfig apiConfig(Config config) {
+        String address = config.httpAddress();
+        int colon = address.lastIndexOf(':');
+        return ApiConfig.defaults(Integer.parseInt(address.substring(colon + 1)))
+                .withHost(address.substring(0, colon))
+                .withBodyBytesMax(config.httpRequestBytesMax())
+                .withRequestTimeoutMs(config.raft().requestTimeoutMs());
+    }
+
     @Override
     public Integer call() {
         Config config;
@@ -103,7 +114,7 @@ public final class Main implements Callable<Integer> {
             return EXIT_BAD_SETTING;
         }
         RaftNode node;
-        HttpFront http;
+        ApiServer http;
         try {
             node = RaftNode.start(config.raft(), new Ipam(), IpamStateMachine.Halt.process());
         } catch (RuntimeException e) {
@@ -112,7 +123,7 @@ public final class Main implements Callable<Integer> {
             return EXIT_START_FAILED;
         }
         try {
-            http = HttpFront.start(config, node);
+            http = new ApiServer(apiConfig(config), node.replica(), node.admin()).start();
         } catch (RuntimeException e) {
             LOG.error("start-up failed", e);
             System.err.println("ipamd: cannot serve HTTP on " + config.httpAddress() + ": " + e.getMessage());
