@@ -1,0 +1,78 @@
+package dev.ipam.server.raft;
+
+import dev.ipam.ratis.CounterCore;
+import dev.ipam.server.Replica;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Raft layer's ceiling without HTTP: commands submitted straight to the replica of the leader,
+ * with a counter core, at fixed concurrency. Prints figures; asserts nothing about speed.
+ * Run: mvn -o -q -pl server test -Dtest=RaftThroughputBench -Dsurefire.excludedGroups= -Dbench.nodes=3
+ */
+@Tag("slow")
+class RaftThroughputBench {
+    @TempDir
+    Path temp;
+    private TestCluster cluster;
+
+    @AfterEach
+    void tearDown() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void throughput() throws Exception {
+        int nodes = Integer.getInteger("bench.nodes", 3);
+        long durationMs = Long.getLong("bench.durationMs", 5000);
+        cluster = new TestCluster(temp, nodes, CounterCore::new, s -> s);
+        cluster.startAll();
+        RaftNode leader = cluster.awaitLeader(30_000);
+        for (int concurrency : new int[] {1, 16, 64, 256}) {
+            run(leader, concurrency, 1000, "warm" + concurrency);
+            run(leader, concurrency, durationMs, "c" + concurrency);
+        }
+    }
+
+    private void run(RaftNode node, int concurrency, long durationMs, String prefix) throws InterruptedException {
+        Semaphore window = new Semaphore(concurrency);
+        long[] latencies = new long[2_000_000];
+        AtomicInteger done = new AtomicInteger();
+        long start = System.nanoTime();
+        long end = start + durationMs * 1_000_000;
+        int sequence = 0;
+        while (System.nanoTime() < end && sequence < latencies.length) {
+            window.acquire();
+            long t0 = System.nanoTime();
+            CompletableFuture<Replica.Applied> f = node.replica().submit(prefix + "-" + sequence++, CounterCore.add("k" + (sequence % 100), 1));
+            f.whenComplete((a, e) -> {
+                int slot = done.getAndIncrement();
+                if (slot < latencies.length) {
+                    latencies[slot] = System.nanoTime() - t0;
+                }
+                window.release();
+            });
+        }
+        window.acquire(concurrency);
+        long elapsed = System.nanoTime() - start;
+        long[] sorted = Arrays.copyOf(latencies, Math.min(done.get(), latencies.length));
+        Arrays.sort(sorted);
+        if (!prefix.startsWith("warm")) {
+            System.out.printf(Locale.ROOT, "BENCH nodes=%d concurrency=%d ops=%d ops/s=%.0f p50=%.2fms p99=%.2fms applied=%d%n",
+                    cluster.running.size(), concurrency, sorted.length, sorted.length / (elapsed / 1e9),
+                    sorted[sorted.length / 2] / 1e6, sorted[(int) (sorted.length * 0.99)] / 1e6,
+                    node.stateMachine().appliedState().index());
+        }
+    }
+}
