@@ -42,6 +42,9 @@ public final class LoadGen implements Callable<Integer> {
 
     @Option(names = "--server", split = ",", description = "HTTP base URL(s); clients spread over them (default http://127.0.0.1:8081)")
     List<String> servers = List.of("http://127.0.0.1:8081");
+    @Option(names = "--to-leader", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "send every claim to the leader's HTTP address, found from /admin/cluster (default true; --no-to-leader spreads over --server)")
+    boolean toLeader = true;
     @Option(names = "--concurrency", split = ",", description = "levels to run (default 1,16,64,256)")
     List<Integer> levels = List.of(1, 16, 64, 256);
     @Option(names = "--duration-s", description = "seconds per level (default 10)")
@@ -74,6 +77,11 @@ public final class LoadGen implements Callable<Integer> {
             }
         }
         List<URI> targets = servers.stream().map(URI::create).toList();
+        if (toLeader) {
+            targets = List.of(leader(targets.get(0)));
+        }
+        System.out.println("loadgen: claims to " + targets + ", /" + prefixLength + " from " + cidr + ", "
+                + durationS + " s or " + claimsMax + " claims per level");
         setUp(targets.get(0));
         String run = Long.toString(System.currentTimeMillis() % 100_000_000L, 36);
         List<String> summary = new ArrayList<>();
@@ -97,6 +105,23 @@ public final class LoadGen implements Callable<Integer> {
                     "{\"apiVersion\":\"ipam.miloapis.com/v1alpha1\",\"kind\":\"IPPool\",\"metadata\":{\"name\":\"" + pool
                             + "\"},\"spec\":{\"cidr\":\"" + cidr + "\",\"ipFamily\":\"" + family + "\"}}");
             expectCreated("pool " + pool, created);
+        }
+    }
+
+    /** The leader's HTTP address as {@code server} reports it in /admin/cluster. */
+    private static URI leader(URI server) throws IOException {
+        try (Http http = new Http(server)) {
+            Http.Response status = http.send("GET", "/admin/cluster", "");
+            java.util.regex.Matcher leader = java.util.regex.Pattern.compile("\"leaderId\"\\s*:\\s*\"([^\"]+)\"").matcher(status.body());
+            if (status.status() != 200 || !leader.find()) {
+                throw new IllegalStateException("no leader in /admin/cluster of " + server + ": " + status.status() + " " + status.body());
+            }
+            java.util.regex.Matcher member = java.util.regex.Pattern.compile("\\{[^{}]*\"id\"\\s*:\\s*\"" + java.util.regex.Pattern.quote(leader.group(1))
+                    + "\"[^{}]*\"httpAddress\"\\s*:\\s*\"([^\"]+)\"").matcher(status.body());
+            if (!member.find()) {
+                throw new IllegalStateException("leader " + leader.group(1) + " has no httpAddress in " + status.body());
+            }
+            return URI.create("http://" + member.group(1));
         }
     }
 

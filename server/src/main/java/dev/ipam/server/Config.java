@@ -124,7 +124,7 @@ public record Config(RaftSettings raft, String httpAddress, int httpRequestBytes
         }
         boolean join = parseBoolean(values, "join", false);
         Path dataDir = Path.of(values.getOrDefault("data-dir", "data/" + nodeId));
-        RaftSettings d = RaftSettings.defaults(self, peers.isEmpty() ? List.of(self) : peers, dataDir);
+        RaftSettings d = RaftSettings.defaults(self, List.of(self), dataDir);
         try {
             RaftSettings raft = new RaftSettings(self, peers, join, dataDir,
                     values.getOrDefault("group-name", d.groupName()),

@@ -144,6 +144,12 @@ public record RaftSettings(
                 newSnapshotAutoEntries, newLogSegmentBytesMax, newLogPurgeGapEntries, newLogPreserveEntries, requestRetentionEntries);
     }
 
+    public RaftSettings withRequestRetentionEntries(long newRequestRetentionEntries) {
+        return new RaftSettings(self, peers, join, dataDir, groupName, electionTimeoutMinMs, electionTimeoutMaxMs,
+                batchCommandsMax, batchBytesMax, batchLingerUs, entriesInFlightMax, pendingCommandsMax, requestTimeoutMs,
+                snapshotAutoEntries, logSegmentBytesMax, logPurgeGapEntries, logPreserveEntries, newRequestRetentionEntries);
+    }
+
     public RaftSettings withBatching(int newBatchCommandsMax, int newBatchLingerUs) {
         return new RaftSettings(self, peers, join, dataDir, groupName, electionTimeoutMinMs, electionTimeoutMaxMs,
                 newBatchCommandsMax, batchBytesMax, newBatchLingerUs, entriesInFlightMax, pendingCommandsMax, requestTimeoutMs,

@@ -214,4 +214,29 @@ class RaftClusterTest {
         assertTrue(joined.admin().readiness().ready() || joined.admin().readiness().ready(), "n4 ready");
         assertIdentical();
     }
+
+    @Test
+    void requestIdsAreForgottenAfterTheRetentionLimitAndRememberedBefore() {
+        cluster(1, s -> s.withRequestRetentionEntries(5));
+        RaftNode node = cluster.awaitLeader(TIMEOUT_MS);
+        Replica.Applied first = add(node, "dup", "r", 1);
+        assertEquals(first.index(), add(node, "dup", "r", 1).index(), "within retention: the first outcome");
+        assertEquals(1, counter(node, "r", true));
+        for (int i = 0; i < 6; i++) {
+            add(node, "other" + i, "o", 1);
+        }
+        Replica.Applied again = add(node, "dup", "r", 1);
+        assertTrue(again.index() > first.index() + 5, "past retention the id is new again: " + again.index());
+        assertEquals(2, counter(node, "r", true));
+        long stored = node.stateMachine().read((view, index) -> {
+            long count = 0;
+            try (var cursor = view.scan(dev.ipam.core.store.Space.REQUESTS, null, null)) {
+                for (var e = cursor.next(); e != null; e = cursor.next()) {
+                    count++;
+                }
+            }
+            return count;
+        });
+        assertTrue(stored <= 2 * 6, "request records kept: " + stored);
+    }
 }
