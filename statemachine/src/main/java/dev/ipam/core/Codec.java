@@ -234,11 +234,17 @@ public final class Codec {
 
     // ---------------------------------------------------------------- objects
 
-    /** The stored form of an object (the value in Space.OBJECTS, except pools: see {@link #encodePool}). */
+    /**
+     * The stored form of an object (the value in Space.OBJECTS). A pool is followed by its allocator
+     * id, written as 0 here (the core stores pools with their real id, see {@link #encodePool}).
+     */
     public static byte[] encodeResource(Resource resource) {
         Wire.Writer out = new Wire.Writer(256);
         out.u8(VERSION);
         resource(out, resource);
+        if (resource instanceof IPPool) {
+            out.uvarint(0);
+        }
         return out.toByteArray();
     }
 
