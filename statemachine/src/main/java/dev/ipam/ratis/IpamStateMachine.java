@@ -347,12 +347,21 @@ public final class IpamStateMachine extends BaseStateMachine {
         updateLastAppliedTermIndex(term, index);
         for (int i = 0; i < fresh.length; i++) {
             if (fresh[i]) {
-                for (Listener listener : listeners) {
-                    listener.applied(index, entry.commands().get(i).command(), outcomes.get(i).result());
-                }
+                notifyListeners(index, entry.commands().get(i).command(), outcomes.get(i).result());
             }
         }
         return outcomes;
+    }
+
+    /** A failing listener (a watch fan-out bug) must not stop the replica: its state is already committed. */
+    private void notifyListeners(long index, byte[] command, byte[] result) {
+        for (Listener listener : listeners) {
+            try {
+                listener.applied(index, command, result);
+            } catch (RuntimeException e) {
+                LOG.error("{}: apply listener {} failed at index {}", getId(), listener, index, e);
+            }
+        }
     }
 
     private List<Outcome> storedOutcomes(List<Command> commands, long index) {

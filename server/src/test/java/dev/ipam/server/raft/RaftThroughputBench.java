@@ -45,6 +45,27 @@ class RaftThroughputBench {
         }
     }
 
+    @Test
+    void readLatency() {
+        int nodes = Integer.getInteger("bench.nodes", 3);
+        cluster = new TestCluster(temp, nodes, CounterCore::new, s -> s);
+        cluster.startAll();
+        RaftNode leader = cluster.awaitLeader(30_000);
+        RaftNode follower = cluster.running.values().stream().filter(n -> n != leader).findFirst().orElse(leader);
+        leader.replica().submit("w", CounterCore.add("k", 1)).join();
+        for (RaftNode node : new RaftNode[] {leader, follower}) {
+            long[] took = new long[200];
+            for (int i = 0; i < took.length; i++) {
+                long t0 = System.nanoTime();
+                node.replica().read(true, s -> CounterCore.value(s.view(), "k")).join();
+                took[i] = System.nanoTime() - t0;
+            }
+            Arrays.sort(took);
+            System.out.printf(Locale.ROOT, "BENCH read on %s (%s): p50=%.2fms p99=%.2fms%n", node.id(),
+                    node == leader ? "leader" : "follower", took[100] / 1e6, took[198] / 1e6);
+        }
+    }
+
     private void run(RaftNode node, int concurrency, long durationMs, String prefix) throws InterruptedException {
         Semaphore window = new Semaphore(concurrency);
         long[] latencies = new long[2_000_000];
