@@ -23,6 +23,7 @@ import dev.ipam.core.model.Visibility;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -188,7 +189,15 @@ public final class Codec {
     // ---------------------------------------------------------------- results
 
     public static byte[] encodeResult(Result result) {
-        Wire.Writer out = new Wire.Writer(256);
+        return encodeResult(result, null);
+    }
+
+    /**
+     * Encodes a result reusing the already encoded bodies of its objects where given; {@code bodies}
+     * must be an identity map (record hashCode would walk the whole object), or null.
+     */
+    static byte[] encodeResult(Result result, Map<Resource, byte[]> bodies) {
+        Wire.Writer out = new Wire.Writer(1024);
         out.u8(VERSION);
         out.varlong(result.code());
         out.enumValue(result.reason());
@@ -201,12 +210,12 @@ public final class Codec {
         }
         out.bool(result.object() != null);
         if (result.object() != null) {
-            resource(out, result.object());
+            resourceOrBody(out, result.object(), bodies);
         }
         out.uvarint(result.changes().size());
         for (Result.Change change : result.changes()) {
             out.enumValue(change.type());
-            resource(out, change.object());
+            resourceOrBody(out, change.object(), bodies);
         }
         return out.toByteArray();
     }
@@ -232,7 +241,34 @@ public final class Codec {
         return new Result(code, reason, message, causes, object, changes);
     }
 
+    private static void resourceOrBody(Wire.Writer out, Resource resource, Map<Resource, byte[]> bodies) {
+        byte[] body = bodies == null ? null : bodies.get(resource);
+        if (body != null) {
+            out.raw(body);
+        } else {
+            resource(out, resource);
+        }
+    }
+
     // ---------------------------------------------------------------- objects
+
+    /** The encoding of an object without the version byte (what results and stored values embed). */
+    static byte[] body(Resource resource) {
+        Wire.Writer out = new Wire.Writer(320);
+        resource(out, resource);
+        return out.toByteArray();
+    }
+
+    /** A stored value from a body: the version byte, the body, and for pools the allocator id. */
+    static byte[] stored(byte[] body, Resource resource, long poolId) {
+        Wire.Writer out = new Wire.Writer(body.length + 11);
+        out.u8(VERSION);
+        out.raw(body);
+        if (resource instanceof IPPool) {
+            out.uvarint(poolId);
+        }
+        return out.toByteArray();
+    }
 
     /**
      * The stored form of an object (the value in Space.OBJECTS). A pool is followed by its allocator
@@ -257,15 +293,6 @@ public final class Codec {
         }
         end(in);
         return resource;
-    }
-
-    /** The stored form of a pool: the object, then the allocator's internal pool id. */
-    static byte[] encodePool(IPPool pool, long poolId) {
-        Wire.Writer out = new Wire.Writer(320);
-        out.u8(VERSION);
-        resource(out, pool);
-        out.uvarint(poolId);
-        return out.toByteArray();
     }
 
     /** A stored pool with its allocator id. */

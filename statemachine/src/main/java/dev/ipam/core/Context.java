@@ -14,8 +14,6 @@ import dev.ipam.core.model.Resource;
 import dev.ipam.core.store.Batch;
 import dev.ipam.core.store.Space;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,7 +24,8 @@ final class Context {
     final long timestampMs;
     final Allocator allocator;
     final List<Result.Change> changes = new ArrayList<>(4);
-    private MessageDigest digest;
+    /** Encoded bodies of the objects written, by identity, so the result need not encode them again. */
+    final java.util.IdentityHashMap<Resource, byte[]> bodies = new java.util.IdentityHashMap<>(8);
 
     Context(Batch batch, long index, long timestampMs) {
         this.batch = batch;
@@ -68,12 +67,16 @@ final class Context {
         if (resource instanceof IPPool) {
             throw new IllegalStateException("pools are written with writePool");
         }
-        batch.put(Space.OBJECTS, key(resource), Codec.encodeResource(resource));
+        byte[] body = Codec.body(resource);
+        bodies.put(resource, body);
+        batch.put(Space.OBJECTS, key(resource), Codec.stored(body, resource, 0));
         changes.add(new Result.Change(type, resource));
     }
 
     void writePool(ChangeType type, IPPool pool, long poolId) {
-        batch.put(Space.OBJECTS, key(pool), Codec.encodePool(pool, poolId));
+        byte[] body = Codec.body(pool);
+        bodies.put(pool, body);
+        batch.put(Space.OBJECTS, key(pool), Codec.stored(body, pool, poolId));
         changes.add(new Result.Change(type, pool));
     }
 
@@ -81,6 +84,7 @@ final class Context {
     Resource delete(Resource resource) {
         batch.delete(Space.OBJECTS, key(resource));
         Resource last = withResourceVersion(resource, index);
+        bodies.put(last, Codec.body(last));
         changes.add(new Result.Change(ChangeType.DELETED, last));
         return last;
     }
@@ -109,30 +113,40 @@ final class Context {
         return next;
     }
 
-    /** A UUID-formatted uid derived from sha256(index, sequence, key): unique and the same on every replica. */
+    /**
+     * A UUID-formatted uid: a bijective 64-bit mix of the state's sequence (unique, never reused)
+     * and a mix of the index and key. Deterministic on every replica, no clock, no randomness.
+     */
     String uid(byte[] key) {
         long sequence = nextSequence();
-        if (digest == null) {
-            try {
-                digest = MessageDigest.getInstance("SHA-256");
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("SHA-256 missing from the JVM", e);
-            }
+        long keyHash = index;
+        for (byte b : key) {
+            keyHash = keyHash * 31 + b;
         }
-        digest.update(encodeLong(index));
-        digest.update(encodeLong(sequence));
-        digest.update(key);
-        byte[] hash = digest.digest();
-        hash[6] = (byte) ((hash[6] & 0x0F) | 0x80); // version 8: custom (RFC 9562)
-        hash[8] = (byte) ((hash[8] & 0x3F) | 0x80); // RFC 4122 variant
-        StringBuilder out = new StringBuilder(36);
-        for (int i = 0; i < 16; i++) {
-            if (i == 4 || i == 6 || i == 8 || i == 10) {
-                out.append('-');
+        long high = mix(sequence);
+        long low = mix(keyHash ^ Long.rotateLeft(sequence, 32));
+        high = (high & ~0xF000L) | 0x8000L; // version 8: custom (RFC 9562)
+        low = (low & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L; // RFC 4122 variant
+        char[] out = new char[36];
+        int at = 0;
+        for (int i = 0; i < 32; i++) {
+            if (i == 8 || i == 12 || i == 16 || i == 20) {
+                out[at++] = '-';
             }
-            out.append(Character.forDigit((hash[i] >> 4) & 0xF, 16)).append(Character.forDigit(hash[i] & 0xF, 16));
+            long word = i < 16 ? high : low;
+            int nibble = (int) ((word >>> (60 - 4 * (i % 16))) & 0xF);
+            out[at++] = HEX[nibble];
         }
-        return out.toString();
+        return new String(out);
+    }
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    /** SplitMix64's finaliser: a bijection on 64-bit values. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
     }
 
     ObjectMeta newMeta(byte[] key, String name, String namespace, java.util.SortedMap<String, String> labels,

@@ -39,19 +39,23 @@ public final class Ipam implements Core {
         } catch (Codec.Malformed e) {
             return Codec.encodeResult(Result.rejected(Result.Reason.BadRequest, "malformed command: " + e.getMessage()));
         }
-        return Codec.encodeResult(execute(batch, index, timestampMs, decoded));
+        Context context = new Context(batch, index, timestampMs);
+        return Codec.encodeResult(run(context, decoded), context.bodies);
     }
 
     /** The typed form of {@link #apply}: same state changes, the result as a record. */
     public Result execute(Batch batch, long index, long timestampMs, Command command) {
-        if (index <= 0) {
-            throw new IllegalArgumentException("log index must be positive, was " + index);
+        return run(new Context(batch, index, timestampMs), command);
+    }
+
+    private Result run(Context context, Command command) {
+        if (context.index <= 0) {
+            throw new IllegalArgumentException("log index must be positive, was " + context.index);
         }
         Result invalid = Validate.command(command);
         if (invalid != null) {
             return invalid;
         }
-        Context context = new Context(batch, index, timestampMs);
         if (command instanceof Command.CreateProject c) {
             return Projects.create(context, c);
         } else if (command instanceof Command.UpdateProject c) {

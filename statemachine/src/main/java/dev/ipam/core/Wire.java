@@ -68,25 +68,10 @@ final class Wire {
                 u8(0);
                 return;
             }
-            int length = value.length();
-            boolean ascii = true;
-            for (int i = 0; i < length; i++) {
-                if (value.charAt(i) >= 0x80) {
-                    ascii = false;
-                    break;
-                }
-            }
-            if (ascii) {
-                uvarint(length + 1L);
-                ensure(length);
-                for (int i = 0; i < length; i++) {
-                    bytes[size++] = (byte) value.charAt(i);
-                }
-            } else {
-                byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
-                uvarint(utf8.length + 1L);
-                raw(utf8);
-            }
+            // getBytes has an intrinsic fast path for ASCII content, which is nearly every string here.
+            byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+            uvarint(utf8.length + 1L);
+            raw(utf8);
         }
 
         /** A nullable Integer or Long: presence byte then zigzag. */
@@ -205,16 +190,8 @@ final class Wire {
                 throw new Codec.Malformed("string length " + length + " past the end at byte " + position);
             }
             int start = position;
-            int stop = start + (int) length;
-            boolean ascii = true;
-            for (int i = start; i < stop; i++) {
-                if (bytes[i] < 0) {
-                    ascii = false;
-                    break;
-                }
-            }
-            position = stop;
-            return new String(bytes, start, (int) length, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
+            position += (int) length;
+            return new String(bytes, start, (int) length, StandardCharsets.UTF_8);
         }
 
         Long optionalLong() {

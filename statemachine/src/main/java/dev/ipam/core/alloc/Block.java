@@ -107,6 +107,10 @@ public record Block(IPFamily family, long hi, long lo, int length) {
         if (text == null || text.isEmpty()) {
             return new Parsed(null, "must be a CIDR such as 10.0.0.0/8 or 2001:db8::/32", null);
         }
+        Block fast = parseCanonical(text);
+        if (fast != null) {
+            return new Parsed(fast, null, text);
+        }
         IPAddressString string = new IPAddressString(text);
         IPAddress address = string.getAddress();
         if (address == null || !string.isPrefixed() || address.getNetworkPrefixLength() == null) {
@@ -136,6 +140,113 @@ public record Block(IPFamily family, long hi, long lo, int length) {
             return new Parsed(null, "\"" + text + "\" is not in canonical form; write " + canonical, canonical);
         }
         return new Parsed(block, null, canonical);
+    }
+
+    /**
+     * The fast path for text already in canonical form (what the core itself writes): a hand parser
+     * whose result is accepted only if it formats back to exactly the same text. Null otherwise.
+     */
+    static Block parseCanonical(String text) {
+        int slash = text.indexOf('/');
+        if (slash <= 0 || slash == text.length() - 1 || text.length() - slash > 4) {
+            return null;
+        }
+        int length = 0;
+        for (int i = slash + 1; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return null;
+            }
+            length = length * 10 + (c - '0');
+        }
+        boolean v6 = text.indexOf(':') >= 0;
+        long hi = 0;
+        long lo = 0;
+        if (!v6) {
+            int octets = 0;
+            int value = -1;
+            for (int i = 0; i <= slash; i++) {
+                char c = i == slash ? '.' : text.charAt(i);
+                if (c == '.') {
+                    if (value < 0 || value > 255) {
+                        return null;
+                    }
+                    lo = (lo << 8) | value;
+                    octets++;
+                    value = -1;
+                } else if (c >= '0' && c <= '9') {
+                    value = (value < 0 ? 0 : value * 10) + (c - '0');
+                    if (value > 255) {
+                        return null;
+                    }
+                } else {
+                    return null;
+                }
+            }
+            if (octets != 4 || length > 32) {
+                return null;
+            }
+        } else {
+            int[] groups = new int[8];
+            int count = 0;
+            int gap = -1;
+            int i = 0;
+            if (text.startsWith("::")) {
+                gap = 0;
+                i = 2;
+            }
+            while (i < slash) {
+                int value = 0;
+                int digits = 0;
+                while (i < slash && text.charAt(i) != ':') {
+                    char c = text.charAt(i++);
+                    int digit = Character.digit(c, 16);
+                    if (digit < 0 || ++digits > 4 || (c >= 'A' && c <= 'F')) {
+                        return null;
+                    }
+                    value = (value << 4) | digit;
+                }
+                if (digits == 0 || count == 8) {
+                    return null;
+                }
+                groups[count++] = value;
+                if (i == slash) {
+                    break;
+                }
+                i++;
+                if (i < slash && text.charAt(i) == ':') {
+                    if (gap >= 0) {
+                        return null;
+                    }
+                    gap = count;
+                    i++;
+                } else if (i == slash) {
+                    return null;
+                }
+            }
+            if (gap < 0 ? count != 8 : count > 7) {
+                return null;
+            }
+            int[] full = new int[8];
+            int tail = gap < 0 ? 0 : count - gap;
+            for (int g = 0; g < count; g++) {
+                int position = gap >= 0 && g >= gap ? 8 - tail + (g - gap) : g;
+                full[position] = groups[g];
+            }
+            for (int g = 0; g < 4; g++) {
+                hi = (hi << 16) | full[g];
+                lo = (lo << 16) | full[4 + g];
+            }
+            if (length > 128) {
+                return null;
+            }
+        }
+        IPFamily family = v6 ? IPFamily.IPv6 : IPFamily.IPv4;
+        if (!aligned(family.bits, hi, lo, length)) {
+            return null;
+        }
+        Block block = new Block(family, hi, lo, length);
+        return block.cidr().equals(text) ? block : null;
     }
 
     /** Formats an address: dotted quad, or RFC 5952 (lowercase, longest run of 2+ zero groups as "::"). */

@@ -34,11 +34,34 @@ class BlockTest {
             }
             String expected = new IPv6Address(bytes).toCanonicalString();
             assertEquals(expected, Block.format(IPFamily.IPv6, hi, lo));
+            int length = random.nextInt(129);
+            Block masked = new Block(IPFamily.IPv6, Block.maskHi(128, hi, length), Block.maskLo(128, lo, length),
+                    length);
+            assertEquals(masked, Block.parseCanonical(masked.cidr()), masked.cidr());
             Block.Parsed parsed = Block.parse(expected + "/128");
             assertNotNull(parsed.block(), expected);
             assertEquals(hi, parsed.block().hi());
             assertEquals(lo, parsed.block().lo());
         }
+    }
+
+    @Test
+    void fastPathAcceptsOnlyCanonicalText() {
+        Random random = new Random(Long.getLong("seed", 5));
+        for (int i = 0; i < 5000; i++) {
+            int length = random.nextInt(33);
+            long address = Block.maskLo(32, random.nextLong() & 0xFFFFFFFFL, length);
+            Block block = new Block(IPFamily.IPv4, 0, address, length);
+            assertEquals(block, Block.parseCanonical(block.cidr()));
+        }
+        for (String bad : new String[] {"10.0.0.1/8", "010.0.0.0/8", "10.0.0/8", "10.0.0.0.0/8", "10.0.0.0/33",
+                "2001:DB8::/32", "2001:db8:0::/32", "::/129", ":::/0", "1::2::3/128", "2001:0db8::/32", "1.2.3.4/",
+                "/8", "1:2:3:4:5:6:7:8:9/128", "1:2:3:4:5:6:7::8/128", "10.0.0.0/+8"}) {
+            assertNull(Block.parseCanonical(bad), bad);
+        }
+        assertEquals(Block.parse("::/0").block(), Block.parseCanonical("::/0"));
+        assertEquals(Block.parse("::1/128").block(), Block.parseCanonical("::1/128"));
+        assertEquals(Block.parse("1::/16").block(), Block.parseCanonical("1::/16"));
     }
 
     @Test
