@@ -87,8 +87,8 @@ public final class LoadGen implements Callable<Integer> {
         List<String> summary = new ArrayList<>();
         summary.add(String.format(Locale.ROOT, "%-11s %9s %9s %9s %9s %9s %8s", "concurrency", "claims", "claims/s",
                 "p50 ms", "p99 ms", "p999 ms", "errors"));
-        for (int level : levels) {
-            summary.add(runLevel(targets, level, run));
+        for (int i = 0; i < levels.size(); i++) {
+            summary.add(runLevel(targets, levels.get(i), run + "-" + i));
         }
         System.out.println();
         summary.forEach(System.out::println);

@@ -12,6 +12,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -48,6 +49,8 @@ import org.slf4j.LoggerFactory;
 public final class RaftReplica implements Replica, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RaftReplica.class);
     private static final int READ_THREADS = 2;
+    /** Threads that complete callers' futures, so their continuations never run on the apply thread. */
+    private static final int COMPLETION_THREADS = 2;
     private static final int READS_PENDING_MAX = 10_000;
     private static final long RETRY_BACKOFF_MS = 50;
 
@@ -62,6 +65,7 @@ public final class RaftReplica implements Replica, AutoCloseable {
     private final Thread batcher;
     private final ExecutorService readExecutor;
     private final ScheduledExecutorService retryTimer;
+    private final ExecutorService completions;
     private final ClientId localClientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
     private volatile boolean closed;
@@ -81,6 +85,7 @@ public final class RaftReplica implements Replica, AutoCloseable {
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemon("ipam-retry-" + settings.self().id()));
         timer.setRemoveOnCancelPolicy(true);
         this.retryTimer = timer;
+        this.completions = Executors.newFixedThreadPool(COMPLETION_THREADS, daemon("ipam-complete-" + settings.self().id()));
         this.batcher = new Thread(this::runBatcher, "ipam-batcher-" + settings.self().id());
         batcher.setDaemon(true);
         batcher.start();
@@ -186,7 +191,8 @@ public final class RaftReplica implements Replica, AutoCloseable {
         byte[] entry = EntryFormat.encodeEntry(0, commands);
         CompletableFuture<List<Outcome>> outcome = new CompletableFuture<>();
         attempt(entry, deadline, outcome, 1);
-        outcome.whenComplete((outcomes, error) -> {
+        // Ratis completes a leader's own submissions on its apply thread: hand the callers' work off it.
+        outcome.whenCompleteAsync((outcomes, error) -> {
             entriesInFlight.release();
             if (error != null) {
                 Throwable cause = unwrap(error);
@@ -204,7 +210,7 @@ public final class RaftReplica implements Replica, AutoCloseable {
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).future().complete(new Applied(outcomes.get(i).index(), outcomes.get(i).result()));
             }
-        });
+        }, completions);
     }
 
     /** One submission of the entry; on a retriable failure, another after a short pause until the deadline. */
@@ -350,5 +356,6 @@ public final class RaftReplica implements Replica, AutoCloseable {
         }
         retryTimer.shutdownNow();
         readExecutor.shutdownNow();
+        completions.shutdown();
     }
 }
