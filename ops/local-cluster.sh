@@ -45,6 +45,10 @@ ready_code() { # http address -> HTTP status of /readyz (000 when unreachable)
   curl -s -o /dev/null -m 2 -w '%{http_code}' "http://$1/readyz" || true
 }
 
+port_in_use() { # port -> true if something accepts connections on 127.0.0.1:port
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
 pid_files() {
   ls "$run_dir"/*.pid 2>/dev/null || true
 }
@@ -60,6 +64,12 @@ up() {
   done
   local peers=""
   for i in $(seq 1 "$count"); do
+    for port in $((raft_base + i)) $((http_base + i)); do
+      if port_in_use "$port"; then
+        echo "local-cluster: port $port is in use; stop what holds it or set IPAM_RAFT_PORT_BASE/IPAM_HTTP_PORT_BASE" >&2
+        exit 1
+      fi
+    done
     peers+="${peers:+,}n$i=127.0.0.1:$((raft_base + i))=127.0.0.1:$((http_base + i))"
   done
   for i in $(seq 1 "$count"); do
@@ -74,7 +84,7 @@ up() {
   local deadline=$((SECONDS + ready_timeout_s))
   for i in $(seq 1 "$count"); do
     local address="127.0.0.1:$((http_base + i))"
-    until [[ "$(ready_code "$address")" == "200" ]]; do
+    until [[ "$(ready_code "$address")" == "200" ]] && alive "$(cat "$run_dir/n$i.pid")"; do
       if ! alive "$(cat "$run_dir/n$i.pid")"; then
         echo "local-cluster: n$i exited; see $run_dir/n$i/err.log:" >&2
         tail -5 "$run_dir/n$i/err.log" >&2

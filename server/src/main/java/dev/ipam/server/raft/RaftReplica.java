@@ -66,6 +66,7 @@ public final class RaftReplica implements Replica, AutoCloseable {
     private final ExecutorService readExecutor;
     private final ScheduledExecutorService retryTimer;
     private final ExecutorService completions;
+    private final ExecutorService submitter;
     private final ClientId localClientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
     private volatile boolean closed;
@@ -85,6 +86,7 @@ public final class RaftReplica implements Replica, AutoCloseable {
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemon("ipam-retry-" + settings.self().id()));
         timer.setRemoveOnCancelPolicy(true);
         this.retryTimer = timer;
+        this.submitter = Executors.newSingleThreadExecutor(daemon("ipam-submit-" + settings.self().id()));
         this.completions = Executors.newFixedThreadPool(COMPLETION_THREADS, daemon("ipam-complete-" + settings.self().id()));
         this.batcher = new Thread(this::runBatcher, "ipam-batcher-" + settings.self().id());
         batcher.setDaemon(true);
@@ -218,9 +220,8 @@ public final class RaftReplica implements Replica, AutoCloseable {
         Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(entry));
         CompletableFuture<RaftClientReply> reply;
         try {
-            reply = node.division().getInfo().isLeader() ? submitLocal(message, RaftClientRequest.writeRequestType())
-                    : node.client().async().send(message);
-        } catch (IOException | RuntimeException e) {
+            reply = node.division().getInfo().isLeader() ? submitLocalAsync(message) : node.client().async().send(message);
+        } catch (RuntimeException e) {
             reply = CompletableFuture.failedFuture(e);
         }
         reply.whenComplete((r, error) -> {
@@ -250,6 +251,21 @@ public final class RaftReplica implements Replica, AutoCloseable {
                 outcome.completeExceptionally(new Unavailable("node " + settings.self().id() + " is shutting down"));
             }
         });
+    }
+
+    /**
+     * The leader's own entries go straight to its server, but from the submitter thread: Ratis does the
+     * leader's append work inside {@code submitClientRequestAsync}, and doing that on the batcher thread
+     * stalled batching (measured: 3x fewer claims/s at concurrency 16 to 256 than through a client).
+     */
+    private CompletableFuture<RaftClientReply> submitLocalAsync(Message message) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return submitLocal(message, RaftClientRequest.writeRequestType());
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            }
+        }, submitter).thenCompose(Function.identity());
     }
 
     private CompletableFuture<RaftClientReply> submitLocal(Message message, RaftClientRequest.Type type) throws IOException {
@@ -357,5 +373,6 @@ public final class RaftReplica implements Replica, AutoCloseable {
         retryTimer.shutdownNow();
         readExecutor.shutdownNow();
         completions.shutdown();
+        submitter.shutdown();
     }
 }

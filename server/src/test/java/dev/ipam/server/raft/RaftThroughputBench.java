@@ -24,6 +24,7 @@ class RaftThroughputBench {
     @TempDir
     Path temp;
     private TestCluster cluster;
+    private java.util.function.Function<String, byte[]> command = name -> CounterCore.add("k" + (name.hashCode() & 63), 1);
 
     @AfterEach
     void tearDown() {
@@ -36,12 +37,21 @@ class RaftThroughputBench {
     void throughput() throws Exception {
         int nodes = Integer.getInteger("bench.nodes", 3);
         long durationMs = Long.getLong("bench.durationMs", 5000);
-        cluster = new TestCluster(temp, nodes, CounterCore::new, s -> s);
+        boolean ipam = "ipam".equals(System.getProperty("bench.core"));
+        cluster = new TestCluster(temp, nodes, ipam ? dev.ipam.core.Ipam::new : CounterCore::new, s -> s);
         cluster.startAll();
         RaftNode leader = cluster.awaitLeader(30_000);
+        if (ipam) {
+            leader.replica().submit("project", dev.ipam.core.Codec.encodeCommand(dev.ipam.core.Harness.project("p"))).join();
+            leader.replica().submit("pool", dev.ipam.core.Codec.encodeCommand(dev.ipam.core.Harness.pool("p", "pool", "10.0.0.0/8"))).join();
+            command = name -> dev.ipam.core.Codec.encodeCommand(
+                    dev.ipam.core.Harness.claim("p", name, dev.ipam.core.model.IPFamily.IPv4, 32, "pool"));
+        }
+        RaftNode target = "follower".equals(System.getProperty("bench.via"))
+                ? cluster.running.values().stream().filter(n -> n != leader).findFirst().orElse(leader) : leader;
         for (int concurrency : new int[] {1, 16, 64, 256}) {
-            run(leader, concurrency, 1000, "warm" + concurrency);
-            run(leader, concurrency, durationMs, "c" + concurrency);
+            run(target, concurrency, 1000, "warm" + concurrency);
+            run(target, concurrency, durationMs, "c" + concurrency);
         }
     }
 
@@ -76,7 +86,7 @@ class RaftThroughputBench {
         while (System.nanoTime() < end && sequence < latencies.length) {
             window.acquire();
             long t0 = System.nanoTime();
-            CompletableFuture<Replica.Applied> f = node.replica().submit(prefix + "-" + sequence++, CounterCore.add("k" + (sequence % 100), 1));
+            CompletableFuture<Replica.Applied> f = node.replica().submit(prefix + "-" + sequence, command.apply(prefix + "-" + sequence++));
             f.whenComplete((a, e) -> {
                 int slot = done.getAndIncrement();
                 if (slot < latencies.length) {
