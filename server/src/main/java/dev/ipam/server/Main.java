@@ -61,6 +61,7 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--http-request-bytes-max") String httpRequestBytesMax;
 
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile Runnable running;
 
     public static void main(String[] args) {
         int code = new CommandLine(new Main()).execute(args);
@@ -130,11 +131,12 @@ public final class Main implements Callable<Integer> {
             node.close();
             return EXIT_START_FAILED;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            http.close();
-            node.close();
-            stopped.countDown();
-        }, "ipamd-shutdown"));
+        Thread shutdownHook = new Thread(() -> stop(http, node), "ipamd-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        running = () -> {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            stop(http, node);
+        };
         System.out.println("ipamd " + config.raft().self().id() + " ready to serve: raft " + config.raft().self().raftAddress()
                 + ", http " + config.httpAddress() + ", data " + config.raft().dataDir().toAbsolutePath());
         try {
@@ -143,5 +145,19 @@ public final class Main implements Callable<Integer> {
             Thread.currentThread().interrupt();
         }
         return EXIT_OK;
+    }
+
+    private void stop(ApiServer http, RaftNode node) {
+        http.close();
+        node.close();
+        stopped.countDown();
+    }
+
+    /** Stops a daemon started by {@link #call()} in this JVM (tests); a real one stops on SIGTERM. */
+    void shutdown() {
+        Runnable stop = running;
+        if (stop != null) {
+            stop.run();
+        }
     }
 }
