@@ -14,17 +14,28 @@ public final class Ipam implements Core {
     public Ipam() {
     }
 
-    /** Decodes and validates without state; null when the command may be logged. */
+    /**
+     * The leader's check before logging: null when the bytes decode as a command of a known format
+     * version. Field validation is NOT refused here: an invalid command is logged and answered by
+     * apply with its 422/400 Result (causes and all), so clients always get a Kubernetes Status.
+     * Call {@link #validate} at the edge to answer those without a round trip.
+     */
     @Override
     public String check(byte[] command) {
-        Command decoded;
         try {
-            decoded = Codec.decodeCommand(command);
+            Codec.decodeCommand(command);
+            return null;
         } catch (Codec.Malformed e) {
             return "malformed command: " + e.getMessage();
         }
-        Result rejection = Validate.command(decoded);
-        return rejection == null ? null : rejection.message();
+    }
+
+    /**
+     * Stateless validation (names, labels, CIDR syntax, prefix-length ranges, poolRef/poolSelector):
+     * the rejection apply would give without reading any state, or null. Same rules as in apply.
+     */
+    public static Result validate(Command command) {
+        return Validate.command(command);
     }
 
     /**

@@ -49,9 +49,18 @@ public abstract class AllocationPropertySuite {
 
     @Test
     void randomSequencesMatchTheReference() {
+        check(Integer.getInteger("sequences", 4), Integer.getInteger("steps", 300));
+    }
+
+    /** The long soak: {@code mvn -o -q -pl statemachine test -Dsurefire.excludedGroups= -Dgroups=slow}. */
+    @Test
+    @org.junit.jupiter.api.Tag("slow")
+    void longRandomSequencesMatchTheReference() {
+        check(40, 1500);
+    }
+
+    private void check(int sequences, int steps) {
         long seed = Long.getLong("seed", System.nanoTime());
-        int sequences = Integer.getInteger("sequences", 4);
-        int steps = Integer.getInteger("steps", 300);
         System.out.println("AllocationPropertySuite seed=" + seed + " (rerun with -Dseed=" + seed + ")");
         for (int sequence = 0; sequence < sequences; sequence++) {
             long sequenceSeed = seed + sequence;

@@ -469,7 +469,10 @@ public abstract class BehaviourSuite {
         assertNotNull(h.ipam.check(new byte[] {1, 99}));
         assertNotNull(h.ipam.check(new byte[0]));
         assertNull(h.ipam.check(Codec.encodeCommand(project("z"))));
-        assertNotNull(h.ipam.check(Codec.encodeCommand(project("Not Valid"))));
+        // Decodable but invalid: logged, and answered by apply with the field at fault.
+        assertNull(h.ipam.check(Codec.encodeCommand(project("Not Valid"))));
+        assertEquals("metadata.name", Ipam.validate(project("Not Valid")).causes().get(0).field());
+        assertNull(Ipam.validate(project("valid")));
         byte[] result;
         try (var batch = h.store.batch()) {
             result = h.ipam.apply(batch, 1000, 0, new byte[] {1, 99});

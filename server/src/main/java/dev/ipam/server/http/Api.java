@@ -24,25 +24,37 @@ final class Api {
     private static final Logger LOG = LoggerFactory.getLogger(Api.class);
     static final String PROJECTS = "/apis/resourcemanager.miloapis.com/v1alpha1/projects";
     static final String IPAM = "/apis/ipam.miloapis.com/v1alpha1";
+    /**
+     * How the Raft replica starts the message of an {@link Replica.Unavailable} that refused work for
+     * saturation before applying anything: retryable, so 429 rather than 503.
+     */
+    static final String OVERLOADED = "overloaded: ";
 
     final ApiConfig config;
     final Wire wire;
     final Replica replica;
+    /** The core dry runs are applied with (the one the replicas run). */
+    final dev.ipam.core.Core core;
     final Admin admin;
     final Executor workers;
     final Discovery discovery;
     final OpenApi openApi;
     final Resources resources;
+    final Metrics metrics = new Metrics();
+    final Auth auth;
 
-    Api(ApiConfig config, Replica replica, Admin admin, Executor workers) {
+    Api(ApiConfig config, Replica replica, Admin admin, dev.ipam.core.Core core, Auth auth, Executor workers) {
         this.config = config;
         this.wire = new Wire(config);
         this.replica = replica;
+        this.core = core;
+        this.auth = auth;
         this.admin = admin;
         this.workers = workers;
         this.discovery = new Discovery(wire);
         this.openApi = new OpenApi(wire);
         this.resources = new Resources(this);
+        metrics.watches(resources.hub());
     }
 
     void start() {
@@ -69,7 +81,20 @@ final class Api {
         if (path.length() > 1 && path.endsWith("/")) {
             path = path.substring(0, path.length() - 1);
         }
-        if (path.equals("/healthz") || path.equals("/livez") || path.equals("/readyz") || path.startsWith("/admin/")) {
+        if (path.equals("/metrics")) {
+            ex.reply(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
+            return;
+        }
+        if (path.equals("/healthz") || path.equals("/livez") || path.equals("/readyz")) {
+            new AdminRoutes(this).handle(ex, path);
+            return;
+        }
+        ex.identity = auth.authenticate(ex.header("Authorization"));
+        if (path.startsWith("/admin/")) {
+            if (!ex.identity.clusterAdmin()) {
+                throw new ApiException(403, "Forbidden", "User \"" + ex.identity.user()
+                        + "\" cannot use the cluster administration endpoints (admin on * is needed)", List.of(), null, null);
+            }
             new AdminRoutes(this).handle(ex, path);
             return;
         }
@@ -102,40 +127,51 @@ final class Api {
         }
     }
 
-    /** Below a project's control-plane prefix; the project must exist (never created on the fly). */
+    /**
+     * Below a project's control-plane prefix; the project must exist (it is never created on the fly).
+     * Discovery checks it with a local read; resource reads check it inside their own (linearizable)
+     * read, and writes leave it to the core, which refuses commands on a missing project: no request
+     * pays a second round trip for the check.
+     */
     private void controlPlane(Exchange ex, String project, String path) {
-        boolean strict = !"0".equals(ex.param("resourceVersion"));
-        resources.projectExists(project, strict && isResourcePath(path)).whenComplete((exists, error) -> {
-            if (error != null) {
-                failFromFuture(ex, error);
-                return;
-            }
-            if (!exists) {
-                fail(ex, ApiException.notFound("projects", project, "projects.resourcemanager.miloapis.com \""
-                        + project + "\" not found"));
-                return;
-            }
+        if (isResourcePath(path)) {
+            resources.handle(ex, resourceTarget(ex, project, path));
+            return;
+        }
+        resources.projectExists(project, false).whenCompleteAsync((exists, error) -> {
             try {
-                workers.execute(() -> {
-                    try {
-                        if (!discoveryRoute(ex, path, Kind.IPAM_GROUP)) {
-                            Target target = resourceTarget(ex, project, path);
-                            resources.handle(ex, target);
-                        }
-                    } catch (ApiException e) {
-                        fail(ex, e);
-                    } catch (RuntimeException e) {
-                        failUnexpected(ex, e);
-                    }
-                });
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                fail(ex, ApiException.tooMany("the server is busy (http.requestQueueMax); retry later"));
+                if (error != null) {
+                    failFromFuture(ex, error);
+                } else if (!ex.identity.may(project, Auth.Role.viewer)) {
+                    fail(ex, new ApiException(403, "Forbidden", "User \"" + ex.identity.user()
+                            + "\" cannot read the control plane of project \"" + project + "\"", List.of(), null, null));
+                } else if (!exists) {
+                    fail(ex, Resources.projectNotFound(project));
+                } else if (!discoveryRoute(ex, path, Kind.IPAM_GROUP)) {
+                    throw notFoundPath(ex);
+                }
+            } catch (ApiException e) {
+                fail(ex, e);
+            } catch (RuntimeException e) {
+                failUnexpected(ex, e);
             }
-        });
+        }, rejectingAs429(ex));
     }
 
     private static boolean isResourcePath(String path) {
         return path.startsWith(IPAM + "/");
+    }
+
+    /** The worker pool, answering 429 when its queue is full instead of dropping the request. */
+    java.util.concurrent.Executor rejectingAs429(Exchange ex) {
+        return task -> {
+            try {
+                workers.execute(task);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                fail(ex, ApiException.tooMany("the server is busy: more than " + config.requestQueueMax()
+                        + " requests are waiting (http.requestQueueMax); retry later"));
+            }
+        };
     }
 
     /** Parses {@code /apis/ipam.miloapis.com/v1alpha1/[namespaces/{ns}/]{plural}[/{name}[/status]]}. */
@@ -281,8 +317,12 @@ final class Api {
         Throwable cause = unwrap(error);
         if (cause instanceof ApiException api) {
             fail(ex, api);
+        } else if (cause instanceof Replica.Unavailable && String.valueOf(cause.getMessage()).startsWith(OVERLOADED)) {
+            fail(ex, ApiException.tooMany("the node is overloaded and applied nothing; retry later: " + cause.getMessage()));
         } else if (cause instanceof Replica.Unavailable) {
             fail(ex, ApiException.unavailable("the cluster is unavailable: " + cause.getMessage()));
+        } else if (cause instanceof IllegalArgumentException) {
+            fail(ex, ApiException.badRequest(cause.getMessage()));
         } else if (cause instanceof TimeoutException) {
             fail(ex, new ApiException(504, "Timeout", "the request did not complete within " + config.requestTimeoutMs()
                     + " ms (http.requestTimeoutMs); it may still take effect", List.of(), null, null));

@@ -46,17 +46,42 @@ public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
 
     private final ApiConfig config;
+    private final Tls tls;
     private final Api api;
     private final ThreadPoolExecutor workers;
+    private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
     private EventLoopGroup boss;
     private EventLoopGroup loops;
     private Channel serverChannel;
 
+    /** The API over a replica running the IPAM core ({@link dev.ipam.core.Ipam}). */
     public ApiServer(ApiConfig config, Replica replica, Admin admin) {
+        this(config, replica, admin, new dev.ipam.core.Ipam());
+    }
+
+    /**
+     * The API over a replica running {@code core}; dry runs apply commands with it to a discarded
+     * overlay, so it must be the same core the replicas run.
+     */
+    public ApiServer(ApiConfig config, Replica replica, Admin admin, dev.ipam.core.Core core) {
+        this(config, replica, admin, core, Auth.off());
+    }
+
+    /**
+     * As above, with bearer-token authentication and per-project roles ({@link Auth#load}); with
+     * {@link Auth#off()} every request acts as an anonymous administrator.
+     */
+    public ApiServer(ApiConfig config, Replica replica, Admin admin, dev.ipam.core.Core core, Auth auth) {
+        this(config, replica, admin, core, auth, null);
+    }
+
+    /** As above, serving HTTPS when {@code tls} is not null (kubectl sends tokens only over TLS). */
+    public ApiServer(ApiConfig config, Replica replica, Admin admin, dev.ipam.core.Core core, Auth auth, Tls tls) {
         this.config = config;
+        this.tls = tls;
         this.workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(config.requestQueueMax()), new DefaultThreadFactory("ipam-http-worker", true));
-        this.api = new Api(config, replica, admin, workers);
+        this.api = new Api(config, replica, admin, core, auth, workers);
     }
 
     /** Binds and starts serving; fails loudly when the address is taken. */
@@ -76,7 +101,13 @@ public final class ApiServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
+                        if (tls != null) {
+                            channel.pipeline().addLast(tls.context.newHandler(channel.alloc()));
+                        }
                         channel.pipeline()
+                                .addLast(new io.netty.handler.timeout.IdleStateHandler(0, 0, config.idleTimeoutMs(),
+                                        TimeUnit.MILLISECONDS))
+                                .addLast(new ConnectionLimit())
                                 .addLast(new HttpServerCodec(8192, 32 * 1024, 8192))
                                 .addLast(new BoundedAggregator(config.bodyBytesMax()))
                                 .addLast(new Dispatch());
@@ -92,8 +123,13 @@ public final class ApiServer implements AutoCloseable {
             throw new IllegalStateException("cannot bind the HTTP API to " + config.host() + ":" + config.port()
                     + " (http.host/http.port): " + e.getMessage(), e);
         }
-        LOG.info("HTTP API listening on {}:{}", config.host(), port());
+        LOG.info("HTTP API listening on {}://{}:{}", tls == null ? "http" : "https", config.host(), port());
         return this;
+    }
+
+    /** The metrics registry served at /metrics; ipamd adds its own collectors to it. */
+    public io.prometheus.metrics.model.registry.PrometheusRegistry registry() {
+        return api.metrics.registry;
     }
 
     /** The bound port (useful with port 0). */
@@ -114,10 +150,16 @@ public final class ApiServer implements AutoCloseable {
         workers.shutdownNow();
     }
 
-    /** Answers an oversized body with a Status 413 instead of Netty's bare one. */
+    /**
+     * Answers an oversized body with a Status 413 instead of Netty's bare one. The rest of the body is
+     * read and dropped (the aggregator discards it) and the connection closed after its last byte:
+     * closing with unread bytes would reset the connection and lose the answer.
+     */
     private static final class BoundedAggregator extends HttpObjectAggregator {
+        private boolean closeAtEnd;
+
         BoundedAggregator(int bodyBytesMax) {
-            super(bodyBytesMax, true);
+            super(bodyBytesMax, false);
         }
 
         @Override
@@ -130,8 +172,50 @@ public final class ApiServer implements AutoCloseable {
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, Wire.JSON);
             response.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            // The rest of the body is still on the wire: the connection cannot be reused.
-            ctx.writeAndFlush(response).addListener(f -> ctx.close());
+            ctx.writeAndFlush(response);
+            closeAtEnd = true;
+            if (oversized instanceof io.netty.handler.codec.http.FullHttpMessage) {
+                ctx.close();
+            }
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+            boolean last = msg instanceof io.netty.handler.codec.http.LastHttpContent;
+            super.channelRead(ctx, msg);
+            if (last && closeAtEnd) {
+                ctx.close();
+            }
+        }
+    }
+
+    /** Closes a connection over {@code http.connectionsMax}, and idle ones that stream nothing. */
+    private final class ConnectionLimit extends io.netty.channel.ChannelInboundHandlerAdapter {
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) throws Exception {
+            if (connections.incrementAndGet() > config.connectionsMax()) {
+                LOG.warn("closing a connection from {}: more than {} open (http.connectionsMax)",
+                        ctx.channel().remoteAddress(), config.connectionsMax());
+                ctx.close();
+                return;
+            }
+            super.channelActive(ctx);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            connections.decrementAndGet();
+            super.channelInactive(ctx);
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+            if (event instanceof io.netty.handler.timeout.IdleStateEvent
+                    && ctx.channel().attr(Exchange.STREAMING).get() == null) {
+                ctx.close();
+                return;
+            }
+            super.userEventTriggered(ctx, event);
         }
     }
 
@@ -144,12 +228,17 @@ public final class ApiServer implements AutoCloseable {
                 reject(ctx, 400, "BadRequest", "malformed HTTP request: " + request.decoderResult().cause());
                 return;
             }
+            if (channel.attr(Exchange.STREAMING).get() != null) {
+                // A request while a watch streams on the same connection: HTTP/1.1 cannot answer it in order.
+                ctx.close();
+                return;
+            }
             channel.config().setAutoRead(false);
             byte[] body = ByteBufUtil.getBytes(request.content());
             InetSocketAddress remote = (InetSocketAddress) channel.remoteAddress();
             String client = remote == null ? "unknown" : remote.getAddress().getHostAddress();
             Exchange exchange = new Exchange(request.method().name(), request.uri(), request.headers().copy(), body,
-                    client, channel, HttpUtil.isKeepAlive(request), () -> {
+                    client, channel, HttpUtil.isKeepAlive(request), api.metrics, () -> {
                         channel.config().setAutoRead(true);
                         channel.read();
                     });

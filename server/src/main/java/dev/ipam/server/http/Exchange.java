@@ -33,13 +33,20 @@ final class Exchange {
     final byte[] body;
     /** The client's address without port: the unit of per-client limits. */
     final String client;
+    /** Who asks; set by authentication before any resource is touched. */
+    volatile Auth.Identity identity = Auth.Identity.ANONYMOUS_ADMIN;
     private final Channel channel;
     private final boolean keepAlive;
     private final AtomicBoolean answered = new AtomicBoolean();
     private final Runnable onComplete;
+    /** Set on a channel while a chunked response is being streamed on it. */
+    static final io.netty.util.AttributeKey<Boolean> STREAMING = io.netty.util.AttributeKey.valueOf("ipam.streaming");
+
+    private final Metrics metrics;
+    private final long startNanos = System.nanoTime();
 
     Exchange(String method, String uri, HttpHeaders headers, byte[] body, String client, Channel channel,
-             boolean keepAlive, Runnable onComplete) {
+             boolean keepAlive, Metrics metrics, Runnable onComplete) {
         QueryStringDecoder decoder = new QueryStringDecoder(uri);
         this.method = method;
         this.path = decoder.path();
@@ -49,6 +56,7 @@ final class Exchange {
         this.client = client;
         this.channel = channel;
         this.keepAlive = keepAlive;
+        this.metrics = metrics;
         this.onComplete = onComplete;
     }
 
@@ -70,11 +78,15 @@ final class Exchange {
         if (!answered.compareAndSet(false, true)) {
             return;
         }
+        metrics.answered(method, code, startNanos);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(code), Unpooled.wrappedBuffer(content));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         response.headers().set(HttpHeaderNames.CONTENT_LENGTH, content.length);
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache, private");
+        if (code == 429 || code == 503) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+        }
         boolean keep = keepAlive && channel.isActive();
         if (keep) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
@@ -94,11 +106,15 @@ final class Exchange {
         if (!answered.compareAndSet(false, true)) {
             throw new IllegalStateException("exchange already answered: " + method + " " + path);
         }
+        metrics.answered(method, 200, startNanos);
         HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache, private");
         HttpUtil.setTransferEncodingChunked(response, true);
+        channel.attr(STREAMING).set(Boolean.TRUE);
         channel.writeAndFlush(response);
+        // Read again while streaming, or a client that hangs up is only noticed at the next write.
+        channel.config().setAutoRead(true);
         return new Stream();
     }
 
@@ -106,9 +122,25 @@ final class Exchange {
     final class Stream {
         private final AtomicBoolean ended = new AtomicBoolean();
 
+        private volatile io.netty.channel.ChannelFuture lastWrite;
+
         void write(byte[] chunk) {
             if (!ended.get()) {
-                channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk)));
+                lastWrite = channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk)));
+            }
+        }
+
+        /**
+         * Runs {@code action} once the client has taken what was written (at once if the outbound
+         * buffer is below its high-water mark): a slow reader makes its watch wait, not the server's
+         * memory grow.
+         */
+        void whenWritable(Runnable action) {
+            io.netty.channel.ChannelFuture last = lastWrite;
+            if (channel.isWritable() || last == null || !channel.isActive()) {
+                action.run();
+            } else {
+                last.addListener(done -> action.run());
             }
         }
 
@@ -118,6 +150,7 @@ final class Exchange {
                 return;
             }
             channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(done -> {
+                channel.attr(STREAMING).set(null);
                 if (!keepAlive) {
                     channel.close();
                 }

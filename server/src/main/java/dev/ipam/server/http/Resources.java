@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ipam.core.Codec;
 import dev.ipam.core.Command;
-import dev.ipam.core.Ipam;
+import dev.ipam.core.Core;
 import dev.ipam.core.Reads;
 import dev.ipam.core.Result;
 import dev.ipam.core.model.Resource;
@@ -17,9 +17,6 @@ import java.util.List;
 import java.util.SortedMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -30,12 +27,12 @@ import java.util.function.Predicate;
  * command to a discarded {@link Overlay} over a linearizable view: the real answer, nothing stored.
  */
 final class Resources {
-    /** The identity recorded on commands while the API has no authentication. */
+    /** The identity recorded on commands when authentication is off. */
     static final String ANONYMOUS = "system:anonymous";
     /** How often a merge patch without a resourceVersion is retried after losing a race. */
     static final int PATCH_ATTEMPTS_MAX = 5;
-    /** The most objects a watch from scratch sends as initial ADDED events. */
-    static final int INITIAL_EVENTS_MAX = 100_000;
+    /** The most bytes (stored form) of objects one list page holds; a page of big objects is shorter. */
+    static final long PAGE_BYTES_MAX = 8L << 20;
     /** The most objects one deletecollection removes (the client repeats for more). */
     static final int DELETE_COLLECTION_MAX = 10_000;
 
@@ -43,49 +40,40 @@ final class Resources {
     private final Wire wire;
     private final ModelJson model;
     private final Replica replica;
-    private final Ipam dryRunCore = new Ipam();
-    private final WatchHub hub;
-    private final ScheduledExecutorService timer;
+    private final Core dryRunCore;
+    private final Watches watches;
 
     Resources(Api api) {
         this.api = api;
         this.wire = api.wire;
         this.model = new ModelJson(api.wire);
         this.replica = api.replica;
-        this.hub = new WatchHub(api.config, api.workers);
-        this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "ipam-http-watch-timer");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.dryRunCore = api.core;
+        this.watches = new Watches(api, this, model);
     }
 
     void start() {
-        replica.addApplyListener(this::applied);
-        long appliedIndex = api.timed(replica.read(false, Replica.Snapshot::appliedIndex)).join();
-        hub.startAt(appliedIndex);
-        long period = api.config.watchBookmarkMs();
-        timer.scheduleAtFixedRate(hub::bookmarkAll, period, period, TimeUnit.MILLISECONDS);
+        watches.start();
     }
 
     void close() {
-        timer.shutdownNow();
-        hub.closeAll();
+        watches.close();
     }
 
     WatchHub hub() {
-        return hub;
+        return watches.hub;
     }
 
-    /** On the apply thread: turn the result's change list into watch events (JSON built lazily). */
-    private void applied(long index, byte[] command, byte[] result) {
-        Result decoded = Codec.decodeResult(result);
-        List<WatchHub.Event> events = new ArrayList<>(decoded.changes().size());
-        for (Result.Change change : decoded.changes()) {
-            Resource object = change.object();
-            events.add(new WatchHub.Event(index, change.type().name(), object, () -> model.toJson(object)));
+    static ApiException projectNotFound(String project) {
+        return ApiException.notFound("projects", project, "projects.resourcemanager.miloapis.com \"" + project
+                + "\" not found");
+    }
+
+    /** Inside a read: the target's project must exist (projects themselves have none). */
+    private static void requireProject(Replica.Snapshot snapshot, Target target) {
+        if (target.project() != null && Reads.project(snapshot.view(), target.project()) == null) {
+            throw projectNotFound(target.project());
         }
-        hub.applied(index, events);
     }
 
     CompletableFuture<Boolean> projectExists(String project, boolean linearizable) {
@@ -95,6 +83,7 @@ final class Resources {
     // ---- dispatch
 
     void handle(Exchange ex, Target target) {
+        authorize(ex, target);
         String method = ex.method;
         if (target.status() && !method.equals("GET")) {
             throw ApiException.methodNotAllowed("the status of " + target.kind().plural + " is written only by the "
@@ -105,7 +94,7 @@ final class Resources {
                 if (!target.collection()) {
                     get(ex, target);
                 } else if (isTrue(ex.param("watch"))) {
-                    watch(ex, target);
+                    watches.watch(ex, target);
                 } else {
                     list(ex, target);
                 }
@@ -136,21 +125,48 @@ final class Resources {
         }
     }
 
+    /** The role a request needs: viewer to read, editor to write claims, admin for pools, deletes of allocations. */
+    private static void authorize(Exchange ex, Target target) {
+        Auth.Identity identity = ex.identity;
+        boolean read = ex.method.equals("GET") || ex.method.equals("HEAD");
+        String verb = read ? (target.collection() ? "list" : "get") : ex.method.toLowerCase(java.util.Locale.ROOT);
+        if (target.kind() == Kind.PROJECT) {
+            boolean allowed = identity.clusterAdmin()
+                    || (read && target.name() != null && identity.may(target.name(), Auth.Role.viewer));
+            if (!allowed) {
+                throw Auth.forbidden(identity, verb, target.kind(), target.name());
+            }
+            return;
+        }
+        Auth.Role needed;
+        if (read) {
+            needed = Auth.Role.viewer;
+        } else if (target.kind() == Kind.IPCLAIM
+                || (target.kind() == Kind.IPALLOCATION && !ex.method.equals("DELETE"))) {
+            needed = Auth.Role.editor;
+        } else {
+            needed = Auth.Role.admin;
+        }
+        if (!identity.may(target.project(), needed)) {
+            throw Auth.forbidden(identity, verb, target.kind(), target.project());
+        }
+    }
+
     private static void requireItem(Exchange ex, Target target) {
         if (target.collection()) {
             throw ApiException.methodNotAllowed(ex.method + " is allowed on a single object only: " + ex.path + "/{name}");
         }
     }
 
-    private static boolean isTrue(String value) {
+    static boolean isTrue(String value) {
         return "true".equals(value) || "1".equals(value);
     }
 
-    private static String project(Target target) {
+    static String project(Target target) {
         return target.project() == null ? "" : target.project();
     }
 
-    private static String scopeNamespace(Target target) {
+    static String scopeNamespace(Target target) {
         return target.kind().namespaced ? target.namespace() : "";
     }
 
@@ -158,12 +174,20 @@ final class Resources {
         return !"0".equals(ex.param("resourceVersion"));
     }
 
-    private <T> CompletableFuture<T> read(Exchange ex, Function<Replica.Snapshot, T> fn) {
-        return api.timed(replica.read(linearizable(ex), fn));
+    /** A read at the consistency the request asks for, failing with 404 when the project does not exist. */
+    private <T> CompletableFuture<T> read(Exchange ex, Target target, Function<Replica.Snapshot, T> fn) {
+        return read(linearizable(ex), target, fn);
+    }
+
+    <T> CompletableFuture<T> read(boolean linearizable, Target target, Function<Replica.Snapshot, T> fn) {
+        return api.timed(replica.read(linearizable, snapshot -> {
+            requireProject(snapshot, target);
+            return fn.apply(snapshot);
+        }));
     }
 
     /** Runs {@code then} on a worker with the value, or answers the failure. */
-    private <T> void onWorker(Exchange ex, CompletableFuture<T> future, java.util.function.Consumer<T> then) {
+    <T> void onWorker(Exchange ex, CompletableFuture<T> future, java.util.function.Consumer<T> then) {
         future.whenCompleteAsync((value, error) -> {
             if (error != null) {
                 api.failFromFuture(ex, error);
@@ -176,14 +200,14 @@ final class Resources {
             } catch (RuntimeException e) {
                 api.failUnexpected(ex, e);
             }
-        }, api.workers);
+        }, api.rejectingAs429(ex));
     }
 
     // ---- reads
 
     private void get(Exchange ex, Target target) {
         Format format = Format.negotiate(ex.header("Accept"));
-        onWorker(ex, read(ex, s -> Reads.get(s.view(), target.kind().core, project(target), scopeNamespace(target),
+        onWorker(ex, read(ex, target, s -> Reads.get(s.view(), target.kind().core, project(target), scopeNamespace(target),
                 target.name())), resource -> {
             if (resource == null) {
                 throw notFound(target);
@@ -207,7 +231,7 @@ final class Resources {
     private record Listed(Reads.Page page, long appliedIndex) {
     }
 
-    private Predicate<Resource> filter(Exchange ex, Kind kind) {
+    Predicate<Resource> filter(Exchange ex, Kind kind) {
         Selectors.Selector labels = Selectors.labels(ex.param("labelSelector"));
         Selectors.Selector fields = Selectors.fields(ex.param("fieldSelector"), kind);
         return resource -> labels.matches(resource) && fields.matches(resource);
@@ -229,15 +253,34 @@ final class Resources {
         }
     }
 
+    /** How many leading items fit in {@code bytesMax} of stored form (at least one). */
+    static int itemsWithin(List<Resource> items, long bytesMax) {
+        long total = 0;
+        for (int i = 0; i < items.size(); i++) {
+            total += Codec.encodeResource(items.get(i)).length;
+            if (total > bytesMax) {
+                return Math.max(1, i);
+            }
+        }
+        return items.size();
+    }
+
     private void list(Exchange ex, Target target) {
         Format format = Format.negotiate(ex.header("Accept"));
         Predicate<Resource> filter = filter(ex, target.kind());
         int limit = limit(ex);
         String continueKey = ex.param("continue");
-        onWorker(ex, read(ex, s -> {
+        onWorker(ex, read(ex, target, s -> {
             try {
-                return new Listed(Reads.list(s.view(), target.kind().core, project(target), scopeNamespace(target), limit,
-                        continueKey, filter), s.appliedIndex());
+                Reads.Page page = Reads.list(s.view(), target.kind().core, project(target), scopeNamespace(target), limit,
+                        continueKey, filter);
+                int fit = itemsWithin(page.items(), PAGE_BYTES_MAX);
+                if (fit < page.items().size()) {
+                    // Big objects (annotations up to 256 KiB): a shorter page from the same view, same order.
+                    page = Reads.list(s.view(), target.kind().core, project(target), scopeNamespace(target), fit,
+                            continueKey, filter);
+                }
+                return new Listed(page, s.appliedIndex());
             } catch (Reads.BadContinue e) {
                 throw ApiException.badField("continue", "invalid continue token: " + e.getMessage());
             }
@@ -272,92 +315,6 @@ final class Resources {
             }
             api.reply(ex, 200, list, format == Format.PARTIAL ? Format.PARTIAL : format);
         });
-    }
-
-    // ---- watch
-
-    private void watch(Exchange ex, Target target) {
-        Format format = Format.negotiate(ex.header("Accept"));
-        Predicate<Resource> filter = filter(ex, target.kind());
-        boolean bookmarks = isTrue(ex.param("allowWatchBookmarks"));
-        long timeoutSeconds = parseLong(ex.param("timeoutSeconds"), "timeoutSeconds", 0);
-        String rv = ex.param("resourceVersion");
-        String namespace = target.kind().namespaced ? target.namespace() : "";
-        if (rv != null && !rv.isEmpty() && !rv.equals("0")) {
-            long from = parseLong(rv, "resourceVersion", -1);
-            open(ex, target, format, filter, bookmarks, timeoutSeconds, namespace, from, List.of());
-            return;
-        }
-        // From scratch: the current objects as ADDED, then every change after the index they were read at.
-        boolean linearizable = rv == null || rv.isEmpty();
-        onWorker(ex, api.timed(replica.read(linearizable, s -> {
-            List<Resource> all = new ArrayList<>();
-            String continueKey = null;
-            do {
-                Reads.Page page = Reads.list(s.view(), target.kind().core, project(target), scopeNamespace(target),
-                        Reads.LIMIT_MAX, continueKey, filter);
-                all.addAll(page.items());
-                continueKey = page.continueKey();
-                if (all.size() > INITIAL_EVENTS_MAX) {
-                    throw ApiException.tooMany("more than " + INITIAL_EVENTS_MAX + " objects to send before watching; "
-                            + "list with limit/continue, then watch from the list's resourceVersion");
-                }
-            } while (continueKey != null);
-            return new Initial(all, s.appliedIndex());
-        })), initial -> open(ex, target, format, filter, bookmarks, timeoutSeconds, namespace, initial.appliedIndex(),
-                initial.objects()));
-    }
-
-    private record Initial(List<Resource> objects, long appliedIndex) {
-    }
-
-    private static long parseLong(String text, String name, long absent) {
-        if (text == null || text.isEmpty()) {
-            return absent;
-        }
-        try {
-            long value = Long.parseLong(text);
-            if (value < 0) {
-                throw ApiException.badField(name, name + " must not be negative: " + text);
-            }
-            return value;
-        } catch (NumberFormatException e) {
-            throw ApiException.badField(name, name + " must be an integer: " + text);
-        }
-    }
-
-    private void open(Exchange ex, Target target, Format format, Predicate<Resource> filter, boolean bookmarks,
-                      long timeoutSeconds, String namespace, long from, List<Resource> initial) {
-        WatchStream sink = new WatchStream(wire, target.kind(), format, filter, ex.param("includeObject"));
-        Object opened = hub.subscribe(target.kind(), project(target), namespace, ex.client, bookmarks, from, sink);
-        if (opened == WatchHub.Refusal.TOO_MANY) {
-            throw ApiException.tooMany("too many open watches from " + ex.client + ": at most "
-                    + api.config.watchesPerClientMax() + " (http.watchesPerClientMax)");
-        }
-        if (opened == WatchHub.Refusal.TOO_OLD) {
-            throw new ApiException(410, "Expired", "too old resource version: " + from + " (" + hub.floor()
-                    + "); the oldest change retained is after " + hub.floor() + " (http.watchBacklogMax)", List.of(),
-                    null, null);
-        }
-        WatchHub.Watch watch = (WatchHub.Watch) opened;
-        Exchange.Stream stream = ex.startStream(format == Format.TABLE ? Format.TABLE.contentType() : Wire.JSON);
-        sink.attach(stream);
-        stream.onClose(watch::close);
-        List<WatchHub.Event> added = new ArrayList<>(initial.size());
-        for (Resource resource : initial) {
-            added.add(new WatchHub.Event(from, "ADDED", resource, () -> model.toJson(resource)));
-        }
-        if (!added.isEmpty() && !sink.deliver(added)) {
-            watch.close();
-            return;
-        }
-        if (timeoutSeconds > 0) {
-            timer.schedule(() -> {
-                watch.close();
-                stream.end();
-            }, timeoutSeconds, TimeUnit.SECONDS);
-        }
-        hub.release(watch);
     }
 
     // ---- writes
@@ -467,15 +424,33 @@ final class Resources {
 
     /** Applies a command for real, or to a discarded overlay when {@code dryRun}. */
     private CompletableFuture<Result> execute(String requestId, Command command, boolean dryRun) {
+        byte[] encoded = Codec.encodeCommand(command);
+        // The stateless checks the leader runs before logging: a bad name or CIDR is the client's 422,
+        // not a replication failure.
+        String problem = dryRunCore.check(encoded);
+        if (problem != null) {
+            return CompletableFuture.completedFuture(invalidCommand(problem));
+        }
         if (dryRun) {
             return api.timed(replica.read(true, s -> {
                 try (Overlay overlay = new Overlay(s.view())) {
-                    return dryRunCore.execute(overlay, s.appliedIndex() + 1, System.currentTimeMillis(), command);
+                    return Codec.decodeResult(dryRunCore.apply(overlay, s.appliedIndex() + 1, System.currentTimeMillis(),
+                            encoded));
                 }
             }));
         }
-        return api.timed(replica.submit(requestId, Codec.encodeCommand(command)))
+        return api.timed(replica.submit(requestId, encoded))
                 .thenApply(applied -> Codec.decodeResult(applied.result()));
+    }
+
+    /** A failed stateless check as a 422 naming the field its message starts with ("spec.cidr: ..."). */
+    static Result invalidCommand(String problem) {
+        int colon = problem.indexOf(": ");
+        String field = colon > 0 && problem.substring(0, colon).matches("[A-Za-z0-9_.\\[\\]]+")
+                ? problem.substring(0, colon) : null;
+        return field == null
+                ? Result.rejected(Result.Reason.Invalid, problem)
+                : Result.rejected(Result.Reason.Invalid, field, problem);
     }
 
     private void answer(Exchange ex, Target target, String name, Result result, Format format) {
@@ -497,7 +472,11 @@ final class Resources {
             causes.add(new ApiException.Cause(cause.type(), cause.message(), cause.field()));
         }
         String reason = result.reason() == null ? "Unknown" : result.reason().name();
-        return new ApiException(result.code(), reason, result.message(), causes, kind.plural, name);
+        String message = result.message();
+        if (result.reason() == Result.Reason.Invalid && !message.contains(" is invalid: ")) {
+            message = kind.kind + " \"" + name + "\" is invalid: " + message;
+        }
+        return new ApiException(result.code(), reason, message, causes, kind.plural, name);
     }
 
     private void create(Exchange ex, Target target) {
@@ -521,7 +500,7 @@ final class Resources {
         }
         checkNamespace(metadata, target);
         boolean dryRun = dryRun(ex, null);
-        Command command = createCommand(target, name, body);
+        Command command = createCommand(ex.identity.user(), target, name, body);
         onWorker(ex, execute(requestId(ex, 0), command, dryRun), result -> answer(ex, target, name, result, format));
     }
 
@@ -534,16 +513,16 @@ final class Resources {
         }
     }
 
-    private Command createCommand(Target target, String name, JsonNode body) {
+    private Command createCommand(String actor, Target target, String name, JsonNode body) {
         JsonNode metadata = body.path("metadata");
         SortedMap<String, String> labels = ModelJson.stringMap(metadata.get("labels"));
         SortedMap<String, String> annotations = ModelJson.stringMap(metadata.get("annotations"));
         JsonNode spec = body.path("spec");
         return switch (target.kind()) {
-            case IPPOOL -> new Command.CreatePool(ANONYMOUS, project(target), name, labels, annotations, model.poolSpec(spec));
-            case IPCLAIM -> new Command.CreateClaim(ANONYMOUS, project(target), target.namespace(), name, labels,
+            case IPPOOL -> new Command.CreatePool(actor, project(target), name, labels, annotations, model.poolSpec(spec));
+            case IPCLAIM -> new Command.CreateClaim(actor, project(target), target.namespace(), name, labels,
                     annotations, model.claimSpec(spec));
-            case PROJECT -> new Command.CreateProject(ANONYMOUS, name, labels, annotations, model.projectSpec(spec));
+            case PROJECT -> new Command.CreateProject(actor, name, labels, annotations, model.projectSpec(spec));
             case IPALLOCATION -> throw ApiException.methodNotAllowed("ipallocations are created only by the server");
         };
     }
@@ -565,7 +544,7 @@ final class Resources {
         }
     }
 
-    private Command updateCommand(Target target, JsonNode body, long expectedResourceVersion) {
+    private Command updateCommand(String actor, Target target, JsonNode body, long expectedResourceVersion) {
         JsonNode metadata = body.path("metadata");
         SortedMap<String, String> labels = ModelJson.stringMap(metadata.get("labels"));
         SortedMap<String, String> annotations = ModelJson.stringMap(metadata.get("annotations"));
@@ -573,13 +552,13 @@ final class Resources {
         boolean hasSpec = spec != null && spec.isObject();
         String name = target.name();
         return switch (target.kind()) {
-            case IPPOOL -> new Command.UpdatePool(ANONYMOUS, project(target), name, expectedResourceVersion, labels,
+            case IPPOOL -> new Command.UpdatePool(actor, project(target), name, expectedResourceVersion, labels,
                     annotations, hasSpec ? model.poolSpec(spec) : null);
-            case IPCLAIM -> new Command.UpdateClaim(ANONYMOUS, project(target), target.namespace(), name,
+            case IPCLAIM -> new Command.UpdateClaim(actor, project(target), target.namespace(), name,
                     expectedResourceVersion, labels, annotations, hasSpec ? model.claimSpec(spec) : null);
-            case IPALLOCATION -> new Command.UpdateAllocation(ANONYMOUS, project(target), target.namespace(), name,
+            case IPALLOCATION -> new Command.UpdateAllocation(actor, project(target), target.namespace(), name,
                     expectedResourceVersion, labels, annotations);
-            case PROJECT -> new Command.UpdateProject(ANONYMOUS, name, expectedResourceVersion, labels, annotations,
+            case PROJECT -> new Command.UpdateProject(actor, name, expectedResourceVersion, labels, annotations,
                     hasSpec ? model.projectSpec(spec) : null);
         };
     }
@@ -603,7 +582,7 @@ final class Resources {
         checkReplacement(ex, target, body);
         long expected = resourceVersion(body.path("metadata"));
         boolean dryRun = dryRun(ex, null);
-        Command command = updateCommand(target, body, expected);
+        Command command = updateCommand(ex.identity.user(), target, body, expected);
         onWorker(ex, execute(requestId(ex, 0), command, dryRun),
                 result -> answer(ex, target, target.name(), result, format));
     }
@@ -646,8 +625,8 @@ final class Resources {
 
     private void patchAttempt(Exchange ex, Target target, Format format, PatchType patchType, JsonNode patch,
                               long pinned, boolean dryRun, int attempt) {
-        CompletableFuture<Resource> current = api.timed(replica.read(true, s -> Reads.get(s.view(), target.kind().core,
-                project(target), scopeNamespace(target), target.name())));
+        CompletableFuture<Resource> current = read(true, target, s -> Reads.get(s.view(), target.kind().core,
+                project(target), scopeNamespace(target), target.name()));
         onWorker(ex, current, resource -> {
             if (resource == null) {
                 if (patchType != PatchType.APPLY) {
@@ -659,12 +638,14 @@ final class Resources {
                 if (!target.kind().creatable) {
                     throw ApiException.methodNotAllowed(target.kind().plural + " are created only by the server");
                 }
-                Command command = createCommand(target, target.name(), object);
+                Command command = createCommand(ex.identity.user(), target, target.name(), object);
                 onWorker(ex, execute(requestId(ex, attempt), command, dryRun),
                         result -> answer(ex, target, target.name(), result, format));
                 return;
             }
             ObjectNode currentJson = model.toJson(resource);
+            ObjectNode unchanged = currentJson.deepCopy();
+            unchanged.remove("status");
             JsonNode patched = patchType == PatchType.JSON_PATCH
                     ? Patches.jsonPatch(currentJson, patch)
                     : Patches.merge(currentJson, patch.deepCopy());
@@ -675,8 +656,13 @@ final class Resources {
             // The status is the server's: whatever a patch says about it is not a change to make.
             object.remove("status");
             checkReplacement(ex, target, object);
+            if (object.equals(unchanged)) {
+                // A patch that changes nothing writes nothing (no log entry, no new resourceVersion), as upstream.
+                api.reply(ex, 200, model.toJson(resource), format);
+                return;
+            }
             long expected = pinned != 0 ? pinned : resource.metadata().resourceVersion();
-            Command command = updateCommand(target, object, expected);
+            Command command = updateCommand(ex.identity.user(), target, object, expected);
             onWorker(ex, execute(requestId(ex, attempt), command, dryRun), result -> {
                 if (result.reason() == Result.Reason.Conflict && pinned == 0 && attempt + 1 < PATCH_ATTEMPTS_MAX) {
                     patchAttempt(ex, target, format, patchType, patch, pinned, dryRun, attempt + 1);
@@ -687,13 +673,13 @@ final class Resources {
         });
     }
 
-    private Command deleteCommand(Target target, String name, long expected) {
+    private Command deleteCommand(String actor, Target target, String name, long expected) {
         return switch (target.kind()) {
-            case IPPOOL -> new Command.DeletePool(ANONYMOUS, project(target), name, expected);
-            case IPCLAIM -> new Command.DeleteClaim(ANONYMOUS, project(target), target.namespace(), name, expected);
-            case IPALLOCATION -> new Command.DeleteAllocation(ANONYMOUS, project(target), target.namespace(), name,
+            case IPPOOL -> new Command.DeletePool(actor, project(target), name, expected);
+            case IPCLAIM -> new Command.DeleteClaim(actor, project(target), target.namespace(), name, expected);
+            case IPALLOCATION -> new Command.DeleteAllocation(actor, project(target), target.namespace(), name,
                     expected);
-            case PROJECT -> new Command.DeleteProject(ANONYMOUS, name, expected);
+            case PROJECT -> new Command.DeleteProject(actor, name, expected);
         };
     }
 
@@ -715,7 +701,7 @@ final class Resources {
         JsonNode options = deleteOptions(ex);
         boolean dryRun = dryRun(ex, options);
         long expected = options == null ? 0 : resourceVersion(options.path("preconditions"));
-        Command command = deleteCommand(target, target.name(), expected);
+        Command command = deleteCommand(ex.identity.user(), target, target.name(), expected);
         onWorker(ex, execute(requestId(ex, 0), command, dryRun),
                 result -> answer(ex, target, target.name(), result, format));
     }
@@ -725,7 +711,7 @@ final class Resources {
         JsonNode options = deleteOptions(ex);
         boolean dryRun = dryRun(ex, options);
         Predicate<Resource> filter = filter(ex, target.kind());
-        onWorker(ex, read(ex, s -> Reads.list(s.view(), target.kind().core, project(target), scopeNamespace(target),
+        onWorker(ex, read(ex, target, s -> Reads.list(s.view(), target.kind().core, project(target), scopeNamespace(target),
                 DELETE_COLLECTION_MAX, null, filter)), page -> {
             List<Resource> items = page.items();
             ObjectNode list = wire.object();
@@ -751,7 +737,7 @@ final class Resources {
         Resource item = items.get(at);
         Target one = new Target(target.kind(), target.project(), item.metadata().namespace(), item.metadata().name(),
                 false);
-        Command command = deleteCommand(one, one.name(), item.metadata().resourceVersion());
+        Command command = deleteCommand(ex.identity.user(), one, one.name(), item.metadata().resourceVersion());
         String requestId = UUID.randomUUID().toString();
         onWorker(ex, execute(requestId, command, dryRun), result -> {
             ApiException failure = firstFailure;

@@ -27,6 +27,11 @@ final class WatchHub {
         final String type;
         final Resource resource;
         final Kind kind;
+        /**
+         * The object before this change when the ring still held it (null otherwise): what lets a
+         * selector watch turn "stopped matching" into DELETED and "started matching" into ADDED.
+         */
+        Resource previous;
         private final Supplier<ObjectNode> render;
         private ObjectNode object;
 
@@ -36,6 +41,17 @@ final class WatchHub {
             this.resource = resource;
             this.kind = Kind.of(resource.kind());
             this.render = render;
+        }
+
+        private String key;
+
+        /** Identifies the object across events (kind, project, namespace, name); built once. */
+        String key() {
+            if (key == null) {
+                key = kind.ordinal() + "/" + resource.project() + "/" + resource.metadata().namespace() + "/"
+                        + resource.metadata().name();
+            }
+            return key;
         }
 
         String project() {
@@ -65,6 +81,12 @@ final class WatchHub {
 
         /** The watch is over (overflow, shutdown); end the stream. */
         void end(String why);
+
+        /** Whether the client keeps up (its connection takes more now). */
+        boolean ready();
+
+        /** Runs {@code action} once the client has caught up. */
+        void whenReady(Runnable action);
     }
 
     final class Watch {
@@ -117,6 +139,8 @@ final class WatchHub {
     private final int perClientMax;
     private final Executor workers;
     private final ArrayDeque<Event> ring = new ArrayDeque<>();
+    /** The newest retained event of each object (at most one entry per ring event). */
+    private final Map<String, Event> newestByObject = new HashMap<>();
     private final Set<Watch> watches = new LinkedHashSet<>();
     private final Map<String, Integer> perClient = new HashMap<>();
     /** Events at or below this index are no longer retained. */
@@ -162,14 +186,19 @@ final class WatchHub {
                 started = true;
                 floor = index - 1;
             }
-            if (index <= latest && events.isEmpty()) {
+            if (index < latest || (index == latest && events.isEmpty())) {
+                // Log order is monotonic: an older index is a replay this node has already fanned out.
                 return;
             }
             latest = Math.max(latest, index);
             for (Event event : events) {
+                Event before = newestByObject.put(event.key(), event);
+                event.previous = before == null ? null : before.resource;
                 ring.addLast(event);
                 while (ring.size() > backlogMax) {
-                    floor = ring.removeFirst().index;
+                    Event evicted = ring.removeFirst();
+                    floor = evicted.index;
+                    newestByObject.remove(evicted.key(), evicted);
                 }
             }
             for (Watch watch : watches) {
@@ -277,9 +306,17 @@ final class WatchHub {
             List<Event> batch;
             long bookmark;
             boolean overflow;
+            boolean wait = false;
             synchronized (this) {
                 overflow = watch.queue.size() > queueMax;
-                if (watch.closed || overflow || (watch.queue.isEmpty() && watch.bookmarkAt < 0)) {
+                boolean idle = watch.queue.isEmpty() && watch.bookmarkAt < 0;
+                if (!watch.closed && !overflow && !idle && !watch.sink.ready()) {
+                    // The client is behind: leave the events queued (bounded by watchQueueMax) until it drains.
+                    watch.draining = false;
+                    wait = true;
+                    batch = List.of();
+                    bookmark = -1;
+                } else if (watch.closed || overflow || idle) {
                     watch.draining = false;
                     if (!overflow) {
                         return;
@@ -296,6 +333,10 @@ final class WatchHub {
                         watch.bookmarkAt = -1;
                     }
                 }
+            }
+            if (wait) {
+                watch.sink.whenReady(() -> schedule(watch));
+                return;
             }
             if (overflow) {
                 watch.close();

@@ -40,11 +40,12 @@ final class WatchStream implements WatchHub.Sink {
         }
         ByteArrayOutputStream chunk = new ByteArrayOutputStream();
         for (WatchHub.Event event : events) {
-            if (!filter.test(event.resource)) {
+            String type = typeSeen(event);
+            if (type == null) {
                 continue;
             }
             ObjectNode line = wire.object();
-            line.put("type", event.type);
+            line.put("type", type);
             line.set("object", render(event.object()));
             chunk.writeBytes(wire.write(line, false));
             chunk.write('\n');
@@ -53,6 +54,22 @@ final class WatchStream implements WatchHub.Sink {
             out.write(chunk.toByteArray());
         }
         return out.open();
+    }
+
+    /**
+     * The event as this watch's selectors see it: a change that makes an object match is ADDED, one
+     * that makes it stop matching is DELETED, one that leaves it outside is not sent (null).
+     */
+    private String typeSeen(WatchHub.Event event) {
+        boolean now = filter.test(event.resource);
+        if (event.type.equals("DELETED") || event.previous == null || !event.type.equals("MODIFIED")) {
+            return now ? event.type : null;
+        }
+        boolean before = filter.test(event.previous);
+        if (now) {
+            return before ? "MODIFIED" : "ADDED";
+        }
+        return before ? "DELETED" : null;
     }
 
     private JsonNode render(ObjectNode object) {
@@ -81,6 +98,22 @@ final class WatchStream implements WatchHub.Sink {
         withNewline[bytes.length] = '\n';
         out.write(withNewline);
         return out.open();
+    }
+
+    @Override
+    public boolean ready() {
+        Exchange.Stream out = stream;
+        return out == null || out.writable() || !out.open();
+    }
+
+    @Override
+    public void whenReady(Runnable action) {
+        Exchange.Stream out = stream;
+        if (out == null) {
+            action.run();
+        } else {
+            out.whenWritable(action);
+        }
     }
 
     @Override

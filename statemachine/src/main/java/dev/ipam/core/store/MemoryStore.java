@@ -11,26 +11,32 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.concurrent.ConcurrentNavigableMap;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The in-memory store: one sorted map per {@link Space}. Batches are {@link Overlay}s applied to the
- * maps on commit. Reads may run on other threads while a commit is in progress; they see each key
- * either before or after (a commit is not atomic to concurrent readers, which is enough for tests and
- * benchmarks). Arrays handed in or out are shared, not copied: callers must not modify them.
+ * maps on commit under a write lock; reads through the store take a read lock, so reads on other
+ * threads may run while apply works: a get, first or last sees a commit whole; a scan re-seeks under
+ * the lock at every step (it never holds the lock between calls), so a long scan may straddle commits. The batch itself reads the maps without locking:
+ * apply is single-threaded and the maps only change in that same thread's commit. Arrays handed in
+ * or out are shared, not copied: callers must not modify them.
  */
 public final class MemoryStore implements Store {
     /** The file a checkpoint directory holds (the portable {@link Export} format). */
     public static final String CHECKPOINT_FILE = "state.ipamexport";
 
     @SuppressWarnings("unchecked")
-    private final ConcurrentSkipListMap<byte[], byte[]>[] maps = new ConcurrentSkipListMap[Space.values().length];
+    private final TreeMap<byte[], byte[]>[] maps = new TreeMap[Space.values().length];
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    /** The maps without locking: what the (single) open batch reads. */
+    private final ReadView unlocked = new Unlocked();
     private Overlay openBatch;
 
     public MemoryStore() {
         for (Space space : Space.values()) {
-            maps[space.ordinal()] = new ConcurrentSkipListMap<>(Arrays::compareUnsigned);
+            maps[space.ordinal()] = new TreeMap<>(Arrays::compareUnsigned);
         }
     }
 
@@ -50,7 +56,7 @@ public final class MemoryStore implements Store {
         if (openBatch != null) {
             throw new IllegalStateException("a batch is already open (apply is single-threaded)");
         }
-        openBatch = new Overlay(this, this::write);
+        openBatch = new Overlay(unlocked, this::write);
         return new Batch() {
             private final Overlay overlay = openBatch;
 
@@ -108,79 +114,160 @@ public final class MemoryStore implements Store {
     }
 
     private void write(Overlay overlay) {
-        overlay.forEachWrite((space, key, value) -> {
-            if (value == null) {
-                maps[space.ordinal()].remove(key);
-            } else {
-                maps[space.ordinal()].put(key, value);
-            }
-        });
+        lock.writeLock().lock();
+        try {
+            overlay.forEachWrite((space, key, value) -> {
+                if (value == null) {
+                    maps[space.ordinal()].remove(key);
+                } else {
+                    maps[space.ordinal()].put(key, value);
+                }
+            });
+        } finally {
+            lock.writeLock().unlock();
+        }
     }
 
     /** Number of keys in a space (tests and diagnostics). */
     public int size(Space space) {
-        return maps[space.ordinal()].size();
+        lock.readLock().lock();
+        try {
+            return maps[space.ordinal()].size();
+        } finally {
+            lock.readLock().unlock();
+        }
     }
 
     @Override
     public byte[] get(Space space, byte[] key) {
-        return maps[space.ordinal()].get(key);
-    }
-
-    private ConcurrentNavigableMap<byte[], byte[]> range(Space space, byte[] from, byte[] to) {
-        ConcurrentSkipListMap<byte[], byte[]> map = maps[space.ordinal()];
-        if (from == null && to == null) {
-            return map;
+        lock.readLock().lock();
+        try {
+            return unlocked.get(space, key);
+        } finally {
+            lock.readLock().unlock();
         }
-        if (from == null) {
-            return map.headMap(to, false);
-        }
-        if (to == null) {
-            return map.tailMap(from, true);
-        }
-        if (Arrays.compareUnsigned(from, to) >= 0) {
-            return new ConcurrentSkipListMap<>(Arrays::compareUnsigned);
-        }
-        return map.subMap(from, true, to, false);
     }
 
     @Override
     public Entry first(Space space, byte[] fromInclusive, byte[] toExclusive) {
-        ConcurrentSkipListMap<byte[], byte[]> map = maps[space.ordinal()];
-        Map.Entry<byte[], byte[]> entry = fromInclusive == null ? map.firstEntry() : map.ceilingEntry(fromInclusive);
-        if (entry == null || (toExclusive != null && Arrays.compareUnsigned(entry.getKey(), toExclusive) >= 0)) {
-            return null;
+        lock.readLock().lock();
+        try {
+            return unlocked.first(space, fromInclusive, toExclusive);
+        } finally {
+            lock.readLock().unlock();
         }
-        return new Entry(entry.getKey(), entry.getValue());
     }
 
     @Override
     public Entry last(Space space, byte[] fromInclusive, byte[] toExclusive) {
-        ConcurrentSkipListMap<byte[], byte[]> map = maps[space.ordinal()];
-        Map.Entry<byte[], byte[]> entry = toExclusive == null ? map.lastEntry() : map.lowerEntry(toExclusive);
-        if (entry == null || (fromInclusive != null && Arrays.compareUnsigned(entry.getKey(), fromInclusive) < 0)) {
-            return null;
+        lock.readLock().lock();
+        try {
+            return unlocked.last(space, fromInclusive, toExclusive);
+        } finally {
+            lock.readLock().unlock();
         }
-        return new Entry(entry.getKey(), entry.getValue());
     }
 
+    /** A cursor that re-seeks past the last key under the read lock at each step. */
     @Override
     public Cursor scan(Space space, byte[] fromInclusive, byte[] toExclusive) {
-        Iterator<Map.Entry<byte[], byte[]>> iterator = range(space, fromInclusive, toExclusive).entrySet().iterator();
         return new Cursor() {
+            private byte[] last;
+            private boolean done;
+
             @Override
             public Entry next() {
-                if (!iterator.hasNext()) {
+                if (done) {
                     return null;
                 }
-                Map.Entry<byte[], byte[]> entry = iterator.next();
-                return new Entry(entry.getKey(), entry.getValue());
+                lock.readLock().lock();
+                try {
+                    TreeMap<byte[], byte[]> map = maps[space.ordinal()];
+                    Map.Entry<byte[], byte[]> entry = last != null ? map.higherEntry(last)
+                            : fromInclusive == null ? map.firstEntry() : map.ceilingEntry(fromInclusive);
+                    if (entry == null
+                            || (toExclusive != null && Arrays.compareUnsigned(entry.getKey(), toExclusive) >= 0)) {
+                        done = true;
+                        return null;
+                    }
+                    last = entry.getKey();
+                    return new Entry(entry.getKey(), entry.getValue());
+                } finally {
+                    lock.readLock().unlock();
+                }
             }
 
             @Override
             public void close() {
+                done = true;
             }
         };
+    }
+
+    /** Direct reads of the maps, for the batch of the (single) apply thread. */
+    private final class Unlocked implements ReadView {
+        @Override
+        public byte[] get(Space space, byte[] key) {
+            return maps[space.ordinal()].get(key);
+        }
+
+        @Override
+        public Entry first(Space space, byte[] fromInclusive, byte[] toExclusive) {
+            TreeMap<byte[], byte[]> map = maps[space.ordinal()];
+            Map.Entry<byte[], byte[]> entry = fromInclusive == null ? map.firstEntry()
+                    : map.ceilingEntry(fromInclusive);
+            if (entry == null || (toExclusive != null && Arrays.compareUnsigned(entry.getKey(), toExclusive) >= 0)) {
+                return null;
+            }
+            return new Entry(entry.getKey(), entry.getValue());
+        }
+
+        @Override
+        public Entry last(Space space, byte[] fromInclusive, byte[] toExclusive) {
+            TreeMap<byte[], byte[]> map = maps[space.ordinal()];
+            Map.Entry<byte[], byte[]> entry = toExclusive == null ? map.lastEntry() : map.lowerEntry(toExclusive);
+            if (entry == null || (fromInclusive != null && Arrays.compareUnsigned(entry.getKey(), fromInclusive) < 0)) {
+                return null;
+            }
+            return new Entry(entry.getKey(), entry.getValue());
+        }
+
+        @Override
+        public Cursor scan(Space space, byte[] fromInclusive, byte[] toExclusive) {
+            Iterator<Map.Entry<byte[], byte[]>> iterator = range(space, fromInclusive, toExclusive).entrySet()
+                    .iterator();
+            return new Cursor() {
+                @Override
+                public Entry next() {
+                    if (!iterator.hasNext()) {
+                        return null;
+                    }
+                    Map.Entry<byte[], byte[]> entry = iterator.next();
+                    return new Entry(entry.getKey(), entry.getValue());
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+
+        private NavigableMap<byte[], byte[]> range(Space space, byte[] from, byte[] to) {
+            TreeMap<byte[], byte[]> map = maps[space.ordinal()];
+            if (from == null && to == null) {
+                return map;
+            }
+            if (from == null) {
+                return map.headMap(to, false);
+            }
+            if (to == null) {
+                return map.tailMap(from, true);
+            }
+            if (Arrays.compareUnsigned(from, to) >= 0) {
+                return new TreeMap<>(Arrays::compareUnsigned);
+            }
+            return map.subMap(from, true, to, false);
+        }
     }
 
     /** Writes the committed state in the portable {@link Export} format to {@code directory/state.ipamexport}. */

@@ -110,6 +110,7 @@ public final class ClaimBenchmark {
             batch.commit();
         }
         int repeat = pairs;
+        Block[] held = new Block[WINDOW];
         Runnable loop = () -> {
             int pending = 0;
             Batch batch = null;
@@ -121,10 +122,15 @@ public final class ClaimBenchmark {
                         allocator = new Allocator(batch);
                     }
                     PoolState state = allocator.load(poolId);
+                    int slot = r % WINDOW;
                     if (half == 0) {
-                        lastBlock = allocator.allocate(poolId, state, length, Allocator.Holder.ALLOCATION);
+                        held[slot] = allocator.allocate(poolId, state, length, Allocator.Holder.ALLOCATION);
                     } else {
-                        allocator.release(poolId, state, lastBlock, Allocator.Holder.ALLOCATION);
+                        int old = (slot + WINDOW / 2) % WINDOW;
+                        if (held[old] != null) {
+                            allocator.release(poolId, state, held[old], Allocator.Holder.ALLOCATION);
+                            held[old] = null;
+                        }
                     }
                     if (++pending == batchCommands) {
                         batch.commit();
@@ -156,8 +162,6 @@ public final class ClaimBenchmark {
                 wall[rounds / 2], 1e6 / wall[rounds / 2], cpu[rounds / 2], 1e6 / cpu[rounds / 2]);
         return cpu[rounds / 2];
     }
-
-    private Block lastBlock;
 
     /** Applies encoded commands, {@code batchCommands} per store batch. */
     private final class Driver {
@@ -234,6 +238,29 @@ public final class ClaimBenchmark {
         return measure(label, driver, pair, pairs, pair.length / 2);
     }
 
+    /** Claims held at once by the pair loop: each claim is released WINDOW/2 pairs later. */
+    private static final int WINDOW = 64;
+
+    /**
+     * A cycle of claim/release commands where each release targets the claim made WINDOW/2 pairs
+     * earlier, so that a batch of commands never claims and releases the same block (which would
+     * cancel out inside the batch and flatter the figure). The first cycle's early releases miss.
+     */
+    private static byte[][] window(java.util.function.IntFunction<Command> claim,
+                                   java.util.function.IntFunction<Command> release) {
+        return window(WINDOW, claim, release);
+    }
+
+    private static byte[][] window(int size, java.util.function.IntFunction<Command> claim,
+                                   java.util.function.IntFunction<Command> release) {
+        byte[][] commands = new byte[2 * size][];
+        for (int i = 0; i < size; i++) {
+            commands[2 * i] = Codec.encodeCommand(claim.apply(i));
+            commands[2 * i + 1] = Codec.encodeCommand(release.apply((i + size / 2) % size));
+        }
+        return commands;
+    }
+
     /** Median pairs/s over the rounds by wall clock, and by this thread's CPU time (the box is shared). */
     private double measure(String label, Driver driver, byte[][] commands, int totalPairs, int pairsPerLoop) {
         int repeat = Math.max(1, totalPairs / pairsPerLoop);
@@ -276,8 +303,8 @@ public final class ClaimBenchmark {
         for (String hole : holes) {
             driver.one(release("p", hole));
         }
-        byte[][] pair = {Codec.encodeCommand(claim("p", "bench", IPFamily.IPv4, length, "big")),
-                Codec.encodeCommand(release("p", "bench"))};
+        byte[][] pair = window(i -> claim("p", "bench" + i, IPFamily.IPv4, length, "big"),
+                i -> release("p", "bench" + i));
         return measure(String.format(Locale.ROOT, "/8 pool, /%d claims at %2.0f%% fill", length, fill * 100), driver,
                 pair);
     }
@@ -289,8 +316,7 @@ public final class ClaimBenchmark {
         for (int i = 0; i < 10_000; i++) {
             driver.one(claim("p", "fill" + i, IPFamily.IPv6, 64, "v6"));
         }
-        byte[][] pair = {Codec.encodeCommand(claim("p", "bench", IPFamily.IPv6, 64, "v6")),
-                Codec.encodeCommand(release("p", "bench"))};
+        byte[][] pair = window(i -> claim("p", "bench" + i, IPFamily.IPv6, 64, "v6"), i -> release("p", "bench" + i));
         return measure("IPv6 /32 pool, /64 claims (10k held)", driver, pair);
     }
 
@@ -300,12 +326,8 @@ public final class ClaimBenchmark {
         for (int i = 0; i < poolCount; i++) {
             driver.one(pool("p", "pool" + i, "10." + (i >> 8) + "." + (i & 0xFF) + ".0/24", IPFamily.IPv4));
         }
-        byte[][] pair = new byte[2 * 1000][];
-        for (int i = 0; i < 1000; i++) {
-            int pool = (int) ((i * 7919L) % poolCount);
-            pair[2 * i] = Codec.encodeCommand(claim("p", "bench" + i, IPFamily.IPv4, 28, "pool" + pool));
-            pair[2 * i + 1] = Codec.encodeCommand(release("p", "bench" + i));
-        }
+        byte[][] pair = window(1000, i -> claim("p", "bench" + i, IPFamily.IPv4, 28,
+                "pool" + (int) ((i * 7919L) % poolCount)), i -> release("p", "bench" + i));
         return measure(poolCount + " pools, /28 claims across them", driver, pair, pairs, 1000);
     }
 }

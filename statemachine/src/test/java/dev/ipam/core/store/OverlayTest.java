@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeMap;
@@ -71,6 +72,55 @@ class OverlayTest {
             }
             assertThrows(UnsupportedOperationException.class, overlay::commit);
         }
+    }
+
+    @Test
+    void memoryStoreReadsRunWhileAnotherThreadCommits() throws Exception {
+        MemoryStore store = new MemoryStore();
+        int commits = 3000;
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread writer = new Thread(() -> {
+            try {
+                for (int i = 1; i <= commits; i++) {
+                    try (Batch batch = store.batch()) {
+                        // Both keys always hold the same value within one commit.
+                        batch.put(Space.OBJECTS, key(1), key(i));
+                        batch.put(Space.OBJECTS, key(2), key(i));
+                        batch.put(Space.FREE, key(i), new byte[0]);
+                        if (i > 10) {
+                            batch.delete(Space.FREE, key(i - 10));
+                        }
+                        batch.commit();
+                    }
+                }
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        writer.start();
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        int previous = 0;
+        int reads = 0;
+        while (writer.isAlive() && System.nanoTime() < deadline && reads < 10_000_000) {
+            byte[] value = store.get(Space.OBJECTS, key(1));
+            int seen = value == null ? 0 : ((value[0] & 0xFF) << 8) | (value[1] & 0xFF);
+            assertEquals(true, seen >= previous, "values go backwards: " + seen + " after " + previous);
+            previous = seen;
+            int scanned = 0;
+            byte[] last = null;
+            try (Cursor cursor = store.scan(Space.FREE, null, null)) {
+                for (Entry e = cursor.next(); e != null && scanned < 100; e = cursor.next()) {
+                    assertEquals(true, last == null || Arrays.compareUnsigned(last, e.key()) < 0, "scan order");
+                    last = e.key();
+                    scanned++;
+                }
+            }
+            reads++;
+        }
+        writer.join(20_000);
+        assertNull(failure.get());
+        assertEquals(false, writer.isAlive());
+        assertArrayEquals(key(commits), store.get(Space.OBJECTS, key(2)));
     }
 
     @Test
