@@ -7,7 +7,8 @@ import java.util.SortedMap;
 
 /**
  * Everything that changes the state. Every command names its {@code actor} (the identity that asked,
- * kept for audit). Labels and annotations given are the complete desired maps. Update and delete
+ * kept for audit). Labels and annotations given are the complete desired maps (null = none: an
+ * update with null labels clears them; send the current ones to keep them). Update and delete
  * commands carry {@code expectedResourceVersion}: 0 means unconditional, anything else must equal the
  * stored object's resourceVersion or the command answers 409 Conflict. Update commands with a null
  * spec leave the spec as it is. Dry runs apply a command to a discarded
