@@ -15,6 +15,7 @@ import dev.ipam.core.model.Strategy;
 import dev.ipam.core.store.Batch;
 import dev.ipam.core.store.MemoryStore;
 import dev.ipam.core.store.Store;
+import dev.ipam.store.rocks.RocksStore;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -27,8 +28,8 @@ import java.util.function.Supplier;
  * commands are applied {@code batch} at a time per store batch (as one Raft entry would carry them).
  *
  * <pre>
- *   mvn -o -q -pl statemachine test-compile exec:java -Dexec.classpathScope=test \
- *       -Dexec.mainClass=dev.ipam.core.bench.ClaimBenchmark [-Dbench.rounds=5 -Dbench.pairs=20000]
+ *   mvn -o -q -pl statemachine test-compile exec:java [-Dbench.stores=memory,rocks -Dbench.batch=1
+ *       -Dbench.rounds=5 -Dbench.pairs=20000]
  * </pre>
  *
  * Other stores: call {@link #runAll(String, Supplier)} with their factory.
@@ -48,8 +49,31 @@ public final class ClaimBenchmark {
         this.batchCommands = batchCommands;
     }
 
+    /** {@code -Dbench.stores=memory,rocks} (default both): which stores to run, in that order. */
     public static void main(String[] args) {
-        runAll("memory", MemoryStore::new);
+        for (String name : System.getProperty("bench.stores", "memory,rocks").split(",")) {
+            switch (name.trim()) {
+                case "memory" -> runAll("memory", MemoryStore::new);
+                case "rocks" -> runAll("rocks", ClaimBenchmark::rocksOnTempDir);
+                default -> throw new IllegalArgumentException("unknown store " + name + " (memory, rocks)");
+            }
+        }
+    }
+
+    /** A RocksStore in a fresh temporary directory; {@link #dispose} closes it and deletes the directory. */
+    static Store rocksOnTempDir() {
+        try {
+            return RocksStore.open(java.nio.file.Files.createTempDirectory("ipam-bench-rocks"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static void dispose(Store store) {
+        store.close();
+        if (store instanceof RocksStore rocks) {
+            RocksStore.deleteTree(rocks.directory());
+        }
     }
 
     public static void runAll(String storeName, Supplier<Store> stores) {
@@ -85,6 +109,14 @@ public final class ClaimBenchmark {
     /** The allocator alone on a /8: fill with /24 blocks plus scattered holes, then allocate+release pairs. */
     public double allocatorFilled(Supplier<Store> stores, int length, double fill) {
         Store store = stores.get();
+        try {
+            return allocatorFilled(store, length, fill);
+        } finally {
+            dispose(store);
+        }
+    }
+
+    private double allocatorFilled(Store store, int length, double fill) {
         long poolId = 1;
         Block pool = Block.parse("10.0.0.0/8").block();
         try (Batch batch = store.batch()) {
@@ -287,7 +319,15 @@ public final class ClaimBenchmark {
      * claimed beyond the fill and every other one of those released), then pairs of /length.
      */
     public double filled(Supplier<Store> stores, int length, double fill) {
-        Driver driver = new Driver(stores.get());
+        Store store = stores.get();
+        try {
+            return filled(new Driver(store), length, fill);
+        } finally {
+            dispose(store);
+        }
+    }
+
+    private double filled(Driver driver, int length, double fill) {
         driver.one(new Command.CreateProject(ACTOR, "p", null, null, null));
         driver.one(pool("p", "big", "10.0.0.0/8", IPFamily.IPv4));
         int blocks = 1 << 16;
@@ -310,7 +350,15 @@ public final class ClaimBenchmark {
     }
 
     public double ipv6(Supplier<Store> stores) {
-        Driver driver = new Driver(stores.get());
+        Store store = stores.get();
+        try {
+            return ipv6(new Driver(store));
+        } finally {
+            dispose(store);
+        }
+    }
+
+    private double ipv6(Driver driver) {
         driver.one(new Command.CreateProject(ACTOR, "p", null, null, null));
         driver.one(pool("p", "v6", "2001:db8::/32", IPFamily.IPv6));
         for (int i = 0; i < 10_000; i++) {
@@ -321,7 +369,15 @@ public final class ClaimBenchmark {
     }
 
     public double manyPools(Supplier<Store> stores, int poolCount) {
-        Driver driver = new Driver(stores.get());
+        Store store = stores.get();
+        try {
+            return manyPools(new Driver(store), poolCount);
+        } finally {
+            dispose(store);
+        }
+    }
+
+    private double manyPools(Driver driver, int poolCount) {
         driver.one(new Command.CreateProject(ACTOR, "p", null, null, null));
         for (int i = 0; i < poolCount; i++) {
             driver.one(pool("p", "pool" + i, "10." + (i >> 8) + "." + (i & 0xFF) + ".0/24", IPFamily.IPv4));
