@@ -29,7 +29,7 @@ import java.util.function.Supplier;
  *
  * <pre>
  *   mvn -o -q -pl statemachine test-compile exec:java [-Dbench.stores=memory,rocks -Dbench.batch=1
- *       -Dbench.rounds=5 -Dbench.pairs=20000]
+ *       -Dbench.rounds=5 -Dbench.pairs=20000 -Dbench.quick=true]
  * </pre>
  *
  * Other stores: call {@link #runAll(String, Supplier)} with their factory.
@@ -83,6 +83,11 @@ public final class ClaimBenchmark {
         ClaimBenchmark bench = new ClaimBenchmark(rounds, pairs, batch);
         System.out.printf(Locale.ROOT, "%nstore=%s commandsPerBatch=%d rounds=%d pairsPerRound=%d (medians;"
                 + " a pair = CreateClaim + DeleteClaim through Ipam.apply)%n", storeName, batch, rounds, pairs);
+        if (Boolean.getBoolean("bench.quick")) { // A/B runs while optimising: two representative scenarios
+            bench.filled(stores, 24, 0.50);
+            bench.ipv6(stores);
+            return;
+        }
         double v24low = bench.filled(stores, 24, 0.01);
         double v24mid = bench.filled(stores, 24, 0.50);
         double v24high = bench.filled(stores, 24, 0.99);
@@ -220,9 +225,11 @@ public final class ClaimBenchmark {
         }
 
         long lastCpuNs;
+        long lastAllocatedBytes;
 
         /** Runs the encoded commands in a loop {@code repeat} times; returns elapsed ns (lastCpuNs: thread CPU). */
         long loop(byte[][] commands, int repeat) {
+            long allocatedStart = allocatedBytes();
             long cpuStart = THREADS.getCurrentThreadCpuTime();
             long start = System.nanoTime();
             int pending = 0;
@@ -248,8 +255,15 @@ public final class ClaimBenchmark {
                 batch.commit();
             }
             lastCpuNs = THREADS.getCurrentThreadCpuTime() - cpuStart;
+            lastAllocatedBytes = allocatedBytes() - allocatedStart;
             return System.nanoTime() - start;
         }
+    }
+
+    /** Bytes this thread has allocated so far (HotSpot), or 0: a load-independent cost figure. */
+    private static long allocatedBytes() {
+        return THREADS instanceof com.sun.management.ThreadMXBean hotspot
+                ? hotspot.getThreadAllocatedBytes(Thread.currentThread().getId()) : 0;
     }
 
     private static Command.CreateClaim claim(String project, String name, IPFamily family, int length, String pool) {
@@ -299,18 +313,21 @@ public final class ClaimBenchmark {
         driver.loop(commands, Math.max(1, repeat / 4)); // warm-up
         double[] wall = new double[rounds];
         double[] cpu = new double[rounds];
+        double[] allocated = new double[rounds];
         for (int round = 0; round < rounds; round++) {
             long elapsedNs = driver.loop(commands, repeat);
             wall[round] = (double) repeat * pairsPerLoop * 1e9 / elapsedNs;
             cpu[round] = (double) repeat * pairsPerLoop * 1e9 / Math.max(1, driver.lastCpuNs);
+            allocated[round] = (double) driver.lastAllocatedBytes / ((double) repeat * pairsPerLoop);
         }
+        Arrays.sort(allocated);
         Arrays.sort(wall);
         Arrays.sort(cpu);
         double median = wall[rounds / 2];
         double cpuMedian = cpu[rounds / 2];
         System.out.printf(Locale.ROOT, "  %-40s wall %,9.0f pairs/s %7.2f us/pair | cpu %,9.0f pairs/s %7.2f us/pair"
-                + " (wall rounds %,.0f..%,.0f)%n", label, median, 1e6 / median, cpuMedian, 1e6 / cpuMedian, wall[0],
-                wall[rounds - 1]);
+                + " (best %,.0f) | %,6.0f B/pair%n", label, median, 1e6 / median, cpuMedian, 1e6 / cpuMedian,
+                cpu[rounds - 1], allocated[rounds / 2]);
         return cpuMedian;
     }
 
