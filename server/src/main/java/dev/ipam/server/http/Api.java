@@ -67,12 +67,15 @@ final class Api {
 
     /** Entry point on a worker thread. Never throws. */
     void handle(Exchange ex) {
+        org.slf4j.MDC.put("requestId", RequestIds.of(ex.header("X-Request-Id")));
         try {
             route(ex);
         } catch (ApiException e) {
             fail(ex, e);
         } catch (RuntimeException e) {
             failUnexpected(ex, e);
+        } finally {
+            org.slf4j.MDC.remove("requestId");
         }
     }
 
