@@ -76,6 +76,12 @@ public final class NodeMetrics implements AutoCloseable {
     }
 
     public NodeMetrics(PrometheusRegistry registry, Admin admin, Replica replica, IpamStateMachine stateMachine, Path dataDir) {
+        this(registry, admin, replica, stateMachine, dataDir, POOL_SAMPLE_MS);
+    }
+
+    /** As above, reading pools every {@code poolSampleMs} (tests sample faster). */
+    public NodeMetrics(PrometheusRegistry registry, Admin admin, Replica replica, IpamStateMachine stateMachine, Path dataDir,
+                       long poolSampleMs) {
         this.admin = admin;
         this.replica = replica;
         this.dataDir = dataDir;
@@ -153,7 +159,7 @@ public final class NodeMetrics implements AutoCloseable {
             return t;
         });
         sampler.scheduleWithFixedDelay(this::sampleRaft, 0, RAFT_SAMPLE_MS, TimeUnit.MILLISECONDS);
-        sampler.scheduleWithFixedDelay(this::samplePools, 0, POOL_SAMPLE_MS, TimeUnit.MILLISECONDS);
+        sampler.scheduleWithFixedDelay(this::samplePools, 0, poolSampleMs, TimeUnit.MILLISECONDS);
     }
 
     /** On the apply thread, once per fresh command. */
