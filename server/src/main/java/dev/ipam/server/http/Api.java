@@ -88,6 +88,10 @@ final class Api {
             ex.reply(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
             return;
         }
+        if (ConsoleRoutes.serves(path)) {
+            ConsoleRoutes.handle(ex, ex.path);
+            return;
+        }
         if (path.equals("/healthz") || path.equals("/livez") || path.equals("/readyz")) {
             new AdminRoutes(this).handle(ex, path);
             return;
