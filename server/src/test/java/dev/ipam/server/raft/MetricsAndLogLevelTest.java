@@ -147,6 +147,20 @@ class MetricsAndLogLevelTest {
         assertTrue(after.value("ipam_disk_bytes", "part", "db") > 0);
         assertTrue(after.value("ipam_http_request_duration_seconds_count", "method", "GET") >= scrapes);
 
+        // The dashboard and the alert rules use only metrics a node exports.
+        java.util.Set<String> exported = new java.util.TreeSet<>();
+        after.samples.forEach(sample -> exported.add(sample.name()));
+        for (String file : List.of("../ops/prometheus/alerts.yml", "../ops/grafana/ipam-dashboard.json")) {
+            java.util.regex.Matcher names = java.util.regex.Pattern.compile("ipam_[a-z_]+")
+                    .matcher(java.nio.file.Files.readString(Path.of(file)));
+            while (names.find()) {
+                String name = names.group();
+                if (!name.equals("ipam_cluster")) {
+                    assertTrue(exported.contains(name), file + " uses " + name + ", which no node exports: " + exported);
+                }
+            }
+        }
+
         // Pool utilisation: bounded labels, the fullest pools named, the rest summed as _other.
         TestCluster.awaitTrue(() -> {
             try {
