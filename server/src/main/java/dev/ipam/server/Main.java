@@ -4,6 +4,8 @@ import dev.ipam.core.Ipam;
 import dev.ipam.ratis.IpamStateMachine;
 import dev.ipam.server.http.ApiConfig;
 import dev.ipam.server.http.ApiServer;
+import dev.ipam.server.http.Auth;
+import dev.ipam.server.http.Tls;
 import dev.ipam.server.raft.RaftNode;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -62,6 +64,11 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--restore", description = "seed this node's EMPTY data dir from a backup file (ipamctl backup create) "
             + "before starting; every node of the new cluster is seeded from the same file")
     Path restoreFile;
+    @Option(names = "--auth-tokens-file", description = "bearer tokens with roles per project; without it authentication is off")
+    String authTokensFile;
+    @Option(names = "--tls-keystore", description = "PKCS#12 key store: serve HTTPS") String tlsKeystore;
+    @Option(names = "--tls-keystore-password", description = "or the IPAMD_TLS_KEYSTORE_PASSWORD environment variable")
+    String tlsKeystorePassword;
 
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Runnable running;
@@ -96,6 +103,9 @@ public final class Main implements Callable<Integer> {
         flags.put("log-preserve-entries", logPreserveEntries);
         flags.put("request-retention-entries", requestRetentionEntries);
         flags.put("http-request-bytes-max", httpRequestBytesMax);
+        flags.put("auth-tokens-file", authTokensFile);
+        flags.put("tls-keystore", tlsKeystore);
+        flags.put("tls-keystore-password", tlsKeystorePassword);
         return flags;
     }
 
@@ -117,6 +127,15 @@ public final class Main implements Callable<Integer> {
             System.err.println("ipamd: bad setting: " + e.getMessage());
             return EXIT_BAD_SETTING;
         }
+        Auth auth;
+        Tls tls;
+        try {
+            auth = config.authTokensFile() == null ? Auth.off() : Auth.load(config.authTokensFile());
+            tls = config.tlsKeystore() == null ? null : Tls.load(config.tlsKeystore(), config.tlsKeystorePassword());
+        } catch (IllegalArgumentException e) {
+            System.err.println("ipamd: bad setting: " + e.getMessage());
+            return EXIT_BAD_SETTING;
+        }
         if (restoreFile != null) {
             try {
                 dev.ipam.server.backup.Restore.Restored restored = dev.ipam.server.backup.Restore.seed(restoreFile,
@@ -128,17 +147,18 @@ public final class Main implements Callable<Integer> {
                 return EXIT_BAD_SETTING;
             }
         }
+        Ipam core = new Ipam();
         RaftNode node;
         ApiServer http;
         try {
-            node = RaftNode.start(config.raft(), new Ipam(), IpamStateMachine.Halt.process());
+            node = RaftNode.start(config.raft(), core, IpamStateMachine.Halt.process());
         } catch (RuntimeException e) {
             LOG.error("start-up failed", e);
             System.err.println("ipamd: cannot start raft node: " + e.getMessage());
             return EXIT_START_FAILED;
         }
         try {
-            http = new ApiServer(apiConfig(config), node.replica(), node.admin()).start();
+            http = new ApiServer(apiConfig(config), node.replica(), node.admin(), core, auth, tls).start();
         } catch (RuntimeException e) {
             LOG.error("start-up failed", e);
             System.err.println("ipamd: cannot serve HTTP on " + config.httpAddress() + ": " + e.getMessage());
