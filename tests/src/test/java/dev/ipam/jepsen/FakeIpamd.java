@@ -1,0 +1,197 @@
+package dev.ipam.jepsen;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+
+/**
+ * A single-process stand-in for ipamd that speaks the slice of the API the harness uses, to test the
+ * client, workload and checker end to end without a cluster (and as a trivial listening process in
+ * namespace tests). Its bugs on demand show the harness catches them: {@code staleReads} serves
+ * lists from a copy refreshed every few writes; {@code doubleAllocate} hands out a block without
+ * looking at the newest claim.
+ */
+final class FakeIpamd implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int STALE_REFRESH_EVERY = 5;
+
+    private final HttpServer server;
+    private final boolean staleReads;
+    private final boolean doubleAllocate;
+    private final Map<String, Cidr> pools = new TreeMap<>();
+    private final Map<String, TreeMap<String, Cidr>> claims = new TreeMap<>();
+    private Map<String, TreeMap<String, Cidr>> stale = new TreeMap<>();
+    private int writes;
+    private String lastClaim;
+
+    FakeIpamd(String host, int port, boolean staleReads, boolean doubleAllocate) throws IOException {
+        this.staleReads = staleReads;
+        this.doubleAllocate = doubleAllocate;
+        // Without it small responses wait for the client's delayed ACK (~40 ms a request).
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+        this.server = HttpServer.create(new InetSocketAddress(host, port), 64);
+        server.createContext("/", this::handle);
+        server.setExecutor(Executors.newFixedThreadPool(4));
+        server.start();
+    }
+
+    String address() {
+        return server.getAddress().getHostString() + ":" + server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+    }
+
+    public static void main(String[] args) throws Exception {
+        String[] listen = args[0].split(":");
+        boolean stale = java.util.Arrays.asList(args).contains("--stale-reads");
+        boolean doubled = java.util.Arrays.asList(args).contains("--double-allocate");
+        new FakeIpamd(listen[0], Integer.parseInt(listen[1]), stale, doubled);
+        Thread.currentThread().join();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String path = exchange.getRequestURI().getPath();
+            String method = exchange.getRequestMethod();
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            if (path.equals("/readyz") || path.equals("/healthz")) {
+                reply(exchange, 200, JSON.createObjectNode().put("status", "ok"));
+            } else if (path.equals("/admin/cluster")) {
+                ObjectNode status = JSON.createObjectNode().put("leaderId", "n1").put("self", "n1");
+                status.putArray("members").addObject().put("id", "n1").put("role", "LEADER");
+                reply(exchange, 200, status);
+            } else if (path.endsWith("/projects") && method.equals("POST")) {
+                reply(exchange, 201, JSON.readTree(body));
+            } else if (path.endsWith("/ippools") && method.equals("POST")) {
+                JsonNode pool = JSON.readTree(body);
+                synchronized (this) {
+                    pools.put(pool.path("metadata").path("name").asText(), Cidr.parse(pool.path("spec").path("cidr").asText()));
+                }
+                reply(exchange, 201, pool);
+            } else if (path.endsWith("/ipclaims") && method.equals("POST")) {
+                createClaim(exchange, JSON.readTree(body));
+            } else if (path.endsWith("/ipclaims") && method.equals("GET")) {
+                list(exchange);
+            } else if (path.contains("/ipclaims/") && method.equals("DELETE")) {
+                delete(exchange, path.substring(path.lastIndexOf('/') + 1));
+            } else {
+                reply(exchange, 404, status("NotFound"));
+            }
+        }
+    }
+
+    private synchronized void createClaim(HttpExchange exchange, JsonNode claim) throws IOException {
+        String name = claim.path("metadata").path("name").asText();
+        String pool = claim.path("spec").path("poolRef").path("name").asText();
+        int length = claim.path("spec").path("prefixLength").asInt();
+        Cidr poolCidr = pools.get(pool);
+        if (poolCidr == null) {
+            reply(exchange, 400, status("BadRequest"));
+            return;
+        }
+        TreeMap<String, Cidr> live = claims.computeIfAbsent(pool, p -> new TreeMap<>());
+        if (live.containsKey(name)) {
+            reply(exchange, 409, status("AlreadyExists"));
+            return;
+        }
+        Cidr block = firstFit(poolCidr, live, length);
+        if (block == null) {
+            reply(exchange, 507, status("InsufficientStorage"));
+            return;
+        }
+        live.put(name, block);
+        lastClaim = name;
+        written();
+        ObjectNode answer = (ObjectNode) claim;
+        answer.putObject("status").put("phase", "Bound").put("allocatedCIDR", block.toString());
+        reply(exchange, 201, answer);
+    }
+
+    private Cidr firstFit(Cidr pool, TreeMap<String, Cidr> live, int length) {
+        long size = 1L << (32 - length);
+        for (long address = pool.first(); address + size - 1 <= pool.last(); address += size) {
+            Cidr candidate = new Cidr(address, length);
+            boolean free = true;
+            for (Map.Entry<String, Cidr> e : live.entrySet()) {
+                boolean ignored = doubleAllocate && e.getKey().equals(lastClaim);
+                if (!ignored && e.getValue().overlaps(candidate)) {
+                    free = false;
+                    break;
+                }
+            }
+            if (free) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private synchronized void delete(HttpExchange exchange, String name) throws IOException {
+        for (TreeMap<String, Cidr> live : claims.values()) {
+            if (live.remove(name) != null) {
+                written();
+                reply(exchange, 200, status("Success"));
+                return;
+            }
+        }
+        reply(exchange, 404, status("NotFound"));
+    }
+
+    private void written() {
+        writes++;
+        if (!staleReads || writes % STALE_REFRESH_EVERY == 0) {
+            stale = new TreeMap<>();
+            claims.forEach((pool, live) -> stale.put(pool, new TreeMap<>(live)));
+        }
+    }
+
+    private synchronized void list(HttpExchange exchange) throws IOException {
+        String query = URLDecoder.decode(exchange.getRequestURI().getRawQuery(), StandardCharsets.UTF_8);
+        String pool = null;
+        for (String part : query.split("&")) {
+            if (part.startsWith("fieldSelector=spec.poolRef.name=")) {
+                pool = part.substring("fieldSelector=spec.poolRef.name=".length());
+            }
+        }
+        Map<String, TreeMap<String, Cidr>> source = staleReads ? stale : claims;
+        ObjectNode list = JSON.createObjectNode().put("kind", "IPClaimList");
+        list.putObject("metadata").put("resourceVersion", Integer.toString(writes));
+        ArrayNode items = list.putArray("items");
+        String selected = pool;
+        source.getOrDefault(pool, new TreeMap<>()).forEach((name, cidr) -> {
+            ObjectNode item = items.addObject();
+            item.putObject("metadata").put("name", name);
+            item.putObject("spec").putObject("poolRef").put("name", selected);
+            item.putObject("status").put("allocatedCIDR", cidr.toString());
+        });
+        reply(exchange, 200, list);
+    }
+
+    private static ObjectNode status(String reason) {
+        return JSON.createObjectNode().put("kind", "Status").put("reason", reason);
+    }
+
+    private static void reply(HttpExchange exchange, int code, JsonNode body) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(code, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+}
