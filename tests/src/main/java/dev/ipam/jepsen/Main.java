@@ -63,13 +63,17 @@ public final class Main {
                 description = "Comma list of faults (${COMPLETION-CANDIDATES}) or all, partitions, none.",
                 completionCandidates = KindNames.class)
         String nemesis;
+        @Option(names = "--fault-gap", defaultValue = "3s-8s", description = "Quiet time between faults, min-max.")
+        String faultGap;
+        @Option(names = "--fault-hold", defaultValue = "5s-15s", description = "How long each fault lasts, min-max.")
+        String faultHold;
         @Option(names = "--concurrency", defaultValue = "8")
         int concurrency;
         @Option(names = "--pools", defaultValue = "8")
         int pools;
         @Option(names = "--ops-per-pool", defaultValue = "500")
         int opsPerPool;
-        @Option(names = "--prefix-lengths", defaultValue = "26-29", description = "Claim sizes, e.g. 26-29.")
+        @Option(names = "--prefix-lengths", defaultValue = "27-30", description = "Claim sizes, e.g. 26-29.")
         String prefixLengths;
         @Option(names = "--ipamd", defaultValue = "bin/ipamd", description = "The daemon to run ({ipamd} in --command).")
         Path ipamd;
@@ -101,12 +105,19 @@ public final class Main {
                         + "build it first (see README) or pass --ipamd / --command");
             }
             return new Scenario(name, nodes, millis(duration, "--duration"), millis(recovery, "--recovery"), chosenSeed,
-                    Schedule.Kind.parse(nemesis), concurrency, pools, opsPerPool, Integer.parseInt(lengths[0]),
+                    Schedule.Kind.parse(nemesis), timing(faultGap, faultHold), concurrency, pools, opsPerPool, Integer.parseInt(lengths[0]),
                     Integer.parseInt(lengths[lengths.length - 1]),
                     new NodeCommand(template, peerFormat, nodeFlags, joinFlags, raftPort, httpPort),
                     runsDir, millis(requestTimeout, "--request-timeout"),
                     new Checker.Settings(millis(checkBudget, "--check-budget"), 4_000_000, 200));
         }
+    }
+
+    static Schedule.Timing timing(String gap, String hold) {
+        String[] g = gap.split("-");
+        String[] h = hold.split("-");
+        return new Schedule.Timing(millis(g[0], "--fault-gap"), millis(g[g.length - 1], "--fault-gap"),
+                millis(h[0], "--fault-hold"), millis(h[h.length - 1], "--fault-hold"));
     }
 
     static final class KindNames extends ArrayList<String> {
@@ -192,11 +203,15 @@ public final class Main {
         int nodes;
         @Option(names = "--nemesis", defaultValue = "all")
         String nemesis;
+        @Option(names = "--fault-gap", defaultValue = "3s-8s")
+        String faultGap;
+        @Option(names = "--fault-hold", defaultValue = "5s-15s")
+        String faultHold;
 
         @Override
         public Integer call() {
-            for (Schedule.Step step : Schedule.plan(Schedule.Settings.standard(seed, millis(duration, "--duration"),
-                    Schedule.Kind.parse(nemesis), nodes))) {
+            for (Schedule.Step step : Schedule.plan(new Schedule.Settings(seed, millis(duration, "--duration"),
+                    Schedule.Kind.parse(nemesis), nodes, timing(faultGap, faultHold)))) {
                 System.out.printf("%8d ms  hold %6d ms  %-18s nodes %s%s%n", step.atMs(), step.holdMs(), step.kind().word(),
                         step.nodes(), step.faketime() == null ? "" : "  FAKETIME=" + step.faketime());
             }

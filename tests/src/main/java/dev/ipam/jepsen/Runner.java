@@ -58,8 +58,8 @@ public final class Runner {
                 nodes.startAll();
                 awaitReady(client, nodes, scenario.recoveryMs(), log);
                 setup(client, nodes, history, scenario, log);
-                List<Schedule.Step> plan = Schedule.plan(Schedule.Settings.standard(scenario.seed(), scenario.durationMs(),
-                        scenario.nemeses(), scenario.nodes()));
+                List<Schedule.Step> plan = Schedule.plan(new Schedule.Settings(scenario.seed(), scenario.durationMs(),
+                        scenario.nemeses(), scenario.nodes(), scenario.faultTiming()));
                 log.line("plan " + plan);
                 Nemesis nemesis = new Nemesis(nodes, history, client, plan, log);
                 Thread nemesisThread = new Thread(nemesis, "nemesis");
@@ -83,7 +83,6 @@ public final class Runner {
                 }
                 awaitReady(client, nodes, scenario.recoveryMs(), log);
                 finalReads(client, nodes, history, scenario);
-                localReads(client, nodes, history, scenario);
             }
             List<Op> ops = history.ops();
             Edn.writeHistory(ops, runDir.resolve("history.edn"));
@@ -144,39 +143,32 @@ public final class Runner {
         log.line("setup: project " + PROJECT + " and " + scenario.pools() + " pools");
     }
 
-    /** A linearizable read of each pool after healing, retried on any node until one succeeds. */
+    /**
+     * After healing, rounds of: one linearizable read of each pool (retried on any node until one
+     * succeeds), then a resourceVersion=0 read of each pool on every node. Rounds repeat until every
+     * node agrees with the linearizable read or the recovery time is up. More than one round is
+     * normal: a write that timed out may still be applied after the first final read. The checker
+     * compares the last round.
+     */
     private static void finalReads(IpamHttp client, Nodes nodes, History history, Scenario scenario)
             throws InterruptedException {
-        for (int i = 0; i < scenario.pools(); i++) {
-            String pool = Workload.poolName(i);
-            long deadlineNs = System.nanoTime() + scenario.recoveryMs() * 1_000_000L;
-            for (int attempt = 0; System.nanoTime() < deadlineNs; attempt++) {
-                NetnsCluster.Node node = nodes.all().get(attempt % nodes.all().size());
-                Op invoke = history.invoke(FINAL_PROCESS, node.id(), Op.FINAL_READ, new OpValue.Read(pool, null));
-                IpamHttp.Outcome outcome = client.read(nodes.httpAddress(node), pool, false);
-                history.complete(invoke, outcome.type(), outcome.value(), outcome.error());
-                if (outcome.type() == Op.Type.OK) {
-                    break;
-                }
-                Thread.sleep(POLL_MS);
-            }
-        }
-    }
-
-    /**
-     * resourceVersion=0 reads of every pool on every node, repeated until each node agrees with the
-     * final read or the recovery time is up; the last round is what the convergence check compares.
-     */
-    private static void localReads(IpamHttp client, Nodes nodes, History history, Scenario scenario)
-            throws InterruptedException {
         long deadlineNs = System.nanoTime() + scenario.recoveryMs() * 1_000_000L;
-        Map<String, OpValue.Read> expected = new java.util.HashMap<>();
-        for (Op op : history.ops()) {
-            if (op.f().equals(Op.FINAL_READ) && op.type() == Op.Type.OK) {
-                expected.put(op.value().pool(), (OpValue.Read) op.value());
-            }
-        }
         while (true) {
+            Map<String, OpValue.Read> expected = new java.util.HashMap<>();
+            for (int i = 0; i < scenario.pools(); i++) {
+                String pool = Workload.poolName(i);
+                for (int attempt = 0; attempt == 0 || System.nanoTime() < deadlineNs; attempt++) {
+                    NetnsCluster.Node node = nodes.all().get(attempt % nodes.all().size());
+                    Op invoke = history.invoke(FINAL_PROCESS, node.id(), Op.FINAL_READ, new OpValue.Read(pool, null));
+                    IpamHttp.Outcome outcome = client.read(nodes.httpAddress(node), pool, false);
+                    history.complete(invoke, outcome.type(), outcome.value(), outcome.error());
+                    if (outcome.type() == Op.Type.OK) {
+                        expected.put(pool, (OpValue.Read) outcome.value());
+                        break;
+                    }
+                    Thread.sleep(POLL_MS);
+                }
+            }
             boolean converged = true;
             for (int i = 0; i < scenario.pools(); i++) {
                 String pool = Workload.poolName(i);

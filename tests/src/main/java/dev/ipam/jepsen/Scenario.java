@@ -15,6 +15,7 @@ import java.util.Set;
  * @param command how nodes are started (template, ports, extra flags for a broken-server mode)
  */
 public record Scenario(String name, int nodes, long durationMs, long recoveryMs, long seed, Set<Schedule.Kind> nemeses,
+                       Schedule.Timing faultTiming,
                        int concurrency, int pools, int opsPerPool, int prefixLengthMin, int prefixLengthMax,
                        NodeCommand command, Path runsDir, long requestTimeoutMs, Checker.Settings checker) {
     public Scenario {
@@ -47,6 +48,8 @@ public record Scenario(String name, int nodes, long durationMs, long recoveryMs,
         map.put("duration-ms", durationMs);
         map.put("seed", seed);
         map.put("nemeses", nemeses.stream().map(Schedule.Kind::word).sorted().toList());
+        map.put("fault-gap-ms", List.of(faultTiming.gapMsMin(), faultTiming.gapMsMax()));
+        map.put("fault-hold-ms", List.of(faultTiming.holdMsMin(), faultTiming.holdMsMax()));
         map.put("concurrency", (long) concurrency);
         map.put("pools", (long) pools);
         map.put("ops-per-pool", (long) opsPerPool);

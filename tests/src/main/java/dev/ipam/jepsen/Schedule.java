@@ -64,18 +64,24 @@ public final class Schedule {
     public record Step(long atMs, long holdMs, Kind kind, List<Integer> nodes, String faketime) {
     }
 
-    public record Settings(long seed, long durationMs, Set<Kind> kinds, int nodeCount, long gapMsMin, long gapMsMax,
-                           long holdMsMin, long holdMsMax) {
-        public Settings {
+    /** Quiet time between faults and how long each is held, both drawn uniformly from [min, max]. */
+    public record Timing(long gapMsMin, long gapMsMax, long holdMsMin, long holdMsMax) {
+        public Timing {
             if (gapMsMin > gapMsMax || holdMsMin > holdMsMax || gapMsMin < 0 || holdMsMin <= 0) {
-                throw new IllegalArgumentException("bad schedule bounds: gap " + gapMsMin + ".." + gapMsMax
-                        + " hold " + holdMsMin + ".." + holdMsMax);
+                throw new IllegalArgumentException("bad fault timing: gap " + gapMsMin + ".." + gapMsMax
+                        + " ms, hold " + holdMsMin + ".." + holdMsMax + " ms");
             }
         }
 
-        /** ~one fault per 10 s held 5-20 s, as the feasibility notes suggest. */
+        /** About one fault per 10-20 s, held 5-15 s, as the feasibility notes suggest. */
+        public static Timing standard() {
+            return new Timing(3_000, 8_000, 5_000, 15_000);
+        }
+    }
+
+    public record Settings(long seed, long durationMs, Set<Kind> kinds, int nodeCount, Timing timing) {
         public static Settings standard(long seed, long durationMs, Set<Kind> kinds, int nodeCount) {
-            return new Settings(seed, durationMs, kinds, nodeCount, 3_000, 8_000, 5_000, 15_000);
+            return new Settings(seed, durationMs, kinds, nodeCount, Timing.standard());
         }
     }
 
@@ -92,10 +98,11 @@ public final class Schedule {
         if (kinds.isEmpty()) {
             return steps;
         }
-        Random random = new Random(settings.seed());
-        long at = between(random, settings.gapMsMin(), settings.gapMsMax());
+        Timing timing = settings.timing();
+        Random random = seeded(settings.seed());
+        long at = between(random, timing.gapMsMin(), timing.gapMsMax());
         while (steps.size() < STEPS_MAX) {
-            long hold = between(random, settings.holdMsMin(), settings.holdMsMax());
+            long hold = between(random, timing.holdMsMin(), timing.holdMsMax());
             if (at + hold > settings.durationMs()) {
                 break;
             }
@@ -107,7 +114,7 @@ public final class Schedule {
             Collections.shuffle(order, random);
             String faketime = kind == Kind.CLOCK_SKEW ? CLOCK_SKEWS.get(random.nextInt(CLOCK_SKEWS.size())) : null;
             steps.add(new Step(at, hold, kind, List.copyOf(order), faketime));
-            at += hold + between(random, settings.gapMsMin(), settings.gapMsMax());
+            at += hold + between(random, timing.gapMsMin(), timing.gapMsMax());
         }
         return steps;
     }
@@ -119,6 +126,11 @@ public final class Schedule {
             case PARTITION_BRIDGE, MEMBERSHIP, LEADER_MEMBERSHIP, PARTITION_HALVES -> nodeCount >= 3;
             default -> nodeCount >= 1;
         };
+    }
+
+    /** java.util.Random's first draws barely differ for nearby seeds; mix the seed first. */
+    static Random seeded(long seed) {
+        return new Random(new java.util.SplittableRandom(seed).nextLong());
     }
 
     private static long between(Random random, long min, long max) {

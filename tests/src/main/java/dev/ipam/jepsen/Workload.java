@@ -91,7 +91,7 @@ public final class Workload {
     }
 
     private int worker(int worker, long deadlineNs) {
-        Random random = new Random(settings.seed() * 1_000_003L + worker);
+        Random random = Schedule.seeded(settings.seed() * 1_000_003L + worker);
         int process = worker;
         Map<Integer, List<String>> held = new HashMap<>();
         int done = 0;

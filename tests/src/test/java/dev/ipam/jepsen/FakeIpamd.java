@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
@@ -34,15 +35,24 @@ final class FakeIpamd implements AutoCloseable {
     private Map<String, TreeMap<String, Cidr>> stale = new TreeMap<>();
     private int writes;
     private String lastClaim;
+    private final String primary;
+    private final java.net.http.HttpClient forwarder = java.net.http.HttpClient.newBuilder()
+            .connectTimeout(java.time.Duration.ofSeconds(2)).build();
 
     FakeIpamd(String host, int port, boolean staleReads, boolean doubleAllocate) throws IOException {
+        this(host, port, staleReads, doubleAllocate, null);
+    }
+
+    /** @param primary when set, every API request is forwarded there (a "follower" of one primary) */
+    FakeIpamd(String host, int port, boolean staleReads, boolean doubleAllocate, String primary) throws IOException {
+        this.primary = primary;
         this.staleReads = staleReads;
         this.doubleAllocate = doubleAllocate;
         // Without it small responses wait for the client's delayed ACK (~40 ms a request).
         System.setProperty("sun.net.httpserver.nodelay", "true");
         this.server = HttpServer.create(new InetSocketAddress(host, port), 64);
         server.createContext("/", this::handle);
-        server.setExecutor(Executors.newFixedThreadPool(4));
+        server.setExecutor(Executors.newFixedThreadPool(16));
         server.start();
     }
 
@@ -56,11 +66,23 @@ final class FakeIpamd implements AutoCloseable {
         ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
     }
 
+    /**
+     * {@code FakeIpamd ip:port [--peers id=ip:port,...] [--stale-reads] [--double-allocate]}: with
+     * peers, the first one holds the state and the others forward to it, so that three of these in
+     * namespaces behave as one linearizable (non-durable) service that partitions and pauses disturb.
+     */
     public static void main(String[] args) throws Exception {
+        List<String> words = java.util.Arrays.asList(args);
         String[] listen = args[0].split(":");
-        boolean stale = java.util.Arrays.asList(args).contains("--stale-reads");
-        boolean doubled = java.util.Arrays.asList(args).contains("--double-allocate");
-        new FakeIpamd(listen[0], Integer.parseInt(listen[1]), stale, doubled);
+        String primary = null;
+        int peers = words.indexOf("--peers");
+        if (peers >= 0) {
+            String first = args[peers + 1].split(",")[0];
+            String firstAddress = first.substring(first.indexOf('=') + 1);
+            primary = firstAddress.equals(args[0]) ? null : firstAddress;
+        }
+        new FakeIpamd(listen[0], Integer.parseInt(listen[1]), words.contains("--stale-reads"),
+                words.contains("--double-allocate"), primary);
         Thread.currentThread().join();
     }
 
@@ -69,7 +91,9 @@ final class FakeIpamd implements AutoCloseable {
             String path = exchange.getRequestURI().getPath();
             String method = exchange.getRequestMethod();
             byte[] body = exchange.getRequestBody().readAllBytes();
-            if (path.equals("/readyz") || path.equals("/healthz")) {
+            if (primary != null && path.startsWith("/apis/")) {
+                forward(exchange, body);
+            } else if (path.equals("/readyz") || path.equals("/healthz")) {
                 reply(exchange, 200, JSON.createObjectNode().put("status", "ok"));
             } else if (path.equals("/admin/cluster")) {
                 ObjectNode status = JSON.createObjectNode().put("leaderId", "n1").put("self", "n1");
@@ -92,6 +116,26 @@ final class FakeIpamd implements AutoCloseable {
             } else {
                 reply(exchange, 404, status("NotFound"));
             }
+        }
+    }
+
+    private void forward(HttpExchange exchange, byte[] body) throws IOException {
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://" + primary + exchange.getRequestURI()))
+                .timeout(java.time.Duration.ofSeconds(3))
+                .method(exchange.getRequestMethod(), body.length == 0
+                        ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                        : java.net.http.HttpRequest.BodyPublishers.ofByteArray(body))
+                .header("Content-Type", "application/json").build();
+        try {
+            java.net.http.HttpResponse<byte[]> response = forwarder.send(request,
+                    java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            reply(exchange, response.statusCode(), JSON.readTree(response.body()));
+        } catch (IOException e) {
+            reply(exchange, 503, status("ServiceUnavailable"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            reply(exchange, 503, status("ServiceUnavailable"));
         }
     }
 
