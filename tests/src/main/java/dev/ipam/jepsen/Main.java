@@ -154,6 +154,11 @@ public final class Main {
 
         @Override
         public Integer call() throws Exception {
+            if (!Shell.isRoot()) {
+                System.err.println("error: ipam-jepsen run must run as root: it creates network namespaces, a bridge "
+                        + "and iptables rules (id -u is not 0). Re-run with sudo.");
+                return HARNESS_ERROR;
+            }
             Scenario scenario = options.scenario();
             System.out.println("scenario " + scenario.name() + " seed " + scenario.seed() + " (replay with --seed "
                     + scenario.seed() + ")");
