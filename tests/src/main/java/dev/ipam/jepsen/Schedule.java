@@ -92,7 +92,8 @@ public final class Schedule {
     }
 
     public static List<Step> plan(Settings settings) {
-        List<Kind> kinds = new ArrayList<>(settings.kinds());
+        // Sorted: a Set's iteration order (Set.of's in particular) may differ between JVM runs.
+        List<Kind> kinds = new ArrayList<>(new TreeSet<>(settings.kinds()));
         kinds.removeIf(kind -> !applicable(kind, settings.nodeCount()));
         List<Step> steps = new ArrayList<>();
         if (kinds.isEmpty()) {

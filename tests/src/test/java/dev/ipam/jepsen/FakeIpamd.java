@@ -43,9 +43,22 @@ final class FakeIpamd implements AutoCloseable {
         this(host, port, staleReads, doubleAllocate, null);
     }
 
-    /** @param primary when set, every API request is forwarded there (a "follower" of one primary) */
+    private final java.nio.file.Path stateFile;
+
     FakeIpamd(String host, int port, boolean staleReads, boolean doubleAllocate, String primary) throws IOException {
+        this(host, port, staleReads, doubleAllocate, primary, null);
+    }
+
+    /**
+     * @param primary when set, every API request is forwarded there (a "follower" of one primary)
+     * @param dataDir when set, the state is saved there before each answer and loaded at start, so
+     *     kill -9 and restart lose nothing acknowledged
+     */
+    FakeIpamd(String host, int port, boolean staleReads, boolean doubleAllocate, String primary,
+              java.nio.file.Path dataDir) throws IOException {
         this.primary = primary;
+        this.stateFile = dataDir == null ? null : dataDir.resolve("state.json");
+        load();
         this.staleReads = staleReads;
         this.doubleAllocate = doubleAllocate;
         // Without it small responses wait for the client's delayed ACK (~40 ms a request).
@@ -67,7 +80,7 @@ final class FakeIpamd implements AutoCloseable {
     }
 
     /**
-     * {@code FakeIpamd ip:port [--peers id=ip:port,...] [--stale-reads] [--double-allocate]}: with
+     * {@code FakeIpamd ip:port [--peers id=ip:port,...] [--data-dir DIR] [--stale-reads] [--double-allocate]}: with
      * peers, the first one holds the state and the others forward to it, so that three of these in
      * namespaces behave as one linearizable (non-durable) service that partitions and pauses disturb.
      */
@@ -81,8 +94,9 @@ final class FakeIpamd implements AutoCloseable {
             String firstAddress = first.substring(first.indexOf('=') + 1);
             primary = firstAddress.equals(args[0]) ? null : firstAddress;
         }
+        int data = words.indexOf("--data-dir");
         new FakeIpamd(listen[0], Integer.parseInt(listen[1]), words.contains("--stale-reads"),
-                words.contains("--double-allocate"), primary);
+                words.contains("--double-allocate"), primary, data < 0 ? null : java.nio.file.Path.of(args[data + 1]));
         Thread.currentThread().join();
     }
 
@@ -105,6 +119,7 @@ final class FakeIpamd implements AutoCloseable {
                 JsonNode pool = JSON.readTree(body);
                 synchronized (this) {
                     pools.put(pool.path("metadata").path("name").asText(), Cidr.parse(pool.path("spec").path("cidr").asText()));
+                    save();
                 }
                 reply(exchange, 201, pool);
             } else if (path.endsWith("/ipclaims") && method.equals("POST")) {
@@ -196,12 +211,45 @@ final class FakeIpamd implements AutoCloseable {
         reply(exchange, 404, status("NotFound"));
     }
 
-    private void written() {
+    private void written() throws IOException {
+        save();
         writes++;
         if (!staleReads || writes % STALE_REFRESH_EVERY == 0) {
             stale = new TreeMap<>();
             claims.forEach((pool, live) -> stale.put(pool, new TreeMap<>(live)));
         }
+    }
+
+    private void save() throws IOException {
+        if (stateFile == null) {
+            return;
+        }
+        ObjectNode state = JSON.createObjectNode();
+        ObjectNode poolsNode = state.putObject("pools");
+        pools.forEach((name, cidr) -> poolsNode.put(name, cidr.toString()));
+        ObjectNode claimsNode = state.putObject("claims");
+        claims.forEach((pool, live) -> {
+            ObjectNode poolClaims = claimsNode.putObject(pool);
+            live.forEach((name, cidr) -> poolClaims.put(name, cidr.toString()));
+        });
+        java.nio.file.Path temporary = stateFile.resolveSibling("state.json.tmp");
+        java.nio.file.Files.write(temporary, JSON.writeValueAsBytes(state));
+        java.nio.file.Files.move(temporary, stateFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private void load() throws IOException {
+        if (stateFile == null || !java.nio.file.Files.exists(stateFile)) {
+            return;
+        }
+        JsonNode state = JSON.readTree(stateFile.toFile());
+        state.path("pools").fields().forEachRemaining(e -> pools.put(e.getKey(), Cidr.parse(e.getValue().asText())));
+        state.path("claims").fields().forEachRemaining(pool -> {
+            TreeMap<String, Cidr> live = new TreeMap<>();
+            pool.getValue().fields().forEachRemaining(e -> live.put(e.getKey(), Cidr.parse(e.getValue().asText())));
+            claims.put(pool.getKey(), live);
+        });
+        stale = new TreeMap<>();
+        claims.forEach((pool, live) -> stale.put(pool, new TreeMap<>(live)));
     }
 
     private synchronized void list(HttpExchange exchange) throws IOException {

@@ -27,6 +27,15 @@ class ScheduleTest {
     }
 
     @Test
+    void planDoesNotDependOnTheSetsIterationOrder() {
+        Set<Schedule.Kind> forward = new java.util.LinkedHashSet<>(List.of(Schedule.Kind.KILL, Schedule.Kind.PAUSE,
+                Schedule.Kind.PARTITION_ONE));
+        Set<Schedule.Kind> backward = new java.util.LinkedHashSet<>(List.of(Schedule.Kind.PARTITION_ONE,
+                Schedule.Kind.PAUSE, Schedule.Kind.KILL));
+        assertEquals(plan(1, forward, 3), plan(1, backward, 3));
+    }
+
+    @Test
     void faultsDoNotOverlapAndFitTheDuration() {
         Schedule.Timing timing = Schedule.Timing.standard();
         List<Schedule.Step> steps = plan(9, Schedule.Kind.parse("all"), 5);
