@@ -79,7 +79,7 @@ final class Invariants {
     private void claimsDoNotOverlapWhileLive() {
         Map<String, Long> releaseInvoked = new HashMap<>();
         for (OpPair pair : pairs) {
-            if (pair.value() instanceof OpValue.Release release) {
+            if (pair.value() instanceof OpValue.Release release && pair.outcome() != Op.Type.FAIL) {
                 releaseInvoked.merge(release.name(), pair.invoke().index(), Math::min);
             }
         }
@@ -143,12 +143,21 @@ final class Invariants {
         }
     }
 
+    /** Names are never claimed twice by the workload; a history that does re-claim one is judged up to that claim. */
     private void releasesNeverReappear() {
+        Map<String, Long> reclaimed = new HashMap<>();
+        for (OpPair pair : pairs) {
+            if (pair.value() instanceof OpValue.Claim claim) {
+                reclaimed.merge(claim.name(), pair.invoke().index(), Math::max);
+            }
+        }
         for (OpPair release : pairs) {
             if (release.ok() && release.value() instanceof OpValue.Release value && Boolean.TRUE.equals(value.found())) {
+                long claimedAgainAt = reclaimed.getOrDefault(value.name(), -1L);
                 for (OpPair read : pairs) {
                     if (read.ok() && !read.invoke().f().equals(Op.LOCAL_READ)
                             && read.invoke().index() > release.completeIndex()
+                            && claimedAgainAt < release.invoke().index()
                             && read.value() instanceof OpValue.Read seen && seen.claims() != null
                             && seen.claims().containsKey(value.name())) {
                         add(Anomaly.RESURRECTED, "claim " + value.name() + " was released but a later read shows it as "

@@ -122,6 +122,28 @@ class CheckerTest {
     }
 
     @Test
+    void failedReleaseLeavesTheClaimLive() {
+        Checker.Report report = Histories.withPool()
+                .claim(1, "a", 26, "10.0.0.0/26")
+                .releaseInvoke(1, "a")
+                .complete(1, Op.Type.FAIL, new OpValue.Release(Histories.POOL, "a", null))
+                .claim(2, "b", 27, "10.0.0.32/27")
+                .check();
+        assertCaught(report, Anomaly.OVERLAP);
+    }
+
+    @Test
+    void aNameClaimedAgainAfterItsReleaseIsNotAResurrection() {
+        assertValid(Histories.withPool()
+                .claim(1, "a", 26, "10.0.0.0/26")
+                .release(1, "a")
+                .claim(1, "a", 26, "10.0.0.64/26")
+                .read(2, "a", "10.0.0.64/26")
+                .finalRead("a", "10.0.0.64/26")
+                .check());
+    }
+
+    @Test
     void readsThatDisagreeOnOrderAreCaught() {
         // a and b are concurrent with both reads; read 1 sees a without b, read 2 (after read 1)
         // sees b without a. Nothing is released, so no order explains both.
