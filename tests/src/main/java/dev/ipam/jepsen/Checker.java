@@ -112,7 +112,8 @@ public final class Checker {
      * read that shows its name (it took effect before that read returned, with the block the read
      * shows) and dropped when no read shows it (nothing can tell it happened). An indeterminate
      * release of a claim acknowledged before the release began is pinned by the first later read
-     * that no longer shows the name; otherwise it stays optional.
+     * that no longer shows the name; otherwise it stays optional, or is left out when nothing can
+     * have observed it (see {@link #unobservable}).
      */
     static List<Linearizability.Call> calls(List<OpPair> pairs, List<Anomaly> anomalies, String pool) {
         List<OpPair> reads = new ArrayList<>();
@@ -126,6 +127,7 @@ public final class Checker {
                 claimsByName.put(claim.name(), pair);
             }
         }
+        Map<String, OpPair> firstShowing = firstReadShowing(reads);
         List<Linearizability.Call> calls = new ArrayList<>();
         for (OpPair pair : pairs) {
             long callPos = 2 * pair.invoke().index();
@@ -144,7 +146,7 @@ public final class Checker {
                 calls.add(new Linearizability.Call(calls.size(), value, callPos, 2 * pair.completeIndex(), false,
                         pair.invoke(), pair.completion()));
             } else if (value instanceof OpValue.Claim claim) {
-                OpPair seenBy = firstReadShowing(reads, claim.name());
+                OpPair seenBy = firstShowing.get(claim.name());
                 if (seenBy == null) {
                     continue;
                 }
@@ -166,8 +168,10 @@ public final class Checker {
                     goneIn = firstReadWithout(reads, release.name(), pair.invoke().index());
                 }
                 if (goneIn == null) {
-                    calls.add(new Linearizability.Call(calls.size(), unknown, callPos, Long.MAX_VALUE, true,
-                            pair.invoke(), pair.completion()));
+                    if (!unobservable(pair, release.name(), reads, pairs)) {
+                        calls.add(new Linearizability.Call(calls.size(), unknown, callPos, Long.MAX_VALUE, true,
+                                pair.invoke(), pair.completion()));
+                    }
                 } else {
                     calls.add(new Linearizability.Call(calls.size(), unknown, callPos, 2 * goneIn.completeIndex() - 1,
                             false, pair.invoke(), pair.completion()));
@@ -177,12 +181,40 @@ public final class Checker {
         return calls;
     }
 
-    private static OpPair firstReadShowing(List<OpPair> reads, String name) {
-        OpPair first = null;
+    /**
+     * An indeterminate release can be left out when it cannot have been seen: the last read of the
+     * pool began after the release and still shows the name, and every acknowledged op of the pool
+     * had completed before that read began. Then the release, if it happened at all, happened after
+     * everything the model checks. Leaving such releases in as optional ops costs the search a
+     * retry at every step.
+     */
+    private static boolean unobservable(OpPair release, String name, List<OpPair> reads, List<OpPair> pairs) {
+        OpPair last = null;
         for (OpPair read : reads) {
-            if (((OpValue.Read) read.value()).claims().containsKey(name)
-                    && (first == null || read.completeIndex() < first.completeIndex())) {
-                first = read;
+            if (last == null || read.invoke().index() > last.invoke().index()) {
+                last = read;
+            }
+        }
+        if (last == null || last.invoke().index() < release.invoke().index()
+                || !((OpValue.Read) last.value()).claims().containsKey(name)) {
+            return false;
+        }
+        for (OpPair pair : pairs) {
+            if (pair.ok() && !(pair.value() instanceof OpValue.Read) && pair.completeIndex() > last.invoke().index()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** For every name any read shows, the read that shows it and completed first. */
+    private static Map<String, OpPair> firstReadShowing(List<OpPair> reads) {
+        List<OpPair> byCompletion = new ArrayList<>(reads);
+        byCompletion.sort(java.util.Comparator.comparingLong(OpPair::completeIndex));
+        Map<String, OpPair> first = new java.util.HashMap<>();
+        for (OpPair read : byCompletion) {
+            for (String name : ((OpValue.Read) read.value()).claims().keySet()) {
+                first.putIfAbsent(name, read);
             }
         }
         return first;

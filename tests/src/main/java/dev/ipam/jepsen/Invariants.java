@@ -151,17 +151,20 @@ final class Invariants {
                 reclaimed.merge(claim.name(), pair.invoke().index(), Math::max);
             }
         }
+        Map<String, List<OpPair>> readsShowing = new HashMap<>();
+        for (OpPair read : pairs) {
+            if (read.ok() && !read.invoke().f().equals(Op.LOCAL_READ) && read.value() instanceof OpValue.Read seen
+                    && seen.claims() != null) {
+                seen.claims().keySet().forEach(name -> readsShowing.computeIfAbsent(name, k -> new ArrayList<>()).add(read));
+            }
+        }
         for (OpPair release : pairs) {
             if (release.ok() && release.value() instanceof OpValue.Release value && Boolean.TRUE.equals(value.found())) {
                 long claimedAgainAt = reclaimed.getOrDefault(value.name(), -1L);
-                for (OpPair read : pairs) {
-                    if (read.ok() && !read.invoke().f().equals(Op.LOCAL_READ)
-                            && read.invoke().index() > release.completeIndex()
-                            && claimedAgainAt < release.invoke().index()
-                            && read.value() instanceof OpValue.Read seen && seen.claims() != null
-                            && seen.claims().containsKey(value.name())) {
+                for (OpPair read : readsShowing.getOrDefault(value.name(), List.of())) {
+                    if (read.invoke().index() > release.completeIndex() && claimedAgainAt < release.invoke().index()) {
                         add(Anomaly.RESURRECTED, "claim " + value.name() + " was released but a later read shows it as "
-                                + seen.claims().get(value.name()), release, read);
+                                + ((OpValue.Read) read.value()).claims().get(value.name()), release, read);
                         break;
                     }
                 }
