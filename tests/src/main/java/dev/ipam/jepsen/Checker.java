@@ -235,7 +235,7 @@ public final class Checker {
         Map<String, Long> counts = new TreeMap<>();
         for (Op op : history) {
             if (!op.isInvoke()) {
-                String key = (op.isNemesis() ? "nemesis" : op.f()) + "." + op.type().word();
+                String key = op.isNemesis() ? "nemesis." + op.f() : op.f() + "." + op.type().word();
                 counts.merge(key, 1L, Long::sum);
             }
         }

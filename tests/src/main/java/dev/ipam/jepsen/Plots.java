@@ -213,12 +213,14 @@ public final class Plots {
         return colors;
     }
 
+    /** Failures in reds and indeterminate ops in oranges, a different shade per operation. */
     private static Color outcomeColor(String series, int i) {
+        int shade = Math.floorMod(series.hashCode(), 4) * 30;
         if (series.endsWith(" fail")) {
-            return new Color(220, 50, 50);
+            return new Color(230 - shade, 40 + shade / 2, 40);
         }
         if (series.endsWith(" info")) {
-            return new Color(240, 170, 0);
+            return new Color(250 - shade / 2, 150 + shade / 3, 0);
         }
         return palette(i, 255).darker();
     }
