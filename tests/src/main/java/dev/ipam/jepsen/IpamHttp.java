@@ -36,10 +36,17 @@ public final class IpamHttp {
     private final HttpClient http;
     private final String project;
     private final Duration requestTimeout;
+    private final String bearerToken;
 
     public IpamHttp(String project, Duration connectTimeout, Duration requestTimeout) {
+        this(project, connectTimeout, requestTimeout, null);
+    }
+
+    /** @param bearerToken sent as {@code Authorization: Bearer} on every request when the server has auth on; null for none */
+    public IpamHttp(String project, Duration connectTimeout, Duration requestTimeout, String bearerToken) {
         this.project = project;
         this.requestTimeout = requestTimeout;
+        this.bearerToken = bearerToken;
         this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).version(HttpClient.Version.HTTP_1_1).build();
     }
 
@@ -209,6 +216,9 @@ public final class IpamHttp {
 
     private Response send(HttpRequest.Builder request) {
         try {
+            if (bearerToken != null) {
+                request.header("Authorization", "Bearer " + bearerToken);
+            }
             HttpResponse<String> response = http.send(request.timeout(requestTimeout).build(),
                     HttpResponse.BodyHandlers.ofString());
             JsonNode json = null;

@@ -95,6 +95,8 @@ public final class Main {
         String checkBudget;
         @Option(names = "--runs-dir", defaultValue = "runs")
         Path runsDir;
+        @Option(names = "--token-file", description = "File holding an admin bearer token, for nodes with auth on.")
+        Path tokenFile;
 
         Scenario scenario() {
             long chosenSeed = seed != null ? seed : new java.security.SecureRandom().nextLong();
@@ -109,7 +111,18 @@ public final class Main {
                     Integer.parseInt(lengths[lengths.length - 1]),
                     new NodeCommand(template, peerFormat, nodeFlags, joinFlags, raftPort, httpPort),
                     runsDir, millis(requestTimeout, "--request-timeout"),
-                    new Checker.Settings(millis(checkBudget, "--check-budget"), 4_000_000, 200));
+                    new Checker.Settings(millis(checkBudget, "--check-budget"), 4_000_000, 200), token());
+        }
+
+        private String token() {
+            if (tokenFile == null) {
+                return null;
+            }
+            try {
+                return Files.readString(tokenFile).strip();
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("--token-file " + tokenFile + " cannot be read: " + e.getMessage());
+            }
         }
     }
 

@@ -48,10 +48,10 @@ public final class Runner {
                     harnessLog.println(Instant.now() + " " + line);
                 }
             };
-            log.line("scenario " + scenario);
+            log.line("scenario " + scenario.describe());
             History history = new History(HISTORY_OPS_MAX, stream);
             IpamHttp client = new IpamHttp(PROJECT, Duration.ofMillis(Math.min(2_000, scenario.requestTimeoutMs())),
-                    Duration.ofMillis(scenario.requestTimeoutMs()));
+                    Duration.ofMillis(scenario.requestTimeoutMs()), scenario.bearerToken());
             int faults;
             try (NetnsCluster cluster = NetnsCluster.create(new Shell(log), scenario.nodes(), runId)) {
                 Nodes nodes = new Nodes(cluster, scenario.command(), runDir, log);

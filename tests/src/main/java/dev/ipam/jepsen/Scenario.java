@@ -13,11 +13,13 @@ import java.util.Set;
  * @param durationMs how long the workload and the faults run (the final reads come after)
  * @param recoveryMs how long to wait for the cluster after healing before the final reads count as failed
  * @param command how nodes are started (template, ports, extra flags for a broken-server mode)
+ * @param bearerToken an admin token when the nodes run with auth on, else null
  */
 public record Scenario(String name, int nodes, long durationMs, long recoveryMs, long seed, Set<Schedule.Kind> nemeses,
                        Schedule.Timing faultTiming,
                        int concurrency, int pools, int opsPerPool, int prefixLengthMin, int prefixLengthMax,
-                       NodeCommand command, Path runsDir, long requestTimeoutMs, Checker.Settings checker) {
+                       NodeCommand command, Path runsDir, long requestTimeoutMs, Checker.Settings checker,
+                       String bearerToken) {
     public Scenario {
         nemeses = Set.copyOf(nemeses);
     }
@@ -55,6 +57,7 @@ public record Scenario(String name, int nodes, long durationMs, long recoveryMs,
         map.put("ops-per-pool", (long) opsPerPool);
         map.put("command", command.template());
         map.put("extra-flags", List.copyOf(command.extraFlags()));
+        map.put("auth", bearerToken != null);
         return map;
     }
 }

@@ -39,7 +39,8 @@ class JepsenScenariosTest {
         return new Scenario(name, nodes, DURATION_MS, 60_000, SEED, Schedule.Kind.parse(nemeses),
                 Schedule.Timing.standard(), 8, 8, 100_000, 27, 30,
                 new NodeCommand(template, NodeCommand.PEER_FORMAT, nodeFlags, List.of(), 9870, 8080),
-                RUNS, 5_000, new Checker.Settings(60_000, 4_000_000, 200));
+                RUNS, 5_000, new Checker.Settings(60_000, 4_000_000, 200),
+                System.getProperty("jepsen.token"));
     }
 
     private static Runner.Outcome run(Scenario scenario) throws Exception {

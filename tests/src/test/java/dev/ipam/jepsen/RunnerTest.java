@@ -41,7 +41,7 @@ class RunnerTest {
                 + FakeIpamd.class.getName() + " {httpAddress} --peers {peers} --data-dir {dataDir} {extraFlags}";
         NodeCommand command = new NodeCommand(template, "{id}={httpAddress}", extraFlags, List.of(), 9870, 8080);
         return new Scenario(name, 3, durationMs, 20_000, seed, kinds, new Schedule.Timing(1_000, 2_000, 3_000, 4_000), 6, 3, 4_000, 26, 29, command, runs, 2_000,
-                Checker.Settings.defaults());
+                Checker.Settings.defaults(), null);
     }
 
     @Test
