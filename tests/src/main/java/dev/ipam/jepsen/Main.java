@@ -83,7 +83,8 @@ public final class Main {
         String peerFormat;
         @Option(names = "--node-flag", description = "Extra flag for every node (repeatable), e.g. --node-flag=--unsafe-stale-reads.")
         List<String> nodeFlags = new ArrayList<>();
-        @Option(names = "--join-flag", description = "Extra flag for a node re-added after removal (repeatable).")
+        @Option(names = "--join-flag", defaultValue = NodeCommand.JOIN_FLAG,
+                description = "Extra flag for a node re-added after removal (repeatable; default ${DEFAULT-VALUE}).")
         List<String> joinFlags = new ArrayList<>();
         @Option(names = "--raft-port", defaultValue = "9870")
         int raftPort;

@@ -16,10 +16,13 @@ import java.util.List;
  */
 public record NodeCommand(String template, String peerFormat, List<String> extraFlags, List<String> joinFlags,
                           int raftPort, int httpPort) {
-    /** The ipamd command line as the raft branch plans it; override with --command. */
+    /** ipamd's command line (server/.../Main.java); override with --command. */
     public static final String IPAMD_TEMPLATE = "{ipamd} --node-id {id} --raft-address {raftAddress} "
             + "--http-address {httpAddress} --peers {peers} --data-dir {dataDir} {extraFlags}";
-    public static final String PEER_FORMAT = "{id}={raftAddress}";
+    /** ipamd's --peers entry: {@code id=host:raftPort=host:httpPort}. */
+    public static final String PEER_FORMAT = "{id}={raftAddress}={httpAddress}";
+    /** ipamd's flag for a node that starts empty and waits to be added by a member. */
+    public static final String JOIN_FLAG = "--join";
 
     public NodeCommand {
         if (template.isBlank()) {
