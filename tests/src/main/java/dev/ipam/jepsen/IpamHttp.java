@@ -28,6 +28,8 @@ public final class IpamHttp {
     public static final String API = "/apis/ipam.miloapis.com/v1alpha1";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int LIST_LIMIT = 10_000;
+    /** Membership changes wait for a new node to catch up; they get this long per request. */
+    static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
     /** The result of one call, ready for {@link History#complete}. */
     public record Outcome(Op.Type type, OpValue value, String error) {
@@ -168,20 +170,39 @@ public final class IpamHttp {
         return response.failure() == null && response.status() == 200 ? response.json() : null;
     }
 
-    public boolean addPeer(String httpAddress, String id, String raftAddress, String peerHttpAddress) {
+    /**
+     * POST /admin/cluster/peers. A membership change waits for the new node to catch up, so it gets
+     * {@link #ADMIN_TIMEOUT} rather than the request timeout.
+     *
+     * @return null when the node is a member afterwards (2xx, or 409: already one), else what went wrong
+     */
+    public String addPeer(String httpAddress, String id, String raftAddress, String peerHttpAddress) {
         ObjectNode body = JSON.createObjectNode();
         body.put("id", id);
         body.put("raftAddress", raftAddress);
         body.put("httpAddress", peerHttpAddress);
         Response response = send(HttpRequest.newBuilder(URI.create("http://" + httpAddress + "/admin/cluster/peers"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString())));
-        return response.failure() == null && response.status() / 100 == 2;
+                .header("Content-Type", "application/json").timeout(ADMIN_TIMEOUT)
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
+        return adminFailure(response);
     }
 
-    public boolean removePeer(String httpAddress, String id) {
+    /** DELETE /admin/cluster/peers/{id}; null when the node is not a member afterwards (2xx or 404). */
+    public String removePeer(String httpAddress, String id) {
         Response response = send(HttpRequest.newBuilder(URI.create("http://" + httpAddress + "/admin/cluster/peers/" + id))
-                .DELETE());
-        return response.failure() == null && (response.status() / 100 == 2 || response.status() == 404);
+                .timeout(ADMIN_TIMEOUT).DELETE());
+        return response.failure() == null && response.status() == 404 ? null : adminFailure(response);
+    }
+
+    private static String adminFailure(Response response) {
+        if (response.failure() != null) {
+            return response.failure();
+        }
+        if (response.status() / 100 == 2 || response.status() == 409) {
+            return null;
+        }
+        JsonNode json = response.json();
+        return "http " + response.status() + " " + (json == null ? "" : json.path("message").asText(""));
     }
 
     /** GET /readyz answers 200. */
@@ -219,7 +240,11 @@ public final class IpamHttp {
             if (bearerToken != null) {
                 request.header("Authorization", "Bearer " + bearerToken);
             }
-            HttpResponse<String> response = http.send(request.timeout(requestTimeout).build(),
+            HttpRequest built = request.build();
+            if (built.timeout().isEmpty()) {
+                built = request.timeout(requestTimeout).build();
+            }
+            HttpResponse<String> response = http.send(built,
                     HttpResponse.BodyHandlers.ofString());
             JsonNode json = null;
             if (!response.body().isEmpty()) {

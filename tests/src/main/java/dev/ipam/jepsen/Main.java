@@ -73,7 +73,7 @@ public final class Main {
         int pools;
         @Option(names = "--ops-per-pool", defaultValue = "500")
         int opsPerPool;
-        @Option(names = "--prefix-lengths", defaultValue = "27-30", description = "Claim sizes, e.g. 26-29.")
+        @Option(names = "--prefix-lengths", defaultValue = "28-30", description = "Claim sizes within the /24 pools, e.g. 28-30.")
         String prefixLengths;
         @Option(names = "--ipamd", defaultValue = "bin/ipamd", description = "The daemon to run ({ipamd} in --command).")
         Path ipamd;

@@ -19,6 +19,8 @@ public final class Nemesis implements Runnable {
     private final IpamHttp client;
     private final List<Schedule.Step> plan;
     private final Shell.Log log;
+    private static final long READD_TIMEOUT_MS = 60_000;
+    private static final long READD_RETRY_MS = 1_000;
     private final Object clock = new Object();
     private volatile boolean stopping;
     private volatile long originNs;
@@ -150,8 +152,9 @@ public final class Nemesis implements Runnable {
             }
             case MEMBERSHIP, LEADER_MEMBERSHIP -> {
                 String via = adminEndpoint(target);
-                if (via == null || !client.removePeer(via, target.id())) {
-                    throw new IllegalStateException("DELETE /admin/cluster/peers/" + target.id() + " via " + via + " failed");
+                String failure = via == null ? "no member answers /admin/cluster" : client.removePeer(via, target.id());
+                if (failure != null) {
+                    throw new IllegalStateException("DELETE /admin/cluster/peers/" + target.id() + " via " + via + ": " + failure);
                 }
                 nodes.markRemoved(target, true);
                 nodes.kill(target);
@@ -204,15 +207,43 @@ public final class Nemesis implements Runnable {
         }
     }
 
-    /** Starts a removed node empty and adds it back through a member's admin endpoint. */
+    /**
+     * Starts a removed node empty and adds it back through a member's admin endpoint, retrying for up
+     * to {@link #READD_TIMEOUT_MS} (the new node's JVM may still be starting).
+     */
     public String readd(NetnsCluster.Node target) {
-        nodes.start(target, null, true);
-        String via = adminEndpoint(target);
-        if (via == null || !client.addPeer(via, target.id(), nodes.raftAddress(target), nodes.httpAddress(target))) {
-            throw new IllegalStateException("POST /admin/cluster/peers " + target.id() + " via " + via + " failed");
+        if (!nodes.alive(target)) {
+            nodes.start(target, null, true);
         }
-        nodes.markRemoved(target, false);
-        return "re-added " + target.id() + " via " + via;
+        long deadlineNs = System.nanoTime() + READD_TIMEOUT_MS * 1_000_000L;
+        String failure;
+        String via;
+        int attempts = 0;
+        do {
+            attempts++;
+            via = adminEndpoint(target);
+            failure = via == null ? "no member answers /admin/cluster"
+                    : client.addPeer(via, target.id(), nodes.raftAddress(target), nodes.httpAddress(target));
+            if (failure == null) {
+                nodes.markRemoved(target, false);
+                return "re-added " + target.id() + " via " + via + " (attempt " + attempts + ")";
+            }
+            log.line("nemesis: re-adding " + target.id() + " via " + via + ": " + failure);
+        } while (System.nanoTime() < deadlineNs && pause(READD_RETRY_MS));
+        throw new IllegalStateException("POST /admin/cluster/peers " + target.id() + " via " + via + " failed "
+                + attempts + " times: " + failure);
+    }
+
+    private boolean pause(long ms) {
+        synchronized (clock) {
+            try {
+                clock.wait(ms);
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
     }
 
     /** The http address of the leader, or of any other node that answers, for admin calls. */

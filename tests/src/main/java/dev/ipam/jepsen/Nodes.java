@@ -99,6 +99,10 @@ public final class Nodes {
         down.remove(node.id());
     }
 
+    public boolean alive(NetnsCluster.Node node) {
+        return cluster.alive(node);
+    }
+
     public synchronized void kill(NetnsCluster.Node node) {
         appendLog(node, "=== kill -9");
         cluster.kill(node);

@@ -37,7 +37,7 @@ class JepsenScenariosTest {
     private static Scenario scenario(String name, int nodes, String nemeses, List<String> nodeFlags) {
         String template = NodeCommand.IPAMD_TEMPLATE.replace("{ipamd}", IPAMD.toString());
         return new Scenario(name, nodes, DURATION_MS, 60_000, SEED, Schedule.Kind.parse(nemeses),
-                Schedule.Timing.standard(), 8, 8, 100_000, 27, 30,
+                Schedule.Timing.standard(), 8, 8, 100_000, 28, 30,
                 new NodeCommand(template, NodeCommand.PEER_FORMAT, nodeFlags, List.of(NodeCommand.JOIN_FLAG), 9870, 8080),
                 RUNS, 5_000, new Checker.Settings(60_000, 4_000_000, 200),
                 System.getProperty("jepsen.token"));
