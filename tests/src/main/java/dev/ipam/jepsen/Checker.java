@@ -27,8 +27,12 @@ public final class Checker {
                              long statesExplored, long elapsedMs, String reason, Anomaly anomaly) {
     }
 
+    /**
+     * @param nemesisErrors nemesis completions that carry an error (a fault that could not be
+     *     applied or undone): not a verdict on the data, but a run that did less than planned
+     */
     public record Report(Linearizability.Verdict verdict, List<PoolResult> pools, List<Anomaly> anomalies,
-                         int anomaliesDropped, Map<String, Long> counts) {
+                         int anomaliesDropped, Map<String, Long> counts, List<Op> nemesisErrors) {
         public boolean valid() {
             return verdict == Linearizability.Verdict.VALID;
         }
@@ -67,7 +71,8 @@ public final class Checker {
         }
         int dropped = Math.max(0, anomalies.size() - settings.anomaliesMax());
         List<Anomaly> kept = anomalies.subList(0, Math.min(anomalies.size(), settings.anomaliesMax()));
-        return new Report(verdict(results, anomalies), results, List.copyOf(kept), dropped, counts(history));
+        List<Op> nemesisErrors = history.stream().filter(op -> op.isNemesis() && op.error() != null).toList();
+        return new Report(verdict(results, anomalies), results, List.copyOf(kept), dropped, counts(history), nemesisErrors);
     }
 
     private static Linearizability.Verdict verdict(List<PoolResult> results, List<Anomaly> anomalies) {

@@ -182,6 +182,7 @@ public final class Main {
             System.out.println("ops       " + outcome.operations() + " history events, counts " + report.counts());
             System.out.println("faults    " + outcome.faults());
             System.out.println("verdict   " + report.verdict() + " (" + report.anomalies().size() + " anomalies)");
+            report.nemesisErrors().forEach(op -> System.out.println("  nemesis error: " + op.f() + ": " + op.error()));
             report.anomalies().stream().limit(10).forEach(a -> System.out.println("  " + a.kind() + " " + a.pool()
                     + ": " + a.message()));
             return exitCode(report.verdict());

@@ -68,6 +68,9 @@ public final class Results {
         }
         map.put(kw("anomalies"), anomalies);
         map.put(kw("anomalies-dropped"), (long) report.anomaliesDropped());
+        List<Object> nemesisErrors = new ArrayList<>();
+        report.nemesisErrors().forEach(op -> nemesisErrors.add(Edn.op(op)));
+        map.put(kw("nemesis-errors"), nemesisErrors);
         return map;
     }
 

@@ -287,6 +287,21 @@ class CheckerTest {
     }
 
     @Test
+    void faultsThatCouldNotBeAppliedAreReportedButDoNotDecideTheVerdict() {
+        List<Op> ops = new java.util.ArrayList<>(Histories.withPool()
+                .nemesis("start-membership", "membership")
+                .finalRead()
+                .ops());
+        Op start = ops.get(3);
+        ops.set(3, new Op(start.index(), start.type(), start.f(), start.value(), start.process(), start.node(),
+                start.timeNs(), "DELETE /admin/cluster/peers/n1: http 500"));
+        Checker.Report report = new Checker(Checker.Settings.defaults()).check(ops);
+        assertEquals(Verdict.VALID, report.verdict());
+        assertEquals(1, report.nemesisErrors().size());
+        assertTrue(Edn.write(Results.edn(report, java.util.Map.of())).contains(":nemesis-errors [{:index 3"));
+    }
+
+    @Test
     void nemesisOpsAreIgnoredByTheChecker() {
         assertValid(Histories.withPool()
                 .nemesis("start-partition", "partition")
