@@ -100,9 +100,18 @@ final class FakeIpamd implements AutoCloseable {
         Thread.currentThread().join();
     }
 
+    /** When set, API requests without {@code Authorization: Bearer <token>} get 401. */
+    volatile String requiredToken;
+
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             String path = exchange.getRequestURI().getPath();
+            String token = requiredToken;
+            if (token != null && path.startsWith("/apis/")
+                    && !("Bearer " + token).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+                reply(exchange, 401, status("Unauthorized"));
+                return;
+            }
             String method = exchange.getRequestMethod();
             byte[] body = exchange.getRequestBody().readAllBytes();
             if (primary != null && path.startsWith("/apis/")) {

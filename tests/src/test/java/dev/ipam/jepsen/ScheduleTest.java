@@ -132,7 +132,7 @@ class ScheduleTest {
                 + "--http-address {httpAddress} --peers {peers} --data-dir {dataDir} {extraFlags} --log info",
                 NodeCommand.PEER_FORMAT, List.of("--unsafe-stale-reads"), List.of("--join"), 9870, 8080);
         assertEquals(List.of("/opt/ipamd", "--node-id", "n2", "--raft-address", "10.213.7.12:9870", "--http-address",
-                        "10.213.7.12:8080", "--peers", "n1=10.213.7.11:9870,n2=10.213.7.12:9870", "--data-dir", "/d/n2",
+                        "10.213.7.12:8080", "--peers", "n1=10.213.7.11:9870=10.213.7.11:8080,n2=10.213.7.12:9870=10.213.7.12:8080", "--data-dir", "/d/n2",
                         "--unsafe-stale-reads", "--log", "info"),
                 command.expand(n2, List.of(n1, n2), Path.of("/d/n2"), false));
         List<String> joining = command.expand(n2, List.of(n1, n2), Path.of("/d/n2"), true);

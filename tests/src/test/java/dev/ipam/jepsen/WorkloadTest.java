@@ -48,6 +48,45 @@ class WorkloadTest {
     }
 
     @Test
+    void bearerTokenIsSentWhenGiven() throws Exception {
+        try (FakeIpamd server = new FakeIpamd("127.0.0.1", 0, false, false)) {
+            server.requiredToken = "s3cret";
+            OpValue.Claim claim = new OpValue.Claim("p0", "p0-c1", 28, null);
+            IpamHttp anonymous = new IpamHttp("jepsen", Duration.ofSeconds(2), Duration.ofSeconds(5));
+            assertTrue(!anonymous.createPool(server.address(), "p0", Workload.poolCidr(0)));
+            IpamHttp.Outcome refused = anonymous.claim(server.address(), claim);
+            assertEquals(Op.Type.FAIL, refused.type(), "401 is a definite refusal");
+            IpamHttp authorized = new IpamHttp("jepsen", Duration.ofSeconds(2), Duration.ofSeconds(5), "s3cret");
+            assertTrue(authorized.createPool(server.address(), "p0", Workload.poolCidr(0)));
+            assertEquals(Op.Type.OK, authorized.claim(server.address(), claim).type());
+        }
+    }
+
+    @Test
+    void writeOutcomesFollowJepsenRules() throws Exception {
+        try (FakeIpamd server = new FakeIpamd("127.0.0.1", 0, false, false)) {
+            IpamHttp client = new IpamHttp("jepsen", Duration.ofSeconds(2), Duration.ofSeconds(5));
+            assertTrue(client.createPool(server.address(), "p0", Cidr.parse("10.64.0.0/30")));
+            OpValue.Claim whole = new OpValue.Claim("p0", "p0-c1", 30, null);
+            assertEquals(Op.Type.OK, client.claim(server.address(), whole).type());
+            IpamHttp.Outcome again = client.claim(server.address(), whole);
+            assertEquals(Op.Type.INFO, again.type(), "409 on a fresh name may mean our own earlier attempt: indeterminate");
+            IpamHttp.Outcome full = client.claim(server.address(), new OpValue.Claim("p0", "p0-c2", 30, null));
+            assertEquals(Op.Type.FAIL, full.type());
+            assertEquals("exhausted", full.error());
+            IpamHttp.Outcome gone = client.release(server.address(), new OpValue.Release("p0", "p0-nope", null));
+            assertEquals(new OpValue.Release("p0", "p0-nope", false), gone.value(), "404 is an ok release of nothing");
+            try (java.net.ServerSocket closed = new java.net.ServerSocket(0)) {
+                String nowhere = "127.0.0.1:" + closed.getLocalPort();
+                closed.close();
+                assertEquals(Op.Type.FAIL, client.claim(nowhere, new OpValue.Claim("p0", "p0-c3", 30, null)).type(),
+                        "a refused connection never reached the server");
+                assertEquals(Op.Type.FAIL, client.read(nowhere, "p0", false).type());
+            }
+        }
+    }
+
+    @Test
     void staleReadsAreCaught() throws Exception {
         try (FakeIpamd server = new FakeIpamd("127.0.0.1", 0, true, false)) {
             Checker.Report report = runAgainst(server, 2);
