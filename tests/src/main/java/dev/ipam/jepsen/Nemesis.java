@@ -224,6 +224,10 @@ public final class Nemesis implements Runnable {
             via = adminEndpoint(target);
             failure = via == null ? "no member answers /admin/cluster"
                     : client.addPeer(via, target.id(), nodes.raftAddress(target), nodes.httpAddress(target));
+            if (failure != null && via != null && isMember(via, target)) {
+                // An earlier attempt that timed out may have landed; the group is what counts.
+                failure = null;
+            }
             if (failure == null) {
                 nodes.markRemoved(target, false);
                 return "re-added " + target.id() + " via " + via + " (attempt " + attempts + ")";
@@ -244,6 +248,19 @@ public final class Nemesis implements Runnable {
                 return false;
             }
         }
+    }
+
+    /** The group as {@code via} sees it lists {@code target} among its members. */
+    private boolean isMember(String via, NetnsCluster.Node target) {
+        JsonNode status = client.cluster(via);
+        if (status != null) {
+            for (JsonNode member : status.path("members")) {
+                if (target.id().equals(member.path("id").asText())) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** The http address of the leader, or of any other node that answers, for admin calls. */
