@@ -1,0 +1,332 @@
+package dev.ipam.ops;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Claims load against a running cluster over HTTP, the way workloads use it: creates a Project and
+ * an IPPool, then POSTs IPClaims from N concurrent clients (one keep-alive connection each) for a
+ * bounded time and count per concurrency level, printing a progress line every second and, per
+ * level, claims/s and p50/p99/p999 latency of the successful creates.
+ *
+ * <p>The HTTP client is a deliberately small HTTP/1.1 writer/reader over a socket: on a 2-core
+ * machine the generator shares the CPU with the servers, and a heavyweight client would measure
+ * itself.
+ */
+@Command(name = "ipam-loadgen", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Creates IPClaims against ipamd over HTTP at several concurrency levels and prints throughput and latency.")
+public final class LoadGen implements Callable<Integer> {
+    private static final String PROJECTS = "/apis/resourcemanager.miloapis.com/v1alpha1/projects";
+    private static final int RESPONSE_BYTES_MAX = 1 << 20;
+
+    @Option(names = "--server", split = ",", description = "HTTP base URL(s); clients spread over them (default http://127.0.0.1:8081)")
+    List<String> servers = List.of("http://127.0.0.1:8081");
+    @Option(names = "--to-leader", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "send every claim to the leader's HTTP address, found from /admin/cluster (default true; --no-to-leader spreads over --server)")
+    boolean toLeader = true;
+    @Option(names = "--concurrency", split = ",", description = "levels to run (default 1,16,64,256)")
+    List<Integer> levels = List.of(1, 16, 64, 256);
+    @Option(names = "--duration-s", description = "seconds per level (default 10)")
+    int durationS = 10;
+    @Option(names = "--claims-max", description = "claims per level at most (default 300000)")
+    int claimsMax = 300_000;
+    @Option(names = "--project", description = "project to create and use (default loadgen)")
+    String project = "loadgen";
+    @Option(names = "--pool", description = "pool to create and use (default loadgen-pool)")
+    String pool = "loadgen-pool";
+    @Option(names = "--cidr", description = "the pool's CIDR (default 10.0.0.0/8)")
+    String cidr = "10.0.0.0/8";
+    @Option(names = "--prefix-length", description = "prefix length of each claim (default 32)")
+    int prefixLength = 32;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new LoadGen()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (durationS < 1 || durationS > 3600 || claimsMax < 1 || claimsMax > 10_000_000) {
+            System.err.println("loadgen: --duration-s must be 1..3600 and --claims-max 1..10000000");
+            return 2;
+        }
+        for (int level : levels) {
+            if (level < 1 || level > 4096) {
+                System.err.println("loadgen: --concurrency " + level + ": use 1..4096");
+                return 2;
+            }
+        }
+        List<URI> targets = servers.stream().map(URI::create).toList();
+        if (toLeader) {
+            targets = List.of(leader(targets.get(0)));
+        }
+        System.out.println("loadgen: claims to " + targets + ", /" + prefixLength + " from " + cidr + ", "
+                + durationS + " s or " + claimsMax + " claims per level");
+        setUp(targets.get(0));
+        String run = Long.toString(System.currentTimeMillis() % 100_000_000L, 36);
+        List<String> summary = new ArrayList<>();
+        summary.add(String.format(Locale.ROOT, "%-11s %9s %9s %9s %9s %9s %8s", "concurrency", "claims", "claims/s",
+                "p50 ms", "p99 ms", "p999 ms", "errors"));
+        for (int i = 0; i < levels.size(); i++) {
+            summary.add(runLevel(targets, levels.get(i), run + "-" + i));
+        }
+        System.out.println();
+        summary.forEach(System.out::println);
+        return 0;
+    }
+
+    private void setUp(URI server) throws IOException {
+        try (Http http = new Http(server)) {
+            Http.Response project = http.send("POST", PROJECTS, "{\"apiVersion\":\"resourcemanager.miloapis.com/v1alpha1\","
+                    + "\"kind\":\"Project\",\"metadata\":{\"name\":\"" + this.project + "\"}}");
+            expectCreated("project " + this.project, project);
+            String family = cidr.contains(":") ? "IPv6" : "IPv4";
+            Http.Response created = http.send("POST", controlPlane() + "/apis/ipam.miloapis.com/v1alpha1/ippools",
+                    "{\"apiVersion\":\"ipam.miloapis.com/v1alpha1\",\"kind\":\"IPPool\",\"metadata\":{\"name\":\"" + pool
+                            + "\"},\"spec\":{\"cidr\":\"" + cidr + "\",\"ipFamily\":\"" + family + "\"}}");
+            expectCreated("pool " + pool, created);
+        }
+    }
+
+    /** The leader's HTTP address as {@code server} reports it in /admin/cluster. */
+    private static URI leader(URI server) throws IOException {
+        try (Http http = new Http(server)) {
+            Http.Response status = http.send("GET", "/admin/cluster", "");
+            java.util.regex.Matcher leader = java.util.regex.Pattern.compile("\"leaderId\"\\s*:\\s*\"([^\"]+)\"").matcher(status.body());
+            if (status.status() != 200 || !leader.find()) {
+                throw new IllegalStateException("no leader in /admin/cluster of " + server + ": " + status.status() + " " + status.body());
+            }
+            java.util.regex.Matcher member = java.util.regex.Pattern.compile("\\{[^{}]*\"id\"\\s*:\\s*\"" + java.util.regex.Pattern.quote(leader.group(1))
+                    + "\"[^{}]*\"httpAddress\"\\s*:\\s*\"([^\"]+)\"").matcher(status.body());
+            if (!member.find()) {
+                throw new IllegalStateException("leader " + leader.group(1) + " has no httpAddress in " + status.body());
+            }
+            return URI.create("http://" + member.group(1));
+        }
+    }
+
+    private static void expectCreated(String what, Http.Response response) {
+        if (response.status() != 201 && response.status() != 409) {
+            throw new IllegalStateException("creating " + what + " answered " + response.status() + ": " + response.body());
+        }
+    }
+
+    private String controlPlane() {
+        return PROJECTS + "/" + project + "/control-plane";
+    }
+
+    private String runLevel(List<URI> targets, int concurrency, String run) throws InterruptedException {
+        String path = controlPlane() + "/apis/ipam.miloapis.com/v1alpha1/namespaces/default/ipclaims";
+        String family = cidr.contains(":") ? "IPv6" : "IPv4";
+        long[] latencies = new long[claimsMax];
+        AtomicInteger slots = new AtomicInteger();
+        AtomicLong errors = new AtomicLong();
+        Map<Integer, AtomicLong> statuses = new ConcurrentHashMap<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> workers = new ArrayList<>();
+        long start = System.nanoTime();
+        long end = start + durationS * 1_000_000_000L;
+        for (int w = 0; w < concurrency; w++) {
+            URI target = targets.get(w % targets.size());
+            String prefix = "lg-" + run + "-c" + concurrency + "-w" + w + "-";
+            Thread worker = new Thread(() -> {
+                Http http = null;
+                int sequence = 0;
+                while (!stop.get() && System.nanoTime() < end) {
+                    String name = prefix + sequence++;
+                    String body = "{\"apiVersion\":\"ipam.miloapis.com/v1alpha1\",\"kind\":\"IPClaim\",\"metadata\":{\"name\":\""
+                            + name + "\"},\"spec\":{\"ipFamily\":\"" + family + "\",\"prefixLength\":" + prefixLength
+                            + ",\"poolRef\":{\"name\":\"" + pool + "\"}}}";
+                    long t0 = System.nanoTime();
+                    int status;
+                    try {
+                        if (http == null) {
+                            http = new Http(target);
+                        }
+                        status = http.send("POST", path, body).status();
+                    } catch (IOException | RuntimeException e) {
+                        status = -1;
+                        if (http != null) {
+                            http.close();
+                            http = null;
+                        }
+                    }
+                    long took = System.nanoTime() - t0;
+                    if (status == 201) {
+                        int slot = slots.getAndIncrement();
+                        if (slot >= latencies.length) {
+                            stop.set(true);
+                            break;
+                        }
+                        latencies[slot] = took;
+                    } else {
+                        errors.incrementAndGet();
+                        statuses.computeIfAbsent(status, s -> new AtomicLong()).incrementAndGet();
+                        if (status == -1 || status == 503 || status == 429) {
+                            backOff();
+                        }
+                    }
+                }
+                if (http != null) {
+                    http.close();
+                }
+            }, "loadgen-" + w);
+            worker.setDaemon(true);
+            workers.add(worker);
+            worker.start();
+        }
+        int lastDone = 0;
+        long lastTime = start;
+        while (workers.stream().anyMatch(Thread::isAlive)) {
+            Thread running = workers.stream().filter(Thread::isAlive).findFirst().orElse(null);
+            if (running != null) {
+                running.join(1000);
+            }
+            long now = System.nanoTime();
+            int done = Math.min(slots.get(), claimsMax);
+            if (now - lastTime >= 900_000_000L) {
+                System.out.printf(Locale.ROOT, "  concurrency %4d  %5.1fs  claims %8d  %8.0f/s now  errors %d%s%n", concurrency,
+                        (now - start) / 1e9, done, (done - lastDone) / ((now - lastTime) / 1e9), errors.get(),
+                        statuses.isEmpty() ? "" : " " + new TreeMap<>(statuses));
+                lastDone = done;
+                lastTime = now;
+            }
+        }
+        long elapsed = System.nanoTime() - start;
+        int done = Math.min(slots.get(), claimsMax);
+        long[] sorted = Arrays.copyOf(latencies, done);
+        Arrays.sort(sorted);
+        return String.format(Locale.ROOT, "%-11d %9d %9.0f %9.2f %9.2f %9.2f %8d%s", concurrency, done, done / (elapsed / 1e9),
+                percentileMs(sorted, 0.50), percentileMs(sorted, 0.99), percentileMs(sorted, 0.999), errors.get(),
+                statuses.isEmpty() ? "" : " " + new TreeMap<>(statuses));
+    }
+
+    private static void backOff() {
+        try {
+            Thread.sleep(20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static double percentileMs(long[] sorted, double quantile) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int index = (int) Math.min(sorted.length - 1, Math.ceil(quantile * sorted.length) - 1);
+        return sorted[Math.max(0, index)] / 1e6;
+    }
+
+    /** One keep-alive HTTP/1.1 connection; requests are sent one at a time. */
+    static final class Http implements AutoCloseable {
+        private final Socket socket;
+        private final OutputStream out;
+        private final InputStream in;
+        private final String host;
+
+        record Response(int status, String body) {
+        }
+
+        Http(URI server) throws IOException {
+            socket = new Socket();
+            socket.setTcpNoDelay(true);
+            socket.connect(new InetSocketAddress(server.getHost(), server.getPort()), 5000);
+            socket.setSoTimeout(30_000);
+            out = socket.getOutputStream();
+            in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
+            host = server.getHost() + ":" + server.getPort();
+        }
+
+        Response send(String method, String path, String body) throws IOException {
+            byte[] payload = body.getBytes(StandardCharsets.UTF_8);
+            String head = method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/json\r\n"
+                    + "Accept: application/json\r\nContent-Length: " + payload.length + "\r\n\r\n";
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            out.write(payload);
+            out.flush();
+            String statusLine = line();
+            String[] parts = statusLine.split(" ");
+            if (parts.length < 2) {
+                throw new IOException("bad status line: " + statusLine);
+            }
+            int status = Integer.parseInt(parts[1]);
+            int length = -1;
+            boolean chunked = false;
+            for (String header = line(); !header.isEmpty(); header = line()) {
+                String lower = header.toLowerCase(Locale.ROOT);
+                if (lower.startsWith("content-length:")) {
+                    length = Integer.parseInt(lower.substring(15).trim());
+                } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+                    chunked = true;
+                }
+            }
+            ByteArrayOutputStream content = new ByteArrayOutputStream();
+            if (chunked) {
+                for (int size = Integer.parseInt(line().trim(), 16); size > 0; size = Integer.parseInt(line().trim(), 16)) {
+                    content.write(readExactly(size));
+                    line();
+                }
+                line();
+            } else if (length >= 0) {
+                content.write(readExactly(length));
+            }
+            return new Response(status, content.toString(StandardCharsets.UTF_8));
+        }
+
+        private byte[] readExactly(int length) throws IOException {
+            if (length > RESPONSE_BYTES_MAX) {
+                throw new IOException("response of " + length + " bytes exceeds " + RESPONSE_BYTES_MAX);
+            }
+            byte[] bytes = in.readNBytes(length);
+            if (bytes.length != length) {
+                throw new IOException("connection closed mid-response");
+            }
+            return bytes;
+        }
+
+        private String line() throws IOException {
+            StringBuilder line = new StringBuilder();
+            for (int c = in.read(); c != '\n'; c = in.read()) {
+                if (c < 0) {
+                    throw new IOException("connection closed");
+                }
+                if (c != '\r') {
+                    line.append((char) c);
+                }
+                if (line.length() > 16 * 1024) {
+                    throw new IOException("header line too long");
+                }
+            }
+            return line.toString();
+        }
+
+        @Override
+        public void close() {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // closing a connection we are done with
+            }
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package dev.ipam.server.http;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One HTTP request and the means to answer it, once: either a whole response ({@link #reply}) or a
+ * chunked stream ({@link #startStream}). Safe to answer from any thread; Netty hands the write to the
+ * channel's event loop.
+ */
+final class Exchange {
+    final String method;
+    final String path;
+    final Map<String, List<String>> query;
+    final HttpHeaders headers;
+    final byte[] body;
+    /** The client's address without port: the unit of per-client limits. */
+    final String client;
+    /** Who asks; set by authentication before any resource is touched. */
+    volatile Auth.Identity identity = Auth.Identity.ANONYMOUS_ADMIN;
+    private final Channel channel;
+    private final boolean keepAlive;
+    private final AtomicBoolean answered = new AtomicBoolean();
+    private final Runnable onComplete;
+    /** Set on a channel while a chunked response is being streamed on it. */
+    static final io.netty.util.AttributeKey<Boolean> STREAMING = io.netty.util.AttributeKey.valueOf("ipam.streaming");
+
+    private final Metrics metrics;
+    private final long startNanos = System.nanoTime();
+
+    Exchange(String method, String uri, HttpHeaders headers, byte[] body, String client, Channel channel,
+             boolean keepAlive, Metrics metrics, Runnable onComplete) {
+        QueryStringDecoder decoder = new QueryStringDecoder(uri);
+        this.method = method;
+        this.path = decoder.path();
+        this.query = decoder.parameters();
+        this.headers = headers;
+        this.body = body;
+        this.client = client;
+        this.channel = channel;
+        this.keepAlive = keepAlive;
+        this.metrics = metrics;
+        this.onComplete = onComplete;
+    }
+
+    /** The first value of a query parameter, or null. */
+    String param(String name) {
+        List<String> values = query.get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    String header(CharSequence name) {
+        return headers.get(name);
+    }
+
+    boolean answered() {
+        return answered.get();
+    }
+
+    void reply(int code, String contentType, byte[] content) {
+        if (!answered.compareAndSet(false, true)) {
+            return;
+        }
+        metrics.answered(method, code, startNanos);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(code), Unpooled.wrappedBuffer(content));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        response.headers().set(HttpHeaderNames.CONTENT_LENGTH, content.length);
+        response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache, private");
+        if (code == 429 || code == 503) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+        }
+        boolean keep = keepAlive && channel.isActive();
+        if (keep) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        } else {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        channel.writeAndFlush(response).addListener(done -> {
+            if (!keep) {
+                channel.close();
+            }
+            onComplete.run();
+        });
+    }
+
+    /** Sends the headers of a chunked response; the returned stream writes its chunks. */
+    Stream startStream(String contentType) {
+        if (!answered.compareAndSet(false, true)) {
+            throw new IllegalStateException("exchange already answered: " + method + " " + path);
+        }
+        metrics.answered(method, 200, startNanos);
+        HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache, private");
+        HttpUtil.setTransferEncodingChunked(response, true);
+        channel.attr(STREAMING).set(Boolean.TRUE);
+        channel.writeAndFlush(response);
+        // Read again while streaming, or a client that hangs up is only noticed at the next write.
+        channel.config().setAutoRead(true);
+        return new Stream();
+    }
+
+    /** The body of a chunked response. */
+    final class Stream {
+        private final AtomicBoolean ended = new AtomicBoolean();
+
+        private volatile io.netty.channel.ChannelFuture lastWrite;
+
+        void write(byte[] chunk) {
+            if (!ended.get()) {
+                lastWrite = channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk)));
+            }
+        }
+
+        /**
+         * Runs {@code action} once the client has taken what was written (at once if the outbound
+         * buffer is below its high-water mark): a slow reader makes its watch wait, not the server's
+         * memory grow.
+         */
+        void whenWritable(Runnable action) {
+            io.netty.channel.ChannelFuture last = lastWrite;
+            if (channel.isWritable() || last == null || !channel.isActive()) {
+                action.run();
+            } else {
+                last.addListener(done -> action.run());
+            }
+        }
+
+        /** Ends the response; the connection stays usable when keep-alive was asked for. */
+        void end() {
+            if (!ended.compareAndSet(false, true)) {
+                return;
+            }
+            channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(done -> {
+                channel.attr(STREAMING).set(null);
+                if (!keepAlive) {
+                    channel.close();
+                }
+                onComplete.run();
+            });
+        }
+
+        /** Runs {@code action} once when the client goes away (or at once if it has). */
+        void onClose(Runnable action) {
+            channel.closeFuture().addListener((ChannelFutureListener) f -> action.run());
+        }
+
+        boolean open() {
+            return !ended.get() && channel.isActive();
+        }
+
+        /** True while the client drains what we send: a slow watcher stops being writable. */
+        boolean writable() {
+            return channel.isWritable();
+        }
+    }
+}

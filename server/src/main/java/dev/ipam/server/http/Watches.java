@@ -1,0 +1,151 @@
+package dev.ipam.server.http;
+
+import dev.ipam.core.Codec;
+import dev.ipam.core.Reads;
+import dev.ipam.core.Result;
+import dev.ipam.core.model.Resource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * The watch verb: feeds the {@link WatchHub} from the replica's apply listener, opens watch streams
+ * (from a resourceVersion, or from scratch with the current objects as ADDED), and runs the timer
+ * behind bookmarks and {@code timeoutSeconds}.
+ */
+final class Watches {
+    /** The most objects a watch from scratch sends as initial ADDED events (they are written at once). */
+    static final int INITIAL_EVENTS_MAX = Reads.LIMIT_MAX;
+
+    final WatchHub hub;
+    private final Api api;
+    private final Resources resources;
+    private final ModelJson model;
+    private final ScheduledExecutorService timer;
+
+    Watches(Api api, Resources resources, ModelJson model) {
+        this.api = api;
+        this.resources = resources;
+        this.model = model;
+        this.hub = new WatchHub(api.config, api.workers);
+        this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "ipam-http-watch-timer");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Registers with the replica and starts the ring at the index applied now. */
+    void start() {
+        api.replica.addApplyListener(this::applied);
+        long appliedIndex = api.timed(api.replica.read(false, snapshot -> snapshot.appliedIndex())).join();
+        hub.startAt(appliedIndex);
+        long period = api.config.watchBookmarkMs();
+        timer.scheduleAtFixedRate(hub::bookmarkAll, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    void close() {
+        timer.shutdownNow();
+        hub.closeAll();
+    }
+
+    /** On the apply thread: turn the result's change list into watch events (JSON built lazily). */
+    private void applied(long index, byte[] command, byte[] result) {
+        Result decoded = Codec.decodeResult(result);
+        List<WatchHub.Event> events = new ArrayList<>(decoded.changes().size());
+        for (Result.Change change : decoded.changes()) {
+            Resource object = change.object();
+            events.add(new WatchHub.Event(index, change.type().name(), object, () -> model.toJson(object)));
+        }
+        hub.applied(index, events);
+    }
+
+    void watch(Exchange ex, Target target) {
+        Format format = Format.negotiate(ex.header("Accept"));
+        Predicate<Resource> filter = resources.filter(ex, target.kind());
+        boolean bookmarks = Resources.isTrue(ex.param("allowWatchBookmarks"));
+        long timeoutSeconds = parseLong(ex.param("timeoutSeconds"), "timeoutSeconds", 0);
+        String rv = ex.param("resourceVersion");
+        String namespace = target.kind().namespaced ? target.namespace() : "";
+        if (rv != null && !rv.isEmpty() && !rv.equals("0")) {
+            long from = parseLong(rv, "resourceVersion", -1);
+            resources.onWorker(ex, resources.read(false, target, s -> Boolean.TRUE),
+                    exists -> open(ex, target, format, filter, bookmarks, timeoutSeconds, namespace, from, List.of()));
+            return;
+        }
+        // From scratch: the current objects as ADDED, then every change after the index they were read at.
+        boolean linearizable = rv == null || rv.isEmpty();
+        resources.onWorker(ex, resources.read(linearizable, target, s -> {
+            List<Resource> all = new ArrayList<>();
+            String continueKey = null;
+            do {
+                Reads.Page page = Reads.list(s.view(), target.kind().core, Resources.project(target), Resources.scopeNamespace(target),
+                        Reads.LIMIT_MAX, continueKey, filter);
+                all.addAll(page.items());
+                continueKey = page.continueKey();
+                if (all.size() > INITIAL_EVENTS_MAX || (all.size() == INITIAL_EVENTS_MAX && continueKey != null)) {
+                    throw ApiException.tooMany("more than " + INITIAL_EVENTS_MAX + " objects to send before watching; "
+                            + "list with limit/continue, then watch from the list's resourceVersion");
+                }
+            } while (continueKey != null);
+            return new Initial(all, s.appliedIndex());
+        }), initial -> open(ex, target, format, filter, bookmarks, timeoutSeconds, namespace, initial.appliedIndex(),
+                initial.objects()));
+    }
+
+    private record Initial(List<Resource> objects, long appliedIndex) {
+    }
+
+    private static long parseLong(String text, String name, long absent) {
+        if (text == null || text.isEmpty()) {
+            return absent;
+        }
+        try {
+            long value = Long.parseLong(text);
+            if (value < 0) {
+                throw ApiException.badField(name, name + " must not be negative: " + text);
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw ApiException.badField(name, name + " must be an integer: " + text);
+        }
+    }
+
+    private void open(Exchange ex, Target target, Format format, Predicate<Resource> filter, boolean bookmarks,
+                      long timeoutSeconds, String namespace, long from, List<Resource> initial) {
+        WatchStream sink = new WatchStream(api.wire, target.kind(), format, filter, ex.param("includeObject"));
+        Object opened = hub.subscribe(target.kind(), Resources.project(target), namespace, ex.client, bookmarks, from, sink);
+        if (opened == WatchHub.Refusal.TOO_MANY) {
+            throw ApiException.tooMany("too many open watches from " + ex.client + ": at most "
+                    + api.config.watchesPerClientMax() + " (http.watchesPerClientMax)");
+        }
+        if (opened == WatchHub.Refusal.TOO_OLD) {
+            throw new ApiException(410, "Expired", "too old resource version: " + from + " (" + hub.floor()
+                    + "); the oldest change retained is after " + hub.floor() + " (http.watchBacklogMax)", List.of(),
+                    null, null);
+        }
+        WatchHub.Watch watch = (WatchHub.Watch) opened;
+        Exchange.Stream stream = ex.startStream(format == Format.TABLE ? Format.TABLE.contentType() : Wire.JSON);
+        sink.attach(stream);
+        stream.onClose(watch::close);
+        List<WatchHub.Event> added = new ArrayList<>(initial.size());
+        for (Resource resource : initial) {
+            added.add(new WatchHub.Event(from, "ADDED", resource, () -> model.toJson(resource)));
+        }
+        if (!added.isEmpty() && !sink.deliver(added)) {
+            watch.close();
+            return;
+        }
+        if (timeoutSeconds > 0) {
+            timer.schedule(() -> {
+                watch.close();
+                stream.end();
+            }, timeoutSeconds, TimeUnit.SECONDS);
+        }
+        hub.release(watch);
+    }
+
+}

@@ -1,0 +1,245 @@
+package dev.ipam.server.raft;
+
+import dev.ipam.core.Core;
+import dev.ipam.ratis.IpamStateMachine;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcFactory;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One ipamd node's Raft side, wired: the Ratis server (gRPC) running {@link IpamStateMachine} over
+ * the given core, plus the {@link RaftReplica} and {@link RaftAdmin} the HTTP layer uses. Starts in
+ * RECOVER mode: a node restarted on its data directory takes its membership and state from there.
+ *
+ * <p>A member's HTTP address travels inside the Raft configuration as the peer's data-stream address
+ * (unused otherwise: ipamd does not use Ratis data streams), so every node can tell clients where
+ * any member serves HTTP, including members added after start.
+ */
+public final class RaftNode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
+
+    private final RaftSettings settings;
+    private final RaftGroupId groupId;
+    private final RaftPeerId selfId;
+    private final IpamStateMachine stateMachine;
+    private final RaftServer server;
+    private final RaftServer.Division division;
+    private final Clients clients;
+    private final RaftReplica replica;
+    private final RaftAdmin admin;
+
+    private RaftNode(RaftSettings settings, Core core, IpamStateMachine.Halt halt) throws IOException {
+        this.settings = settings;
+        this.groupId = groupId(settings.groupName());
+        this.selfId = RaftPeerId.valueOf(settings.self().id());
+        this.stateMachine = new IpamStateMachine(core, settings.dataDir().resolve("db"),
+                new IpamStateMachine.Options(settings.requestRetentionEntries()), halt, System::currentTimeMillis);
+        RaftProperties properties = serverProperties(settings);
+        List<RaftPeer> peers = new ArrayList<>();
+        for (Peer peer : settings.peers()) {
+            peers.add(toRaftPeer(peer));
+        }
+        RaftGroup group = settings.join() ? RaftGroup.valueOf(groupId) : RaftGroup.valueOf(groupId, peers);
+        this.server = RaftServer.newBuilder()
+                .setServerId(selfId)
+                .setGroup(group)
+                .setStateMachine(stateMachine)
+                .setProperties(properties)
+                .setParameters(new Parameters())
+                .setOption(RaftStorage.StartupOption.RECOVER)
+                .build();
+        server.start();
+        this.division = server.getDivision(groupId);
+        this.clients = new Clients();
+        this.replica = new RaftReplica(this, settings, core);
+        this.admin = new RaftAdmin(this, settings);
+        LOG.info("node {} started: raft {} group {} ({}), peers {}", selfId, settings.self().raftAddress(),
+                settings.groupName(), groupId, settings.join() ? "(joining)" : settings.peers());
+    }
+
+    /** Starts the node; a failure leaves nothing running. */
+    public static RaftNode start(RaftSettings settings, Core core, IpamStateMachine.Halt halt) {
+        try {
+            return new RaftNode(settings, core, halt);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start raft node " + settings.self().id() + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static RaftGroupId groupId(String groupName) {
+        return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("ipam-group:" + groupName).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    static RaftPeer toRaftPeer(Peer peer) {
+        return RaftPeer.newBuilder().setId(peer.id()).setAddress(peer.raftAddress()).setDataStreamAddress(peer.httpAddress()).build();
+    }
+
+    static Peer fromRaftPeer(RaftPeer peer) {
+        return new Peer(peer.getId().toString(), peer.getAddress(),
+                peer.getDataStreamAddress() == null ? peer.getAddress() : peer.getDataStreamAddress());
+    }
+
+    private static RaftProperties serverProperties(RaftSettings settings) {
+        RaftProperties p = new RaftProperties();
+        RaftServerConfigKeys.setStorageDir(p, List.of(settings.dataDir().resolve("raft").toFile()));
+        GrpcConfigKeys.Server.setHost(p, Peer.host(settings.self().raftAddress()));
+        GrpcConfigKeys.Server.setPort(p, Peer.port(settings.self().raftAddress()));
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(settings.electionTimeoutMinMs(), TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(settings.electionTimeoutMaxMs(), TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(Math.max(3000, settings.electionTimeoutMaxMs() * 2L), TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, settings.snapshotAutoEntries());
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        RaftServerConfigKeys.Log.setPurgeGap(p, settings.logPurgeGapEntries());
+        RaftServerConfigKeys.Log.setPurgePreservationLogNum(p, settings.logPreserveEntries());
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(settings.logSegmentBytesMax()));
+        RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(Math.min(4L * 1024 * 1024, settings.logSegmentBytesMax())));
+        RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
+        // No commit-index metadata entries in the log (as Ozone): one write less per commit; a
+        // restarted follower learns the commit index from the leader instead.
+        RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
+        return p;
+    }
+
+    RaftProperties clientProperties() {
+        RaftProperties p = new RaftProperties();
+        RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(Math.max(3000, settings.electionTimeoutMaxMs() * 2L), TimeUnit.MILLISECONDS));
+        return p;
+    }
+
+    public RaftReplica replica() {
+        return replica;
+    }
+
+    public RaftAdmin admin() {
+        return admin;
+    }
+
+    public IpamStateMachine stateMachine() {
+        return stateMachine;
+    }
+
+    public String id() {
+        return settings.self().id();
+    }
+
+    RaftServer server() {
+        return server;
+    }
+
+    RaftServer.Division division() {
+        return division;
+    }
+
+    RaftGroupId groupIdValue() {
+        return groupId;
+    }
+
+    RaftPeerId selfId() {
+        return selfId;
+    }
+
+    /** A Ratis client for the current membership (rebuilt when it changes). */
+    RaftClient client() {
+        return clients.current();
+    }
+
+    /** The current members as this node knows them. */
+    List<Peer> members() {
+        List<Peer> members = new ArrayList<>();
+        for (RaftPeer peer : division.getRaftConf().getCurrentPeers()) {
+            members.add(fromRaftPeer(peer));
+        }
+        members.sort(java.util.Comparator.comparing(Peer::id));
+        return members;
+    }
+
+    @Override
+    public void close() {
+        replica.close();
+        admin.close();
+        clients.close();
+        try {
+            server.close();
+        } catch (IOException e) {
+            LOG.warn("closing raft server {}", selfId, e);
+        }
+    }
+
+    /** Keeps one RaftClient per membership: a client only knows the peers it was built with. */
+    private final class Clients implements AutoCloseable {
+        private Collection<RaftPeer> peers = List.of();
+        private RaftClient client;
+
+        private Object conf;
+
+        synchronized RaftClient current() {
+            Object currentConf = division.getRaftConf();
+            if (client != null && currentConf == conf) {
+                return client;
+            }
+            conf = currentConf;
+            Collection<RaftPeer> now = division.getRaftConf().getCurrentPeers();
+            if (client == null || !new java.util.HashSet<>(now).equals(new java.util.HashSet<>(peers))) {
+                if (client != null) {
+                    closeQuietly(client);
+                }
+                peers = List.copyOf(now);
+                RaftClient.Builder builder = RaftClient.newBuilder()
+                        .setClientId(ClientId.randomId())
+                        .setRaftGroup(RaftGroup.valueOf(groupId, peers))
+                        .setProperties(clientProperties())
+                        .setClientRpc(new GrpcFactory(new Parameters()).newRaftClientRpc(ClientId.randomId(), clientProperties()))
+                        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                                Math.max(3, settings.requestTimeoutMs() / 200), TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)));
+                RaftPeerId leader = division.getInfo().getLeaderId();
+                if (leader != null) {
+                    builder.setLeaderId(leader);
+                }
+                client = builder.build();
+            }
+            return client;
+        }
+
+        @Override
+        public synchronized void close() {
+            if (client != null) {
+                closeQuietly(client);
+                client = null;
+            }
+        }
+
+        private void closeQuietly(RaftClient c) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                LOG.debug("closing raft client", e);
+            }
+        }
+    }
+}

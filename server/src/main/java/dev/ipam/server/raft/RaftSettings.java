@@ -1,0 +1,164 @@
+package dev.ipam.server.raft;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Everything the Raft side of a node needs, checked as a whole at start-up. Each field is also a
+ * configuration key of ipamd (kebab-case: {@code batchCommandsMax} is {@code batch-commands-max}).
+ *
+ * @param self this node (its id and addresses)
+ * @param peers the initial members including {@code self}, used only when the group is created;
+ *     a restarted node takes membership from its log
+ * @param join start with an empty group and wait to be added by an existing member
+ * @param dataDir holds {@code raft/} (log, snapshots) and {@code db/} (the live RocksDB)
+ * @param batchCommandsMax commands packed into one Raft entry at most
+ * @param batchBytesMax encoded bytes of one Raft entry at most
+ * @param batchLingerUs how long the batcher waits for more commands once it has one (0 = never)
+ * @param entriesInFlightMax batched entries submitted and not yet applied at most
+ * @param pendingCommandsMax commands waiting for a batch at most; beyond it submissions are refused
+ * @param requestTimeoutMs a command or read not done by then fails as unavailable
+ * @param snapshotAutoEntries take a snapshot automatically every this many log entries
+ * @param logSegmentBytesMax size of one Raft log segment file (purge removes whole segments)
+ * @param logPurgeGapEntries purge the log only when this many entries can go
+ * @param logPreserveEntries entries kept behind the snapshot, so slightly lagging followers catch
+ *     up from the log rather than by snapshot
+ * @param requestRetentionEntries request ids are remembered this many log entries
+ */
+public record RaftSettings(
+        Peer self,
+        List<Peer> peers,
+        boolean join,
+        Path dataDir,
+        String groupName,
+        int electionTimeoutMinMs,
+        int electionTimeoutMaxMs,
+        int batchCommandsMax,
+        int batchBytesMax,
+        int batchLingerUs,
+        int entriesInFlightMax,
+        int pendingCommandsMax,
+        int requestTimeoutMs,
+        long snapshotAutoEntries,
+        long logSegmentBytesMax,
+        int logPurgeGapEntries,
+        long logPreserveEntries,
+        long requestRetentionEntries) {
+
+    public static final int ELECTION_TIMEOUT_MIN_MS_DEFAULT = 1000;
+    public static final int ELECTION_TIMEOUT_MAX_MS_DEFAULT = 2000;
+
+    /** Defaults for a node: the 2-core-friendly election timeouts, batching on, snapshots every 10k entries. */
+    public static RaftSettings defaults(Peer self, List<Peer> peers, Path dataDir) {
+        return new RaftSettings(self, peers, false, dataDir, "ipam", ELECTION_TIMEOUT_MIN_MS_DEFAULT,
+                ELECTION_TIMEOUT_MAX_MS_DEFAULT, 1024, 1024 * 1024, 200, 4, 50_000, 10_000, 10_000,
+                64L * 1024 * 1024, 1024, 1000, dev.ipam.ratis.IpamStateMachine.Options.REQUEST_RETENTION_ENTRIES_DEFAULT);
+    }
+
+    public RaftSettings {
+        List<String> problems = new ArrayList<>();
+        if (peers == null || (peers.isEmpty() && !join)) {
+            problems.add("peers: empty; list every member as id=host:raftPort=host:httpPort (including this node), or set join=true");
+            peers = List.of();
+        }
+        Set<String> ids = new HashSet<>();
+        boolean selfListed = false;
+        for (Peer peer : peers) {
+            if (!ids.add(peer.id())) {
+                problems.add("peers: id " + peer.id() + " appears twice; give every member its own id");
+            }
+            if (peer.id().equals(self.id())) {
+                selfListed = true;
+                if (!peer.raftAddress().equals(self.raftAddress())) {
+                    problems.add("peers: " + peer.id() + " has raft address " + peer.raftAddress()
+                            + " but raft-address is " + self.raftAddress() + "; make them equal");
+                }
+            }
+        }
+        if (!join && !selfListed) {
+            problems.add("peers: this node (" + self.id() + ") is not listed; add it, or set join=true to be added later");
+        }
+        if (electionTimeoutMinMs < 100) {
+            problems.add("election-timeout-min-ms=" + electionTimeoutMinMs + ": use at least 100 (1000 on a loaded 2-core machine)");
+        }
+        if (electionTimeoutMaxMs <= electionTimeoutMinMs) {
+            problems.add("election-timeout-max-ms=" + electionTimeoutMaxMs + ": must exceed election-timeout-min-ms="
+                    + electionTimeoutMinMs + " (use about twice it)");
+        }
+        if (batchCommandsMax < 1 || batchCommandsMax > dev.ipam.ratis.EntryFormat.COMMANDS_PER_ENTRY_MAX) {
+            problems.add("batch-commands-max=" + batchCommandsMax + ": use 1.." + dev.ipam.ratis.EntryFormat.COMMANDS_PER_ENTRY_MAX);
+        }
+        if (batchBytesMax < 1024 || batchBytesMax > dev.ipam.ratis.EntryFormat.ENTRY_BYTES_MAX) {
+            problems.add("batch-bytes-max=" + batchBytesMax + ": use 1024.." + dev.ipam.ratis.EntryFormat.ENTRY_BYTES_MAX);
+        }
+        if (batchLingerUs < 0 || batchLingerUs > 100_000) {
+            problems.add("batch-linger-us=" + batchLingerUs + ": use 0..100000 (a few hundred is plenty)");
+        }
+        if (entriesInFlightMax < 1 || entriesInFlightMax > 64) {
+            problems.add("entries-in-flight-max=" + entriesInFlightMax + ": use 1..64");
+        }
+        if (pendingCommandsMax < 1) {
+            problems.add("pending-commands-max=" + pendingCommandsMax + ": use at least 1");
+        }
+        if (requestTimeoutMs < 100) {
+            problems.add("request-timeout-ms=" + requestTimeoutMs + ": use at least 100 (more than an election, e.g. 10000)");
+        }
+        if (snapshotAutoEntries < 1) {
+            problems.add("snapshot-auto-entries=" + snapshotAutoEntries + ": use at least 1");
+        }
+        if (logSegmentBytesMax < 4096) {
+            problems.add("log-segment-bytes-max=" + logSegmentBytesMax + ": use at least 4096");
+        }
+        if (logPurgeGapEntries < 1) {
+            problems.add("log-purge-gap-entries=" + logPurgeGapEntries + ": use at least 1");
+        }
+        if (logPreserveEntries < 0) {
+            problems.add("log-preserve-entries=" + logPreserveEntries + ": use 0 or more");
+        }
+        if (requestRetentionEntries < 1) {
+            problems.add("request-retention-entries=" + requestRetentionEntries + ": use at least 1");
+        }
+        if (groupName == null || groupName.isBlank()) {
+            problems.add("group-name: empty; every member must use the same name");
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(String.join("\n", problems));
+        }
+        peers = List.copyOf(peers);
+    }
+
+    public RaftSettings withJoin(boolean newJoin) {
+        return new RaftSettings(self, peers, newJoin, dataDir, groupName, electionTimeoutMinMs, electionTimeoutMaxMs,
+                batchCommandsMax, batchBytesMax, batchLingerUs, entriesInFlightMax, pendingCommandsMax, requestTimeoutMs,
+                snapshotAutoEntries, logSegmentBytesMax, logPurgeGapEntries, logPreserveEntries, requestRetentionEntries);
+    }
+
+    /** For tests: frequent snapshots and small log segments, so purging and installs happen quickly. */
+    public RaftSettings withSnapshots(long newSnapshotAutoEntries, long newLogSegmentBytesMax, int newLogPurgeGapEntries,
+                                      long newLogPreserveEntries) {
+        return new RaftSettings(self, peers, join, dataDir, groupName, electionTimeoutMinMs, electionTimeoutMaxMs,
+                batchCommandsMax, batchBytesMax, batchLingerUs, entriesInFlightMax, pendingCommandsMax, requestTimeoutMs,
+                newSnapshotAutoEntries, newLogSegmentBytesMax, newLogPurgeGapEntries, newLogPreserveEntries, requestRetentionEntries);
+    }
+
+    public RaftSettings withRequestRetentionEntries(long newRequestRetentionEntries) {
+        return new RaftSettings(self, peers, join, dataDir, groupName, electionTimeoutMinMs, electionTimeoutMaxMs,
+                batchCommandsMax, batchBytesMax, batchLingerUs, entriesInFlightMax, pendingCommandsMax, requestTimeoutMs,
+                snapshotAutoEntries, logSegmentBytesMax, logPurgeGapEntries, logPreserveEntries, newRequestRetentionEntries);
+    }
+
+    public RaftSettings withPendingCommandsMax(int newPendingCommandsMax) {
+        return new RaftSettings(self, peers, join, dataDir, groupName, electionTimeoutMinMs, electionTimeoutMaxMs,
+                batchCommandsMax, batchBytesMax, batchLingerUs, entriesInFlightMax, newPendingCommandsMax, requestTimeoutMs,
+                snapshotAutoEntries, logSegmentBytesMax, logPurgeGapEntries, logPreserveEntries, requestRetentionEntries);
+    }
+
+    public RaftSettings withBatching(int newBatchCommandsMax, int newBatchLingerUs) {
+        return new RaftSettings(self, peers, join, dataDir, groupName, electionTimeoutMinMs, electionTimeoutMaxMs,
+                newBatchCommandsMax, batchBytesMax, newBatchLingerUs, entriesInFlightMax, pendingCommandsMax, requestTimeoutMs,
+                snapshotAutoEntries, logSegmentBytesMax, logPurgeGapEntries, logPreserveEntries, requestRetentionEntries);
+    }
+}

@@ -1,0 +1,109 @@
+package dev.ipam.server.raft;
+
+import dev.ipam.ratis.CounterCore;
+import dev.ipam.server.Replica;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Raft layer's ceiling without HTTP: commands submitted straight to the replica of the leader,
+ * with a counter core, at fixed concurrency. Prints figures; asserts nothing about speed.
+ * Run: mvn -o -q -pl server test -Dtest=RaftThroughputBench -Dsurefire.excludedGroups= -Dbench.nodes=3
+ */
+@Tag("slow")
+class RaftThroughputBench {
+    @TempDir
+    Path temp;
+    private TestCluster cluster;
+    private java.util.function.Function<String, byte[]> command = name -> CounterCore.add("k" + (name.hashCode() & 63), 1);
+
+    @AfterEach
+    void tearDown() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void throughput() throws Exception {
+        int nodes = Integer.getInteger("bench.nodes", 3);
+        long durationMs = Long.getLong("bench.durationMs", 5000);
+        boolean ipam = "ipam".equals(System.getProperty("bench.core"));
+        cluster = new TestCluster(temp, nodes, ipam ? dev.ipam.core.Ipam::new : CounterCore::new, s -> s);
+        cluster.startAll();
+        RaftNode leader = cluster.awaitLeader(30_000);
+        if (ipam) {
+            leader.replica().submit("project", dev.ipam.core.Codec.encodeCommand(dev.ipam.core.Harness.project("p"))).join();
+            leader.replica().submit("pool", dev.ipam.core.Codec.encodeCommand(dev.ipam.core.Harness.pool("p", "pool", "10.0.0.0/8"))).join();
+            command = name -> dev.ipam.core.Codec.encodeCommand(
+                    dev.ipam.core.Harness.claim("p", name, dev.ipam.core.model.IPFamily.IPv4, 32, "pool"));
+        }
+        RaftNode target = "follower".equals(System.getProperty("bench.via"))
+                ? cluster.running.values().stream().filter(n -> n != leader).findFirst().orElse(leader) : leader;
+        for (int concurrency : new int[] {1, 16, 64, 256}) {
+            run(target, concurrency, 1000, "warm" + concurrency);
+            run(target, concurrency, durationMs, "c" + concurrency);
+        }
+    }
+
+    @Test
+    void readLatency() {
+        int nodes = Integer.getInteger("bench.nodes", 3);
+        cluster = new TestCluster(temp, nodes, CounterCore::new, s -> s);
+        cluster.startAll();
+        RaftNode leader = cluster.awaitLeader(30_000);
+        RaftNode follower = cluster.running.values().stream().filter(n -> n != leader).findFirst().orElse(leader);
+        leader.replica().submit("w", CounterCore.add("k", 1)).join();
+        for (RaftNode node : new RaftNode[] {leader, follower}) {
+            long[] took = new long[200];
+            for (int i = 0; i < took.length; i++) {
+                long t0 = System.nanoTime();
+                node.replica().read(true, s -> CounterCore.value(s.view(), "k")).join();
+                took[i] = System.nanoTime() - t0;
+            }
+            Arrays.sort(took);
+            System.out.printf(Locale.ROOT, "BENCH read on %s (%s): p50=%.2fms p99=%.2fms%n", node.id(),
+                    node == leader ? "leader" : "follower", took[100] / 1e6, took[198] / 1e6);
+        }
+    }
+
+    private void run(RaftNode node, int concurrency, long durationMs, String prefix) throws InterruptedException {
+        Semaphore window = new Semaphore(concurrency);
+        long[] latencies = new long[2_000_000];
+        AtomicInteger done = new AtomicInteger();
+        long start = System.nanoTime();
+        long end = start + durationMs * 1_000_000;
+        int sequence = 0;
+        while (System.nanoTime() < end && sequence < latencies.length) {
+            window.acquire();
+            long t0 = System.nanoTime();
+            CompletableFuture<Replica.Applied> f = node.replica().submit(prefix + "-" + sequence, command.apply(prefix + "-" + sequence++));
+            f.whenComplete((a, e) -> {
+                int slot = done.getAndIncrement();
+                if (slot < latencies.length) {
+                    latencies[slot] = System.nanoTime() - t0;
+                }
+                window.release();
+            });
+        }
+        window.acquire(concurrency);
+        long elapsed = System.nanoTime() - start;
+        long[] sorted = Arrays.copyOf(latencies, Math.min(done.get(), latencies.length));
+        Arrays.sort(sorted);
+        if (!prefix.startsWith("warm")) {
+            System.out.printf(Locale.ROOT, "BENCH nodes=%d concurrency=%d ops=%d ops/s=%.0f p50=%.2fms p99=%.2fms applied=%d%n",
+                    cluster.running.size(), concurrency, sorted.length, sorted.length / (elapsed / 1e9),
+                    sorted[sorted.length / 2] / 1e6, sorted[(int) (sorted.length * 0.99)] / 1e6,
+                    node.stateMachine().appliedState().index());
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package dev.ipam.server.raft;
+
+import dev.ipam.core.Core;
+import dev.ipam.core.store.Cursor;
+import dev.ipam.core.store.Entry;
+import dev.ipam.core.store.Space;
+import dev.ipam.ratis.IpamStateMachine;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+
+/** N ipamd Raft nodes in one JVM on 127.0.0.1 with real gRPC, each on its own data directory. */
+final class TestCluster implements AutoCloseable {
+    final Path root;
+    final Supplier<Core> cores;
+    final UnaryOperator<RaftSettings> tune;
+    final Map<String, Peer> peers = new LinkedHashMap<>();
+    final Map<String, RaftNode> running = new LinkedHashMap<>();
+    /** Fatal apply failures recorded instead of halting the test JVM; a test asserts it stays empty. */
+    final List<String> fatal = new CopyOnWriteArrayList<>();
+
+    TestCluster(Path root, int size, Supplier<Core> cores, UnaryOperator<RaftSettings> tune) {
+        this.root = root;
+        this.cores = cores;
+        this.tune = tune;
+        for (int i = 1; i <= size; i++) {
+            peers.put("n" + i, newPeer("n" + i));
+        }
+    }
+
+    static Peer newPeer(String id) {
+        return new Peer(id, "127.0.0.1:" + freePort(), "127.0.0.1:" + freePort());
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    RaftSettings settings(Peer self, boolean join) {
+        RaftSettings base = RaftSettings.defaults(self, List.copyOf(peers.values()), root.resolve(self.id()));
+        return tune.apply(join ? base.withJoin(true) : base);
+    }
+
+    void startAll() {
+        for (Peer peer : List.copyOf(peers.values())) {
+            start(peer.id());
+        }
+    }
+
+    RaftNode start(String id) {
+        RaftNode node = RaftNode.start(settings(peers.get(id), false), cores.get(), halt(id));
+        running.put(id, node);
+        return node;
+    }
+
+    /** Starts a brand-new node with an empty group; it serves once a member adds it. */
+    RaftNode startJoining(Peer peer) {
+        peers.put(peer.id(), peer);
+        RaftNode node = RaftNode.start(settings(peer, true), cores.get(), halt(peer.id()));
+        running.put(peer.id(), node);
+        return node;
+    }
+
+    private IpamStateMachine.Halt halt(String id) {
+        return (message, cause) -> fatal.add(id + ": " + message + ": " + cause);
+    }
+
+    void stop(String id) {
+        RaftNode node = running.remove(id);
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    RaftNode node(String id) {
+        return running.get(id);
+    }
+
+    /** The leader as the running nodes agree on it, waiting up to {@code timeoutMs}. */
+    RaftNode awaitLeader(long timeoutMs) {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+        while (System.nanoTime() < deadline) {
+            for (RaftNode node : running.values()) {
+                if (node.division().getInfo().isLeader() && node.division().getInfo().isLeaderReady()) {
+                    return node;
+                }
+            }
+            pause(20);
+        }
+        throw new AssertionError("no leader within " + timeoutMs + " ms among " + running.keySet());
+    }
+
+    RaftNode anyFollower() {
+        RaftNode leader = awaitLeader(20_000);
+        return running.values().stream().filter(n -> n != leader).findFirst().orElseThrow();
+    }
+
+    /** Waits until every running node has applied the same index, at least {@code index}. */
+    void awaitConverged(long index, long timeoutMs) {
+        awaitTrue(() -> {
+            long first = -1;
+            for (RaftNode node : running.values()) {
+                long applied = node.stateMachine().appliedState().index();
+                if (applied < index || (first >= 0 && applied != first)) {
+                    return false;
+                }
+                first = applied;
+            }
+            return true;
+        }, timeoutMs, () -> "replicas did not converge at >= " + index + ": " + appliedIndexes());
+    }
+
+    Map<String, Long> appliedIndexes() {
+        Map<String, Long> indexes = new LinkedHashMap<>();
+        running.forEach((id, node) -> indexes.put(id, node.stateMachine().appliedState().index()));
+        return indexes;
+    }
+
+    /** SHA-256 over every Space of a node's state: equal digests mean byte-identical state. */
+    static String digest(RaftNode node) {
+        return node.stateMachine().read((view, index) -> {
+            try {
+                MessageDigest sha = MessageDigest.getInstance("SHA-256");
+                for (Space space : Space.values()) {
+                    try (Cursor cursor = view.scan(space, null, null)) {
+                        for (Entry e = cursor.next(); e != null; e = cursor.next()) {
+                            sha.update(ByteBuffer.allocate(12).putInt(space.id).putInt(e.key().length).putInt(e.value().length).array());
+                            sha.update(e.key());
+                            sha.update(e.value());
+                        }
+                    }
+                }
+                return HexFormat.of().formatHex(sha.digest());
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    Map<String, String> digests() {
+        Map<String, String> digests = new LinkedHashMap<>();
+        running.forEach((id, node) -> digests.put(id, digest(node)));
+        return digests;
+    }
+
+    static void awaitTrue(BooleanSupplier condition, long timeoutMs, Supplier<String> failure) {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            pause(20);
+        }
+        throw new AssertionError(failure.get());
+    }
+
+    /** A polling interval, not a wait for a condition. */
+    static void pause(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted");
+        }
+    }
+
+    @Override
+    public void close() {
+        for (String id : new ArrayList<>(running.keySet())) {
+            stop(id);
+        }
+    }
+}

@@ -1,0 +1,211 @@
+package dev.ipam.core;
+
+import dev.ipam.core.alloc.Allocator;
+import dev.ipam.core.model.ChangeType;
+import dev.ipam.core.model.Condition;
+import dev.ipam.core.model.ConditionStatus;
+import dev.ipam.core.model.IPAllocation;
+import dev.ipam.core.model.IPClaim;
+import dev.ipam.core.model.IPPool;
+import dev.ipam.core.model.Kind;
+import dev.ipam.core.model.ObjectMeta;
+import dev.ipam.core.model.Project;
+import dev.ipam.core.model.Resource;
+import dev.ipam.core.store.Batch;
+import dev.ipam.core.store.Space;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What one command's application works with: the batch, the entry's index and time, the changes made. */
+final class Context {
+    final Batch batch;
+    final long index;
+    final long timestampMs;
+    final Allocator allocator;
+    final List<Result.Change> changes = new ArrayList<>(4);
+    /** Encoded bodies of the objects written, by identity, so the result need not encode them again. */
+    final java.util.IdentityHashMap<Resource, byte[]> bodies = new java.util.IdentityHashMap<>(8);
+
+    Context(Batch batch, long index, long timestampMs) {
+        this.batch = batch;
+        this.index = index;
+        this.timestampMs = timestampMs;
+        this.allocator = new Allocator(batch);
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    Project project(String name) {
+        byte[] value = batch.get(Space.OBJECTS, Keys.object(Kind.PROJECT, "", "", name));
+        return value == null ? null : (Project) Codec.decodeResource(value);
+    }
+
+    Codec.StoredPool pool(String project, String name) {
+        byte[] value = batch.get(Space.OBJECTS, Keys.object(Kind.POOL, project, "", name));
+        return value == null ? null : Codec.decodePool(value);
+    }
+
+    IPClaim claim(String project, String namespace, String name) {
+        byte[] value = batch.get(Space.OBJECTS, Keys.object(Kind.CLAIM, project, namespace, name));
+        return value == null ? null : (IPClaim) Codec.decodeResource(value);
+    }
+
+    IPAllocation allocation(String project, String namespace, String name) {
+        byte[] value = batch.get(Space.OBJECTS, Keys.object(Kind.ALLOCATION, project, namespace, name));
+        return value == null ? null : (IPAllocation) Codec.decodeResource(value);
+    }
+
+    // ------------------------------------------------------------------ writes (each records its change)
+
+    static byte[] key(Resource resource) {
+        ObjectMeta meta = resource.metadata();
+        return Keys.object(resource.kind(), resource.project(), meta.namespace(), meta.name());
+    }
+
+    void write(ChangeType type, Resource resource) {
+        if (resource instanceof IPPool) {
+            throw new IllegalStateException("pools are written with writePool");
+        }
+        byte[] body = Codec.body(resource);
+        bodies.put(resource, body);
+        batch.put(Space.OBJECTS, key(resource), Codec.stored(body, resource, 0));
+        changes.add(new Result.Change(type, resource));
+    }
+
+    void writePool(ChangeType type, IPPool pool, long poolId) {
+        byte[] body = Codec.body(pool);
+        bodies.put(pool, body);
+        batch.put(Space.OBJECTS, key(pool), Codec.stored(body, pool, poolId));
+        changes.add(new Result.Change(type, pool));
+    }
+
+    /** Deletes an object; the DELETED change carries its last state with resourceVersion = this index. */
+    Resource delete(Resource resource) {
+        batch.delete(Space.OBJECTS, key(resource));
+        Resource last = withResourceVersion(resource, index);
+        bodies.put(last, Codec.body(last));
+        changes.add(new Result.Change(ChangeType.DELETED, last));
+        return last;
+    }
+
+    static Resource withResourceVersion(Resource resource, long version) {
+        ObjectMeta meta = resource.metadata().withResourceVersion(version);
+        if (resource instanceof Project p) {
+            return new Project(meta, p.spec(), p.status());
+        } else if (resource instanceof IPPool p) {
+            return new IPPool(p.project(), meta, p.spec(), p.status());
+        } else if (resource instanceof IPClaim c) {
+            return new IPClaim(c.project(), meta, c.spec(), c.status());
+        } else if (resource instanceof IPAllocation a) {
+            return new IPAllocation(a.project(), meta, a.spec(), a.status());
+        }
+        throw new IllegalStateException("unknown resource " + resource);
+    }
+
+    // ------------------------------------------------------------------ identities and results
+
+    /** The next value of the state's sequence (pool ids, uids): deterministic, never reused. */
+    long nextSequence() {
+        byte[] value = batch.get(Space.META, Keys.META_SEQUENCE);
+        long next = value == null ? 1 : decodeLong(value) + 1;
+        batch.put(Space.META, Keys.META_SEQUENCE, encodeLong(next));
+        return next;
+    }
+
+    /**
+     * A UUID-formatted uid: a bijective 64-bit mix of the state's sequence (unique, never reused)
+     * and a mix of the index and key. Deterministic on every replica, no clock, no randomness.
+     */
+    String uid(byte[] key) {
+        long sequence = nextSequence();
+        long keyHash = index;
+        for (byte b : key) {
+            keyHash = keyHash * 31 + b;
+        }
+        long high = mix(sequence);
+        long low = mix(keyHash ^ Long.rotateLeft(sequence, 32));
+        high = (high & ~0xF000L) | 0x8000L; // version 8: custom (RFC 9562)
+        low = (low & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L; // RFC 4122 variant
+        char[] out = new char[36];
+        int at = 0;
+        for (int i = 0; i < 32; i++) {
+            if (i == 8 || i == 12 || i == 16 || i == 20) {
+                out[at++] = '-';
+            }
+            long word = i < 16 ? high : low;
+            int nibble = (int) ((word >>> (60 - 4 * (i % 16))) & 0xF);
+            out[at++] = HEX[nibble];
+        }
+        return new String(out);
+    }
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    /** SplitMix64's finaliser: a bijection on 64-bit values. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
+    }
+
+    ObjectMeta newMeta(byte[] key, String name, String namespace, java.util.SortedMap<String, String> labels,
+                       java.util.SortedMap<String, String> annotations) {
+        return new ObjectMeta(name, namespace, uid(key), index, 1, timestampMs, labels, annotations);
+    }
+
+    Condition condition(String type, ConditionStatus status, String reason, String message, long generation) {
+        return new Condition(type, status, reason, message, timestampMs, generation);
+    }
+
+    /** The condition list with {@code next} replacing the one of its type; the transition time moves only when the status changes. */
+    static List<Condition> setCondition(List<Condition> conditions, Condition next) {
+        List<Condition> out = new ArrayList<>(conditions.size() + 1);
+        boolean replaced = false;
+        for (Condition c : conditions) {
+            if (c.type().equals(next.type())) {
+                long time = c.status() == next.status() ? c.lastTransitionTimeMs() : next.lastTransitionTimeMs();
+                out.add(new Condition(next.type(), next.status(), next.reason(), next.message(), time,
+                        next.observedGeneration()));
+                replaced = true;
+            } else {
+                out.add(c);
+            }
+        }
+        if (!replaced) {
+            out.add(next);
+        }
+        return out;
+    }
+
+    Result created(Resource resource) {
+        return new Result(201, null, "", List.of(), resource, changes);
+    }
+
+    Result ok(Resource resource) {
+        return new Result(200, null, "", List.of(), resource, changes);
+    }
+
+    static byte[] encodeLong(long value) {
+        byte[] out = new byte[8];
+        for (int i = 0; i < 8; i++) {
+            out[i] = (byte) (value >>> (56 - 8 * i));
+        }
+        return out;
+    }
+
+    static long decodeLong(byte[] bytes) {
+        if (bytes.length != 8) {
+            throw new IllegalStateException("counter of " + bytes.length + " bytes");
+        }
+        long value = 0;
+        for (byte b : bytes) {
+            value = (value << 8) | (b & 0xFF);
+        }
+        return value;
+    }
+
+    static String utf8(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+}

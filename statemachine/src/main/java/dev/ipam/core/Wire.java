@@ -1,0 +1,223 @@
+package dev.ipam.core;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/** The primitive layer of the binary codec: varints, length-prefixed strings, presence bytes. */
+final class Wire {
+    private Wire() {
+    }
+
+    /** A growable output buffer. */
+    static final class Writer {
+        private byte[] bytes;
+        private int size;
+
+        Writer(int initialBytes) {
+            bytes = new byte[initialBytes];
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(bytes, size);
+        }
+
+        private void ensure(int more) {
+            if (size + more > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
+            }
+        }
+
+        void u8(int value) {
+            ensure(1);
+            bytes[size++] = (byte) value;
+        }
+
+        void bool(boolean value) {
+            u8(value ? 1 : 0);
+        }
+
+        /** Unsigned varint (LEB128) of a non-negative long. */
+        void uvarint(long value) {
+            ensure(10);
+            while ((value & ~0x7FL) != 0) {
+                bytes[size++] = (byte) ((value & 0x7F) | 0x80);
+                value >>>= 7;
+            }
+            bytes[size++] = (byte) value;
+        }
+
+        /** Zigzag varint of any long. */
+        void varlong(long value) {
+            uvarint((value << 1) ^ (value >> 63));
+        }
+
+        void raw(byte[] value) {
+            ensure(value.length);
+            System.arraycopy(value, 0, bytes, size, value.length);
+            size += value.length;
+        }
+
+        void blob(byte[] value) {
+            uvarint(value.length);
+            raw(value);
+        }
+
+        /** A nullable string: length + 1 (0 = null), then UTF-8. */
+        void string(String value) {
+            if (value == null) {
+                u8(0);
+                return;
+            }
+            // getBytes has an intrinsic fast path for ASCII content, which is nearly every string here.
+            byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+            uvarint(utf8.length + 1L);
+            raw(utf8);
+        }
+
+        /** A nullable Integer or Long: presence byte then zigzag. */
+        void optionalLong(Long value) {
+            if (value == null) {
+                u8(0);
+            } else {
+                u8(1);
+                varlong(value);
+            }
+        }
+
+        void optionalInt(Integer value) {
+            optionalLong(value == null ? null : value.longValue());
+        }
+
+        /** A nullable enum: ordinal + 1 (0 = null). Ordinals are part of the format: only append constants. */
+        void enumValue(Enum<?> value) {
+            u8(value == null ? 0 : value.ordinal() + 1);
+        }
+    }
+
+    /** Reads what {@link Writer} wrote; every malformed input ends in {@link Codec.Malformed}. */
+    static final class Reader {
+        private final byte[] bytes;
+        private int position;
+        private final int end;
+
+        Reader(byte[] bytes) {
+            this.bytes = bytes;
+            this.end = bytes.length;
+        }
+
+        boolean atEnd() {
+            return position == end;
+        }
+
+        private void need(int count) {
+            if (count < 0 || end - position < count) {
+                throw new Codec.Malformed("truncated at byte " + position);
+            }
+        }
+
+        int u8() {
+            need(1);
+            return bytes[position++] & 0xFF;
+        }
+
+        boolean bool() {
+            int value = u8();
+            if (value > 1) {
+                throw new Codec.Malformed("bad boolean " + value + " at byte " + (position - 1));
+            }
+            return value == 1;
+        }
+
+        long uvarint() {
+            long result = 0;
+            for (int shift = 0; shift < 64; shift += 7) {
+                int b = u8();
+                result |= (long) (b & 0x7F) << shift;
+                if ((b & 0x80) == 0) {
+                    return result;
+                }
+            }
+            throw new Codec.Malformed("varint too long at byte " + position);
+        }
+
+        long varlong() {
+            long raw = uvarint();
+            return (raw >>> 1) ^ -(raw & 1);
+        }
+
+        int length(long limit) {
+            long length = uvarint();
+            if (length > limit || length > end - position) {
+                throw new Codec.Malformed("length " + length + " out of range at byte " + position);
+            }
+            return (int) length;
+        }
+
+        int count(int limit) {
+            long count = uvarint();
+            if (count > limit) {
+                throw new Codec.Malformed("count " + count + " over " + limit + " at byte " + position);
+            }
+            return (int) count;
+        }
+
+        int intValue() {
+            long value = varlong();
+            if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
+                throw new Codec.Malformed("int out of range: " + value);
+            }
+            return (int) value;
+        }
+
+        byte[] raw(int length) {
+            need(length);
+            byte[] out = Arrays.copyOfRange(bytes, position, position + length);
+            position += length;
+            return out;
+        }
+
+        byte[] blob() {
+            return raw(length(Integer.MAX_VALUE));
+        }
+
+        String string() {
+            long lengthPlusOne = uvarint();
+            if (lengthPlusOne == 0) {
+                return null;
+            }
+            long length = lengthPlusOne - 1;
+            if (length > end - position) {
+                throw new Codec.Malformed("string length " + length + " past the end at byte " + position);
+            }
+            int start = position;
+            position += (int) length;
+            return new String(bytes, start, (int) length, StandardCharsets.UTF_8);
+        }
+
+        Long optionalLong() {
+            return bool() ? varlong() : null;
+        }
+
+        Integer optionalInt() {
+            Long value = optionalLong();
+            if (value == null) {
+                return null;
+            }
+            if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
+                throw new Codec.Malformed("int out of range: " + value);
+            }
+            return value.intValue();
+        }
+
+        <E extends Enum<E>> E enumValue(E[] values) {
+            int raw = u8();
+            if (raw == 0) {
+                return null;
+            }
+            if (raw > values.length) {
+                throw new Codec.Malformed("enum ordinal " + (raw - 1) + " unknown at byte " + (position - 1));
+            }
+            return values[raw - 1];
+        }
+    }
+}

@@ -1,0 +1,6 @@
+package dev.ipam.core.model;
+
+/** Watch event type of a change. */
+public enum ChangeType {
+    ADDED, MODIFIED, DELETED
+}

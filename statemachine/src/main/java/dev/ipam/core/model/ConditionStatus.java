@@ -1,0 +1,5 @@
+package dev.ipam.core.model;
+
+public enum ConditionStatus {
+    True, False, Unknown
+}

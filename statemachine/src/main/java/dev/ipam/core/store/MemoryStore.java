@@ -1,0 +1,293 @@
+package dev.ipam.core.store;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The in-memory store: one sorted map per {@link Space}. Batches are {@link Overlay}s applied to the
+ * maps on commit under a write lock; reads through the store take a read lock, so reads on other
+ * threads may run while apply works: a get, first or last sees a commit whole; a scan re-seeks under
+ * the lock at every step (it never holds the lock between calls), so a long scan may straddle commits. The batch itself reads the maps without locking:
+ * apply is single-threaded and the maps only change in that same thread's commit. Arrays handed in
+ * or out are shared, not copied: callers must not modify them.
+ */
+public final class MemoryStore implements Store {
+    /** The file a checkpoint directory holds (the portable {@link Export} format). */
+    public static final String CHECKPOINT_FILE = "state.ipamexport";
+
+    @SuppressWarnings("unchecked")
+    private final TreeMap<byte[], byte[]>[] maps = new TreeMap[Space.values().length];
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    /** The maps without locking: what the (single) open batch reads. */
+    private final ReadView unlocked = new Unlocked();
+    private Overlay openBatch;
+
+    public MemoryStore() {
+        for (Space space : Space.values()) {
+            maps[space.ordinal()] = new TreeMap<>(Arrays::compareUnsigned);
+        }
+    }
+
+    /** Restores a store from a directory written by {@link #checkpoint}. */
+    public static MemoryStore open(Path directory) {
+        MemoryStore store = new MemoryStore();
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(directory.resolve(CHECKPOINT_FILE)))) {
+            Export.restore(in, store);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot restore " + directory, e);
+        }
+        return store;
+    }
+
+    @Override
+    public synchronized Batch batch() {
+        if (openBatch != null) {
+            throw new IllegalStateException("a batch is already open (apply is single-threaded)");
+        }
+        openBatch = new Overlay(unlocked, this::write);
+        return new Batch() {
+            private final Overlay overlay = openBatch;
+
+            @Override
+            public void put(Space space, byte[] key, byte[] value) {
+                overlay.put(space, key, value);
+            }
+
+            @Override
+            public void delete(Space space, byte[] key) {
+                overlay.delete(space, key);
+            }
+
+            @Override
+            public void commit() {
+                try {
+                    overlay.commit();
+                } finally {
+                    release(overlay);
+                }
+            }
+
+            @Override
+            public void close() {
+                overlay.close();
+                release(overlay);
+            }
+
+            @Override
+            public byte[] get(Space space, byte[] key) {
+                return overlay.get(space, key);
+            }
+
+            @Override
+            public Entry first(Space space, byte[] fromInclusive, byte[] toExclusive) {
+                return overlay.first(space, fromInclusive, toExclusive);
+            }
+
+            @Override
+            public Entry last(Space space, byte[] fromInclusive, byte[] toExclusive) {
+                return overlay.last(space, fromInclusive, toExclusive);
+            }
+
+            @Override
+            public Cursor scan(Space space, byte[] fromInclusive, byte[] toExclusive) {
+                return overlay.scan(space, fromInclusive, toExclusive);
+            }
+        };
+    }
+
+    private synchronized void release(Overlay overlay) {
+        if (openBatch == overlay) {
+            openBatch = null;
+        }
+    }
+
+    private void write(Overlay overlay) {
+        lock.writeLock().lock();
+        try {
+            overlay.forEachWrite((space, key, value) -> {
+                if (value == null) {
+                    maps[space.ordinal()].remove(key);
+                } else {
+                    maps[space.ordinal()].put(key, value);
+                }
+            });
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Number of keys in a space (tests and diagnostics). */
+    public int size(Space space) {
+        lock.readLock().lock();
+        try {
+            return maps[space.ordinal()].size();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public byte[] get(Space space, byte[] key) {
+        lock.readLock().lock();
+        try {
+            return unlocked.get(space, key);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public Entry first(Space space, byte[] fromInclusive, byte[] toExclusive) {
+        lock.readLock().lock();
+        try {
+            return unlocked.first(space, fromInclusive, toExclusive);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public Entry last(Space space, byte[] fromInclusive, byte[] toExclusive) {
+        lock.readLock().lock();
+        try {
+            return unlocked.last(space, fromInclusive, toExclusive);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** A cursor that re-seeks past the last key under the read lock at each step. */
+    @Override
+    public Cursor scan(Space space, byte[] fromInclusive, byte[] toExclusive) {
+        return new Cursor() {
+            private byte[] last;
+            private boolean done;
+
+            @Override
+            public Entry next() {
+                if (done) {
+                    return null;
+                }
+                lock.readLock().lock();
+                try {
+                    TreeMap<byte[], byte[]> map = maps[space.ordinal()];
+                    Map.Entry<byte[], byte[]> entry = last != null ? map.higherEntry(last)
+                            : fromInclusive == null ? map.firstEntry() : map.ceilingEntry(fromInclusive);
+                    if (entry == null
+                            || (toExclusive != null && Arrays.compareUnsigned(entry.getKey(), toExclusive) >= 0)) {
+                        done = true;
+                        return null;
+                    }
+                    last = entry.getKey();
+                    return new Entry(entry.getKey(), entry.getValue());
+                } finally {
+                    lock.readLock().unlock();
+                }
+            }
+
+            @Override
+            public void close() {
+                done = true;
+            }
+        };
+    }
+
+    /** Direct reads of the maps, for the batch of the (single) apply thread. */
+    private final class Unlocked implements ReadView {
+        @Override
+        public byte[] get(Space space, byte[] key) {
+            return maps[space.ordinal()].get(key);
+        }
+
+        @Override
+        public Entry first(Space space, byte[] fromInclusive, byte[] toExclusive) {
+            TreeMap<byte[], byte[]> map = maps[space.ordinal()];
+            Map.Entry<byte[], byte[]> entry = fromInclusive == null ? map.firstEntry()
+                    : map.ceilingEntry(fromInclusive);
+            if (entry == null || (toExclusive != null && Arrays.compareUnsigned(entry.getKey(), toExclusive) >= 0)) {
+                return null;
+            }
+            return new Entry(entry.getKey(), entry.getValue());
+        }
+
+        @Override
+        public Entry last(Space space, byte[] fromInclusive, byte[] toExclusive) {
+            TreeMap<byte[], byte[]> map = maps[space.ordinal()];
+            Map.Entry<byte[], byte[]> entry = toExclusive == null ? map.lastEntry() : map.lowerEntry(toExclusive);
+            if (entry == null || (fromInclusive != null && Arrays.compareUnsigned(entry.getKey(), fromInclusive) < 0)) {
+                return null;
+            }
+            return new Entry(entry.getKey(), entry.getValue());
+        }
+
+        @Override
+        public Cursor scan(Space space, byte[] fromInclusive, byte[] toExclusive) {
+            Iterator<Map.Entry<byte[], byte[]>> iterator = range(space, fromInclusive, toExclusive).entrySet()
+                    .iterator();
+            return new Cursor() {
+                @Override
+                public Entry next() {
+                    if (!iterator.hasNext()) {
+                        return null;
+                    }
+                    Map.Entry<byte[], byte[]> entry = iterator.next();
+                    return new Entry(entry.getKey(), entry.getValue());
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+
+        private NavigableMap<byte[], byte[]> range(Space space, byte[] from, byte[] to) {
+            TreeMap<byte[], byte[]> map = maps[space.ordinal()];
+            if (from == null && to == null) {
+                return map;
+            }
+            if (from == null) {
+                return map.headMap(to, false);
+            }
+            if (to == null) {
+                return map.tailMap(from, true);
+            }
+            if (Arrays.compareUnsigned(from, to) >= 0) {
+                return new TreeMap<>(Arrays::compareUnsigned);
+            }
+            return map.subMap(from, true, to, false);
+        }
+    }
+
+    /** Writes the committed state in the portable {@link Export} format to {@code directory/state.ipamexport}. */
+    @Override
+    public void checkpoint(Path directory) {
+        try {
+            if (Files.exists(directory)) {
+                throw new IllegalArgumentException("checkpoint directory exists: " + directory);
+            }
+            Files.createDirectories(directory);
+            Path file = directory.resolve(CHECKPOINT_FILE);
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file))) {
+                Export.write(this, out);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("checkpoint to " + directory + " failed", e);
+        }
+    }
+
+    @Override
+    public void close() {
+    }
+}

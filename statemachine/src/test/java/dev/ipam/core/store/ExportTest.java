@@ -1,0 +1,112 @@
+package dev.ipam.core.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.ipam.core.Harness;
+import dev.ipam.core.model.IPFamily;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The portable export: round trip, and refusal of anything damaged before a single write. */
+class ExportTest {
+    static Harness populated() {
+        Harness h = new Harness(new MemoryStore());
+        h.ok(Harness.project("p"));
+        h.ok(Harness.pool("p", "web", "10.0.0.0/16"));
+        h.ok(Harness.pool("p", "v6", "2001:db8::/48", dev.ipam.core.model.Strategy.LeastUtilized));
+        for (int i = 0; i < 20; i++) {
+            h.ok(Harness.claim("p", "c" + i, IPFamily.IPv4, 24 + i % 8, "web"));
+            h.ok(Harness.claim("p", "d" + i, IPFamily.IPv6, 64, "v6"));
+        }
+        h.ok(Harness.deleteClaim("p", "c3"));
+        return h;
+    }
+
+    static byte[] export(ReadView view) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Export.write(view, out);
+        return out.toByteArray();
+    }
+
+    static boolean empty(Store store) {
+        for (Space space : Space.values()) {
+            if (store.first(space, null, null) != null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Test
+    void roundTripsEverySpace() throws Exception {
+        Harness h = populated();
+        byte[] bytes = export(h.store);
+        MemoryStore restored = new MemoryStore();
+        long count = Export.restore(new ByteArrayInputStream(bytes), restored);
+        assertArrayEquals(bytes, export(restored));
+        long expected = 0;
+        for (Space space : Space.values()) {
+            expected += ((MemoryStore) h.store).size(space);
+            assertEquals(((MemoryStore) h.store).size(space), restored.size(space), space.name());
+        }
+        assertEquals(expected, count);
+        // The restored state keeps working: the next claim is the same on both.
+        Harness copy = new Harness(restored);
+        for (long i = 0; i < h.index(); i++) {
+            copy.run(Harness.project("skip" + i)); // advance the index
+        }
+        assertEquals(h.run(Harness.claim("p", "next", IPFamily.IPv4, 24, "web")).object().toString()
+                        .replaceAll("uid=[^,]*", "").replaceAll("resourceVersion=\\d+", "").replaceAll("Timestamp\\w*=\\d+", ""),
+                copy.run(Harness.claim("p", "next", IPFamily.IPv4, 24, "web")).object().toString()
+                        .replaceAll("uid=[^,]*", "").replaceAll("resourceVersion=\\d+", "").replaceAll("Timestamp\\w*=\\d+", ""));
+    }
+
+    @Test
+    void refusesEveryTruncationAndAnyFlippedByte() throws Exception {
+        byte[] bytes = export(populated().store);
+        for (int cut = 0; cut < bytes.length; cut += Math.max(1, bytes.length / 97)) {
+            MemoryStore target = new MemoryStore();
+            byte[] truncated = Arrays.copyOf(bytes, cut);
+            assertThrows(Export.Corrupt.class, () -> Export.restore(new ByteArrayInputStream(truncated), target),
+                    "cut at " + cut);
+            assertEquals(true, empty(target), "a refused restore wrote something (cut " + cut + ")");
+        }
+        for (int at = 0; at < bytes.length; at += Math.max(1, bytes.length / 89)) {
+            MemoryStore target = new MemoryStore();
+            byte[] flipped = bytes.clone();
+            flipped[at] ^= 0x10;
+            assertThrows(Export.Corrupt.class, () -> Export.restore(new ByteArrayInputStream(flipped), target),
+                    "flip at " + at);
+            assertEquals(true, empty(target), "a refused restore wrote something (flip " + at + ")");
+        }
+        byte[] longer = Arrays.copyOf(bytes, bytes.length + 1);
+        assertThrows(Export.Corrupt.class, () -> Export.restore(new ByteArrayInputStream(longer), new MemoryStore()));
+    }
+
+    @Test
+    void refusesANonEmptyTarget() throws Exception {
+        Harness h = populated();
+        byte[] bytes = export(h.store);
+        assertThrows(IllegalStateException.class, () -> Export.restore(new ByteArrayInputStream(bytes), h.store));
+    }
+
+    @Test
+    void memoryCheckpointRestores(@TempDir Path dir) throws Exception {
+        Harness h = populated();
+        Path checkpoint = dir.resolve("cp");
+        h.store.checkpoint(checkpoint);
+        assertEquals(true, Files.exists(checkpoint.resolve(MemoryStore.CHECKPOINT_FILE)));
+        MemoryStore restored = MemoryStore.open(checkpoint);
+        assertArrayEquals(export(h.store), export(restored));
+        assertThrows(IllegalArgumentException.class, () -> h.store.checkpoint(checkpoint));
+        assertNull(restored.get(Space.OBJECTS, new byte[] {9}));
+    }
+}

@@ -1,0 +1,49 @@
+package dev.ipam.store.rocks;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.ipam.core.store.Batch;
+import dev.ipam.core.store.Space;
+import dev.ipam.core.store.Store;
+import dev.ipam.core.store.StoreContract;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class RocksStoreTest extends StoreContract {
+    @Override
+    protected Store newStore(Path dir) {
+        return RocksStore.open(dir);
+    }
+
+    @Test
+    void viewIsPinnedToOneState() {
+        try (RocksStore store = RocksStore.open(temp.resolve("pinned"))) {
+            try (Batch batch = store.batch()) {
+                batch.put(Space.OBJECTS, new byte[] {1}, new byte[] {1});
+                batch.commit();
+            }
+            try (RocksStore.View view = store.view()) {
+                try (Batch batch = store.batch()) {
+                    batch.put(Space.OBJECTS, new byte[] {1}, new byte[] {2});
+                    batch.put(Space.OBJECTS, new byte[] {2}, new byte[] {2});
+                    batch.commit();
+                }
+                assertArrayEquals(new byte[] {1}, view.get(Space.OBJECTS, new byte[] {1}));
+                assertNull(view.get(Space.OBJECTS, new byte[] {2}));
+            }
+            assertArrayEquals(new byte[] {2}, store.get(Space.OBJECTS, new byte[] {1}));
+        }
+    }
+
+    @Test
+    void onlyOneBatchAtATime() {
+        try (RocksStore store = RocksStore.open(temp.resolve("single"))) {
+            try (Batch first = store.batch()) {
+                assertThrows(IllegalStateException.class, store::batch);
+            }
+            store.batch().close();
+        }
+    }
+}
