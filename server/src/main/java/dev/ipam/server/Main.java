@@ -173,8 +173,8 @@ public final class Main implements Callable<Integer> {
         stopped.countDown();
     }
 
-    /** Stops a daemon started by {@link #call()} in this JVM (tests); a real one stops on SIGTERM. */
-    void shutdown() {
+    /** Stops a daemon started by {@link #call()} in this JVM (tests, embedding); a real one stops on SIGTERM. */
+    public void shutdown() {
         Runnable stop = running;
         if (stop != null) {
             stop.run();
