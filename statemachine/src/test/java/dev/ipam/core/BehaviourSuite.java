@@ -108,6 +108,19 @@ public abstract class BehaviourSuite {
     }
 
     @Test
+    void ipv6HostBlocksAndSlash128PoolsRoundTripThroughThePoolHeader() {
+        // Prefix lengths above 127 do not fit a signed byte: the pool header once decoded /128 as -128.
+        h.ok(pool("p", "v6", Harness.rootSpec("2001:db8::/120", IPFamily.IPv6, null), labels()));
+        assertEquals("2001:db8::/128", cidrOf(h.ok(claim("p", "a", IPFamily.IPv6, 128, "v6"))));
+        assertEquals("2001:db8::1/128", cidrOf(h.ok(claim("p", "b", IPFamily.IPv6, 128, "v6"))));
+        h.ok(deleteClaim("p", "a"));
+        assertEquals("2001:db8::/128", cidrOf(h.ok(claim("p", "c", IPFamily.IPv6, 128, "v6"))));
+        h.ok(pool("p", "host", Harness.rootSpec("2001:db8:1::7/128", IPFamily.IPv6, null), labels()));
+        assertEquals("2001:db8:1::7/128", cidrOf(h.ok(claim("p", "d", IPFamily.IPv6, 128, "host"))));
+        assertEquals(507, h.run(claim("p", "e", IPFamily.IPv6, 128, "host")).code());
+    }
+
+    @Test
     void firstFitTakesTheLowestAlignedBlock() {
         h.ok(pool("p", "web", "10.0.0.0/22"));
         assertEquals("10.0.0.0/25", take("a", 25, "web"));

@@ -130,7 +130,7 @@ public final class PoolState {
         }
         IPFamily family = in.get() == 4 ? IPFamily.IPv4 : IPFamily.IPv6;
         Strategy strategy = Strategy.values()[in.get()];
-        int poolLength = in.get();
+        int poolLength = in.get() & 0xFF;
         long baseHi = in.getLong();
         long baseLo = in.getLong();
         PoolState state = new PoolState(new Block(family, baseHi, baseLo, poolLength), strategy);
@@ -140,7 +140,7 @@ public final class PoolState {
         state.children = in.getLong();
         int nonZero = in.get() & 0xFF;
         for (int i = 0; i < nonZero; i++) {
-            int length = in.get();
+            int length = in.get() & 0xFF;
             state.counts[length] = in.getLong();
             state.lowestHi[length] = in.getLong();
             state.lowestLo[length] = in.getLong();
