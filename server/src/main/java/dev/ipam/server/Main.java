@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
  * cluster on 127.0.0.1 (Raft 9860, HTTP 8080) with its data in {@code ./data/node1}.
  */
 @Command(name = "ipamd", mixinStandardHelpOptions = true, version = "ipamd 0.1.0", sortOptions = false,
+        subcommands = HashToken.class,
         description = "Runs one node of the Raft-replicated IPAM cluster. Settings come from --config (properties, "
                 + "or YAML for .yaml/.yml) and the flags below (flags win); the keys in a file are the flag names without '--'.")
 public final class Main implements Callable<Integer> {
@@ -59,9 +60,14 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--log-preserve-entries") String logPreserveEntries;
     @Option(names = "--request-retention-entries", description = "log entries a request id is remembered for retries") String requestRetentionEntries;
     @Option(names = "--http-request-bytes-max") String httpRequestBytesMax;
+    @Option(names = "--auth-token-file", description = "token file (sha256:HEX USER GRANTS lines); reloaded on change") String authTokenFile;
+    @Option(names = "--auth-anonymous", description = "true: no authentication, every client is an administrator") String authAnonymous;
+    @Option(names = "--http-tls-key-store", description = "PKCS#12 key store: serve HTTPS") String httpTlsKeyStore;
+    @Option(names = "--http-tls-key-store-password-file") String httpTlsKeyStorePasswordFile;
 
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Runnable running;
+    private volatile Security security;
 
     public static void main(String[] args) {
         int code = new CommandLine(new Main()).execute(args);
@@ -93,6 +99,10 @@ public final class Main implements Callable<Integer> {
         flags.put("log-preserve-entries", logPreserveEntries);
         flags.put("request-retention-entries", requestRetentionEntries);
         flags.put("http-request-bytes-max", httpRequestBytesMax);
+        flags.put("auth-token-file", authTokenFile);
+        flags.put("auth-anonymous", authAnonymous);
+        flags.put("http-tls-key-store", httpTlsKeyStore);
+        flags.put("http-tls-key-store-password-file", httpTlsKeyStorePasswordFile);
         return flags;
     }
 
@@ -108,8 +118,11 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() {
         Config config;
+        Security security;
         try {
-            config = Config.load(configFile, flags());
+            Map<String, String> values = Config.values(configFile, flags());
+            config = Config.fromValues(values);
+            security = Security.from(values, configFile != null, config);
         } catch (Config.Invalid e) {
             System.err.println("ipamd: bad setting: " + e.getMessage());
             return EXIT_BAD_SETTING;
@@ -124,13 +137,15 @@ public final class Main implements Callable<Integer> {
             return EXIT_START_FAILED;
         }
         try {
-            http = new ApiServer(apiConfig(config), node.replica(), node.admin()).start();
+            http = new ApiServer(apiConfig(config), node.replica(), node.admin(), new Ipam(), security.auth(),
+                    security.tls(), security.guards()).start();
         } catch (RuntimeException e) {
             LOG.error("start-up failed", e);
             System.err.println("ipamd: cannot serve HTTP on " + config.httpAddress() + ": " + e.getMessage());
             node.close();
             return EXIT_START_FAILED;
         }
+        this.security = security;
         Thread shutdownHook = new Thread(() -> stop(http, node), "ipamd-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         running = () -> {
@@ -149,6 +164,7 @@ public final class Main implements Callable<Integer> {
 
     private void stop(ApiServer http, RaftNode node) {
         http.close();
+        security.auth().close();
         node.close();
         stopped.countDown();
     }

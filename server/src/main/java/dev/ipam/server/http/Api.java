@@ -42,8 +42,11 @@ final class Api {
     final Resources resources;
     final Metrics metrics = new Metrics();
     final Auth auth;
+    final RateLimiter rates;
 
-    Api(ApiConfig config, Replica replica, Admin admin, dev.ipam.core.Core core, Auth auth, Executor workers) {
+    Api(ApiConfig config, Replica replica, Admin admin, dev.ipam.core.Core core, Auth auth, Executor workers,
+        RateLimiter rates) {
+        this.rates = rates;
         this.config = config;
         this.wire = new Wire(config);
         this.replica = replica;
@@ -89,7 +92,7 @@ final class Api {
             new AdminRoutes(this).handle(ex, path);
             return;
         }
-        ex.identity = auth.authenticate(ex.header("Authorization"));
+        authenticate(ex);
         if (path.startsWith("/admin/")) {
             if (!ex.identity.clusterAdmin()) {
                 throw new ApiException(403, "Forbidden", "User \"" + ex.identity.user()
@@ -156,6 +159,29 @@ final class Api {
                 failUnexpected(ex, e);
             }
         }, rejectingAs429(ex));
+    }
+
+    /**
+     * Sets the request's identity and charges its rate bucket: per user when authenticated, per client
+     * address when anonymous or refused (so guessing tokens is rate-limited too). 429 with Retry-After
+     * when the bucket is empty.
+     */
+    private void authenticate(Exchange ex) {
+        try {
+            ex.identity = auth.authenticate(ex.header("Authorization"), ex.certificateName());
+        } catch (ApiException unauthorized) {
+            throttle(ex, "address:" + ex.client);
+            throw unauthorized;
+        }
+        throttle(ex, auth.on() ? "user:" + ex.identity.user() : "address:" + ex.client);
+    }
+
+    private void throttle(Exchange ex, String key) {
+        long waitMs = rates.admit(key);
+        if (waitMs > 0) {
+            ex.retryAfterSeconds = (int) Math.min(3600, Math.max(1, (waitMs + 999) / 1000));
+            throw ApiException.tooMany("too many requests from " + key + ": " + rates.describe() + "; retry after " + ex.retryAfterSeconds + " s");
+        }
     }
 
     private static boolean isResourcePath(String path) {

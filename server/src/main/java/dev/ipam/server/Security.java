@@ -1,0 +1,91 @@
+package dev.ipam.server;
+
+import dev.ipam.server.http.Auth;
+import dev.ipam.server.http.Guards;
+import dev.ipam.server.http.Tls;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * ipamd's security settings, decided once at start-up: who may call the HTTP API ({@link Auth}),
+ * whether it is served over TLS ({@link Tls}), and the limits against abusive clients ({@link Guards}).
+ *
+ * <p>Anonymous access (every request an administrator) is the development default only: a node started
+ * with no settings file, no token file, alone in its cluster. It says so with a WARN line. Every other
+ * start (a settings file, several peers, or joining) needs {@code auth-token-file}, or an explicit
+ * {@code auth-anonymous=true}.
+ *
+ * @param auth       the identities (closed with the daemon: it may poll its file)
+ * @param tls        HTTPS key material, or null for plain HTTP
+ * @param guards     request rate, header sizes and slow-request limits
+ * @param devDefault whether anonymous access was turned on by the development default
+ */
+public record Security(Auth auth, Tls tls, Guards guards, boolean devDefault) {
+    private static final Logger LOG = LoggerFactory.getLogger(Security.class);
+    /** The settings this class reads (Config accepts them). */
+    public static final Set<String> KEYS = Set.of("auth-token-file", "auth-anonymous", "auth-token-poll-ms",
+            "http-tls-key-store", "http-tls-key-store-password-file", "http-tls-client-ca",
+            "http-requests-per-second", "http-requests-burst-max", "http-rate-identities-max", "http-header-bytes-max",
+            "http-request-line-bytes-max", "http-request-read-timeout-ms",
+            "raft-tls-key", "raft-tls-cert", "raft-tls-ca", "raft-tls-poll-ms");
+
+    /** Decides the security of a node from its merged settings; a bad or missing one throws {@link Config.Invalid}. */
+    public static Security from(Map<String, String> values, boolean configFileGiven, Config config) {
+        try {
+            Guards guards = Guards.from(values);
+            Tls tls = null;
+            String keyStore = values.get("http-tls-key-store");
+            if (keyStore != null) {
+                String passwordFile = values.get("http-tls-key-store-password-file");
+                String password = passwordFile == null ? "" : readSecret(Path.of(passwordFile), "http-tls-key-store-password-file");
+                String clientCa = values.get("http-tls-client-ca");
+                tls = clientCa == null ? Tls.load(Path.of(keyStore), password)
+                        : Tls.load(Path.of(keyStore), password, Path.of(clientCa));
+            }
+            String tokenFile = values.get("auth-token-file");
+            String anonymousText = values.get("auth-anonymous");
+            boolean anonymous = anonymousText != null && anonymousText.trim().equalsIgnoreCase("true");
+            if (tokenFile != null && anonymous) {
+                throw new Config.Invalid("auth-token-file and auth-anonymous=true contradict each other: keep one");
+            }
+            if (tokenFile != null) {
+                long pollMs = Long.parseLong(values.getOrDefault("auth-token-poll-ms", "2000").trim());
+                return new Security(Auth.watching(Path.of(tokenFile), pollMs, System::currentTimeMillis), tls, guards, false);
+            }
+            if (anonymous) {
+                LOG.warn("AUTHENTICATION IS OFF (auth-anonymous=true): every HTTP client is a cluster administrator");
+                return new Security(Auth.off(), tls, guards, false);
+            }
+            boolean alone = config.raft().peers().size() == 1 && !config.raft().join();
+            if (!configFileGiven && alone) {
+                LOG.warn("DEVELOPMENT MODE: no settings file and no auth-token-file, so authentication is OFF and every"
+                        + " HTTP client is a cluster administrator. Set auth-token-file (see server/doc/security.md)"
+                        + " before this node holds anything that matters.");
+                return new Security(Auth.off(), tls, guards, true);
+            }
+            throw new Config.Invalid("auth-token-file is not set: a configured or multi-node ipamd needs tokens"
+                    + " (make them with 'ipamd hash-token'), or auth-anonymous=true to run without authentication");
+        } catch (Config.Invalid e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new Config.Invalid(e.getMessage());
+        }
+    }
+
+    /** A secret from a file (first line, trimmed): secrets never go on the command line. */
+    static String readSecret(Path file, String setting) {
+        try {
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            int newline = text.indexOf('\n');
+            return (newline < 0 ? text : text.substring(0, newline)).trim();
+        } catch (IOException e) {
+            throw new Config.Invalid(setting + "=" + file + ": cannot read it (" + e.getMessage() + ")");
+        }
+    }
+}
