@@ -130,7 +130,7 @@ public final class Main implements Callable<Integer> {
         RaftNode node;
         ApiServer http;
         try {
-            node = RaftNode.start(config.raft(), new Ipam(), IpamStateMachine.Halt.process());
+            node = RaftNode.start(config.raft(), new Ipam(), IpamStateMachine.Halt.process(), security.raftTls());
         } catch (RuntimeException e) {
             LOG.error("start-up failed", e);
             System.err.println("ipamd: cannot start raft node: " + e.getMessage());

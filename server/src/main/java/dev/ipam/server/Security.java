@@ -3,6 +3,7 @@ package dev.ipam.server;
 import dev.ipam.server.http.Auth;
 import dev.ipam.server.http.Guards;
 import dev.ipam.server.http.Tls;
+import dev.ipam.server.raft.RaftTls;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * @param tls        HTTPS key material, or null for plain HTTP
  * @param guards     request rate, header sizes and slow-request limits
  * @param devDefault whether anonymous access was turned on by the development default
+ * @param raftTls    mutual TLS between Raft peers, or null (plain gRPC: only on a trusted network)
  */
-public record Security(Auth auth, Tls tls, Guards guards, boolean devDefault) {
+public record Security(Auth auth, Tls tls, Guards guards, boolean devDefault, RaftTls raftTls) {
     private static final Logger LOG = LoggerFactory.getLogger(Security.class);
     /** The settings this class reads (Config accepts them). */
     public static final Set<String> KEYS = Set.of("auth-token-file", "auth-anonymous", "auth-token-poll-ms",
@@ -48,6 +50,7 @@ public record Security(Auth auth, Tls tls, Guards guards, boolean devDefault) {
                 tls = clientCa == null ? Tls.load(Path.of(keyStore), password)
                         : Tls.load(Path.of(keyStore), password, Path.of(clientCa));
             }
+            RaftTls raftTls = raftTls(values, config);
             String tokenFile = values.get("auth-token-file");
             String anonymousText = values.get("auth-anonymous");
             boolean anonymous = anonymousText != null && anonymousText.trim().equalsIgnoreCase("true");
@@ -56,18 +59,19 @@ public record Security(Auth auth, Tls tls, Guards guards, boolean devDefault) {
             }
             if (tokenFile != null) {
                 long pollMs = Long.parseLong(values.getOrDefault("auth-token-poll-ms", "2000").trim());
-                return new Security(Auth.watching(Path.of(tokenFile), pollMs, System::currentTimeMillis), tls, guards, false);
+                return new Security(Auth.watching(Path.of(tokenFile), pollMs, System::currentTimeMillis), tls, guards, false,
+                        raftTls);
             }
             if (anonymous) {
                 LOG.warn("AUTHENTICATION IS OFF (auth-anonymous=true): every HTTP client is a cluster administrator");
-                return new Security(Auth.off(), tls, guards, false);
+                return new Security(Auth.off(), tls, guards, false, raftTls);
             }
             boolean alone = config.raft().peers().size() == 1 && !config.raft().join();
             if (!configFileGiven && alone) {
                 LOG.warn("DEVELOPMENT MODE: no settings file and no auth-token-file, so authentication is OFF and every"
                         + " HTTP client is a cluster administrator. Set auth-token-file (see server/doc/security.md)"
                         + " before this node holds anything that matters.");
-                return new Security(Auth.off(), tls, guards, true);
+                return new Security(Auth.off(), tls, guards, true, raftTls);
             }
             throw new Config.Invalid("auth-token-file is not set: a configured or multi-node ipamd needs tokens"
                     + " (make them with 'ipamd hash-token'), or auth-anonymous=true to run without authentication");
@@ -76,6 +80,25 @@ public record Security(Auth auth, Tls tls, Guards guards, boolean devDefault) {
         } catch (IllegalArgumentException e) {
             throw new Config.Invalid(e.getMessage());
         }
+    }
+
+    private static RaftTls raftTls(Map<String, String> values, Config config) {
+        String key = values.get("raft-tls-key");
+        String cert = values.get("raft-tls-cert");
+        String ca = values.get("raft-tls-ca");
+        if (key == null && cert == null && ca == null) {
+            if (config.raft().peers().size() > 1 || config.raft().join()) {
+                LOG.warn("Raft traffic is NOT encrypted or authenticated (no raft-tls-key/cert/ca): anybody who can reach"
+                        + " the Raft port can join, vote and read the log. Use this only on a trusted network.");
+            }
+            return null;
+        }
+        if (key == null || cert == null || ca == null) {
+            throw new Config.Invalid("raft-tls-key, raft-tls-cert and raft-tls-ca go together: set all three (ops/dev-ca.sh"
+                    + " makes development ones) or none");
+        }
+        long pollMs = Long.parseLong(values.getOrDefault("raft-tls-poll-ms", "5000").trim());
+        return RaftTls.load(Path.of(key), Path.of(cert), Path.of(ca), pollMs);
     }
 
     /** A secret from a file (first line, trimmed): secrets never go on the command line. */

@@ -75,7 +75,14 @@ final class Api {
         } catch (ApiException e) {
             fail(ex, e);
         } catch (RuntimeException e) {
-            failUnexpected(ex, e);
+            try {
+                failUnexpected(ex, e);
+            } catch (RuntimeException again) {
+                // Even the error answer failed: answer plainly rather than leave the client waiting forever.
+                LOG.warn("answering {} {} failed", ex.method, ex.path, again);
+                ex.reply(500, Wire.JSON, utf8("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},"
+                        + "\"status\":\"Failure\",\"reason\":\"InternalError\",\"code\":500}"));
+            }
         }
     }
 

@@ -257,11 +257,18 @@ public final class ApiServer implements AutoCloseable {
             byte[] body = ByteBufUtil.getBytes(request.content());
             InetSocketAddress remote = (InetSocketAddress) channel.remoteAddress();
             String client = remote == null ? "unknown" : remote.getAddress().getHostAddress();
-            Exchange exchange = new Exchange(request.method().name(), request.uri(), request.headers().copy(), body,
-                    client, channel, HttpUtil.isKeepAlive(request), api.metrics, () -> {
-                        channel.config().setAutoRead(true);
-                        channel.read();
-                    });
+            Exchange exchange;
+            try {
+                exchange = new Exchange(request.method().name(), request.uri(), request.headers().copy(), body,
+                        client, channel, HttpUtil.isKeepAlive(request), api.metrics, () -> {
+                            channel.config().setAutoRead(true);
+                            channel.read();
+                        });
+            } catch (IllegalArgumentException e) {
+                // A URI the query decoder refuses (a bad %-escape): the client's fault, answered, not dropped.
+                reject(ctx, 400, "BadRequest", "malformed request URI: " + e.getMessage());
+                return;
+            }
             try {
                 workers.execute(() -> api.handle(exchange));
             } catch (RejectedExecutionException e) {
@@ -285,6 +292,7 @@ public final class ApiServer implements AutoCloseable {
                     HttpResponseStatus.valueOf(code), Unpooled.wrappedBuffer(body));
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, Wire.JSON);
             response.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             ctx.writeAndFlush(response).addListener(f -> ctx.close());
         }
     }
