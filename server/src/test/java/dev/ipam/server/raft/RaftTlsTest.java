@@ -113,8 +113,11 @@ class RaftTlsTest {
         RaftSettings rogue = RaftSettings.defaults(n5, withN5, temp.resolve("n5"));
         RaftNode voter = RaftNode.start(rogue, new CounterCore(), (m, c) -> { }, tls(evil, "n5"));
         closeMe.add(voter);
-        TestCluster.awaitTrue(() -> voter.division().getInfo().getCurrentTerm() >= term + 2, TIMEOUT_MS,
+        // (Pre-vote keeps its term: wait until it stands as a candidate, i.e. asks the members for votes.)
+        TestCluster.awaitTrue(() -> voter.division().getInfo().getCurrentRole()
+                        == org.apache.ratis.proto.RaftProtos.RaftPeerRole.CANDIDATE, TIMEOUT_MS,
                 () -> "the rogue node never campaigned");
+        assertTrue(!voter.division().getInfo().isLeader(), "the rogue node was elected");
         assertTrue(voter.division().getInfo().getLastAppliedIndex() <= 0, "the rogue node read the log");
 
         // A client with a foreign certificate can neither write nor read.
@@ -125,7 +128,7 @@ class RaftTlsTest {
         RaftProperties properties = new RaftProperties();
         var parameters = tls(evil, "intruder").parameters();
         try (RaftClient client = RaftClient.newBuilder().setClientId(ClientId.randomId())
-                .setRaftGroup(RaftGroup.valueOf(leader.groupId(), peers)).setProperties(properties)
+                .setRaftGroup(RaftGroup.valueOf(RaftNode.groupId(cluster.settings(cluster.peers.get("n1"), false).groupName()), peers)).setProperties(properties)
                 .setClientRpc(new GrpcFactory(parameters).newRaftClientRpc(ClientId.randomId(), properties))
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(3, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
                 .build()) {
@@ -154,7 +157,7 @@ class RaftTlsTest {
                 () -> "the rotated certificate was never loaded");
         assertNotEquals(before, n1.certificate().getSerialNumber());
         // New connections handshake with the new material: restart one follower, it must catch up.
-        RaftNode follower = cluster.follower();
+        RaftNode follower = cluster.anyFollower();
         String id = follower.id();
         cluster.stop(id);
         add(cluster.awaitLeader(TIMEOUT_MS), "two", 1);
