@@ -144,6 +144,10 @@ final class Api {
      * pays a second round trip for the check.
      */
     private void controlPlane(Exchange ex, String project, String path) {
+        if (AuditRoutes.handles(path)) {
+            new AuditRoutes(this).handle(ex, project, path);
+            return;
+        }
         if (isResourcePath(path)) {
             resources.handle(ex, resourceTarget(ex, project, path));
             return;

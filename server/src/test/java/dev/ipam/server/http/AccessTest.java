@@ -288,6 +288,70 @@ class AccessTest {
         assertTrue(marker, "carol's own claim never showed on her watch");
     }
 
+    @Test
+    void auditTrailAndAddressHistoryAreProjectScoped() {
+        assertEquals(201, as("ped-secret", "POST", CLAIMS, claim("aud1", "web", 28)).code());
+        String cidr = as("ped-secret", "GET", CLAIMS + "/aud1", null).json().path("status").path("allocatedCIDR").asText();
+        String ip = cidr.substring(0, cidr.indexOf('/'));
+        assertEquals(200, as("ped-secret", "DELETE", CLAIMS + "/aud1", null).code());
+
+        refused(403, "pview-secret", "GET", Fixture.P1 + "/audit", null);
+        refused(403, "carol-secret", "GET", Fixture.P1 + "/audit", null);
+        JsonNode created = null;
+        String cont = "";
+        for (int page = 0; page < 100 && created == null; page++) {
+            Fixture.Reply reply = as("padm-secret", "GET", Fixture.P1 + "/audit?limit=5" + cont, null);
+            assertEquals(200, reply.code(), reply.toString());
+            for (JsonNode item : reply.json().path("items")) {
+                assertEquals("p1", item.path("project").asText(), item.toString());
+                if (item.path("name").asText().equals("aud1") && item.path("command").asText().equals("CreateClaim")) {
+                    created = item;
+                }
+            }
+            String next = reply.json().path("metadata").path("continue").asText();
+            if (next.isEmpty()) {
+                break;
+            }
+            cont = "&continue=" + next;
+        }
+        assertTrue(created != null, "the claim's creation is not in the audit trail");
+        assertEquals("ped", created.path("user").asText());
+        assertEquals("127.0.0.1", created.path("address").asText());
+        assertEquals(201, created.path("code").asInt());
+        assertEquals(cidr, created.path("blocks").path(0).path("cidr").asText());
+
+        JsonNode history = as("pview-secret", "GET", Fixture.P1 + "/addresses/" + ip + "/history", null).json();
+        List<String> events = new ArrayList<>();
+        for (JsonNode e : history.path("items")) {
+            if (e.path("claim").asText().equals("aud1")) {
+                events.add(e.path("event").asText());
+            }
+        }
+        assertEquals(List.of("held", "released"), events, history.toString());
+        refused(400, "pview-secret", "GET", Fixture.P1 + "/addresses/not-an-ip/history", null);
+        refused(403, "carol-secret", "GET", Fixture.P1 + "/addresses/" + ip + "/history", null);
+        assertEquals(0, as("carol-secret", "GET", Api.PROJECTS + "/p2/control-plane/addresses/" + ip + "/history", null)
+                .json().path("items").size(), "p2 sees blocks of p1's private pool");
+
+        // A block of p1's shared pool held by p2: both the pool's owner and the holder see it.
+        String shared = claim("aud-shared", "shared", 30).replace("\"name\":\"shared\"",
+                "\"name\":\"shared\",\"projectRef\":{\"name\":\"p1\"}");
+        assertEquals(201, as("carol-secret", "POST", P2_CLAIMS, shared).code());
+        String sharedCidr = as("carol-secret", "GET", P2_CLAIMS + "/aud-shared", null).json().path("status")
+                .path("allocatedCIDR").asText();
+        String sharedIp = sharedCidr.substring(0, sharedCidr.indexOf('/'));
+        for (String who : List.of("pview-secret", "carol-secret")) {
+            String project = who.startsWith("carol") ? "p2" : "p1";
+            JsonNode seen = as(who, "GET", Api.PROJECTS + "/" + project + "/control-plane/addresses/" + sharedIp + "/history",
+                    null).json();
+            boolean found = false;
+            for (JsonNode e : seen.path("items")) {
+                found |= e.path("claim").asText().equals("aud-shared") && e.path("holderProject").asText().equals("p2");
+            }
+            assertTrue(found, who + " does not see the shared block: " + seen);
+        }
+    }
+
     static HttpResponse<InputStream> watch(String token, String path) throws Exception {
         HttpResponse<InputStream> response = api.http.send(HttpRequest.newBuilder(api.uri(path))
                 .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30)).GET().build(),
