@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes a DEVELOPMENT certificate authority and certificates signed by it, for mutual TLS between
-# Raft peers (raft-tls-key/raft-tls-cert/raft-tls-ca) and HTTPS (http-tls-key-store, a PKCS#12).
+# Raft peers (raft-tls-key/raft-tls-cert/raft-tls-ca) and HTTPS (tls-keystore, a PKCS#12).
 #
 #   ops/dev-ca.sh DIR NAME...     e.g. ops/dev-ca.sh /tmp/pki n1 n2 n3 alice
 #

@@ -77,7 +77,7 @@ up() {
     # A local development cluster: anonymous unless a token file is passed (ipamd refuses a multi-node
     # start with neither).
     local auth=(--auth-anonymous true)
-    [[ " $* " == *" --auth-token-file"* ]] && auth=()
+    [[ " $* " == *" --auth-tokens-file"* ]] && auth=()
     IPAMD_JAVA_OPTS="${IPAMD_JAVA_OPTS:--Xmx512m -XX:+UseParallelGC}" \
       nohup "$root/bin/ipamd" --node-id "n$i" \
         --raft-address "127.0.0.1:$((raft_base + i))" --http-address "127.0.0.1:$((http_base + i))" \

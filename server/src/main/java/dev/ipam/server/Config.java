@@ -21,8 +21,12 @@ import java.util.Set;
  * problem names the setting and the fix; start-up stops on the first report.
  *
  * @param httpRequestBytesMax largest HTTP request body accepted
+ * @param authTokensFile bearer tokens and roles (see the HTTP API docs); null = authentication off
+ * @param tlsKeystore PKCS#12 key store with the server key and certificate; null = plain HTTP
+ * @param tlsKeystorePassword its password (prefer the IPAMD_TLS_KEYSTORE_PASSWORD environment variable)
  */
-public record Config(RaftSettings raft, String httpAddress, int httpRequestBytesMax) {
+public record Config(RaftSettings raft, String httpAddress, int httpRequestBytesMax, Path authTokensFile,
+                     Path tlsKeystore, String tlsKeystorePassword) {
     public static final String NODE_ID_DEFAULT = "node1";
     public static final String RAFT_ADDRESS_DEFAULT = "127.0.0.1:9860";
     public static final String HTTP_ADDRESS_DEFAULT = "127.0.0.1:8080";
@@ -33,7 +37,7 @@ public record Config(RaftSettings raft, String httpAddress, int httpRequestBytes
             "group-name", "election-timeout-min-ms", "election-timeout-max-ms", "batch-commands-max", "batch-bytes-max",
             "batch-linger-us", "entries-in-flight-max", "pending-commands-max", "request-timeout-ms", "snapshot-auto-entries",
             "log-segment-bytes-max", "log-purge-gap-entries", "log-preserve-entries", "request-retention-entries",
-            "http-request-bytes-max");
+            "http-request-bytes-max", "auth-tokens-file", "tls-keystore", "tls-keystore-password");
 
     /** A setting that cannot be used: the message names it and says how to fix it. */
     public static final class Invalid extends RuntimeException {
@@ -151,7 +155,14 @@ public record Config(RaftSettings raft, String httpAddress, int httpRequestBytes
             if (requestBytesMax < 1024) {
                 throw new Invalid("http-request-bytes-max=" + requestBytesMax + ": use at least 1024");
             }
-            return new Config(raft, httpAddress, requestBytesMax);
+            String tokens = values.get("auth-tokens-file");
+            String keystore = values.get("tls-keystore");
+            String password = values.getOrDefault("tls-keystore-password", System.getenv("IPAMD_TLS_KEYSTORE_PASSWORD"));
+            if (keystore != null && password == null) {
+                throw new Invalid("tls-keystore=" + keystore + " needs its password: set tls-keystore-password or IPAMD_TLS_KEYSTORE_PASSWORD");
+            }
+            return new Config(raft, httpAddress, requestBytesMax, tokens == null ? null : Path.of(tokens),
+                    keystore == null ? null : Path.of(keystore), password);
         } catch (IllegalArgumentException e) {
             throw new Invalid(e.getMessage());
         }

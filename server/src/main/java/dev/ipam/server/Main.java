@@ -60,10 +60,13 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--log-preserve-entries") String logPreserveEntries;
     @Option(names = "--request-retention-entries", description = "log entries a request id is remembered for retries") String requestRetentionEntries;
     @Option(names = "--http-request-bytes-max") String httpRequestBytesMax;
-    @Option(names = "--auth-token-file", description = "token file (sha256:HEX USER GRANTS lines); reloaded on change") String authTokenFile;
-    @Option(names = "--auth-anonymous", description = "true: no authentication, every client is an administrator") String authAnonymous;
-    @Option(names = "--http-tls-key-store", description = "PKCS#12 key store: serve HTTPS") String httpTlsKeyStore;
-    @Option(names = "--http-tls-key-store-password-file") String httpTlsKeyStorePasswordFile;
+    @Option(names = "--auth-tokens-file", description = "bearer tokens with roles per project; without it authentication is off")
+    String authTokensFile;
+    @Option(names = "--tls-keystore", description = "PKCS#12 key store: serve HTTPS") String tlsKeystore;
+    @Option(names = "--tls-keystore-password", description = "or the IPAMD_TLS_KEYSTORE_PASSWORD environment variable")
+    String tlsKeystorePassword;
+    @Option(names = "--auth-anonymous", description = "true: no authentication, every client is an administrator (development)")
+    String authAnonymous;
 
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Runnable running;
@@ -99,10 +102,10 @@ public final class Main implements Callable<Integer> {
         flags.put("log-preserve-entries", logPreserveEntries);
         flags.put("request-retention-entries", requestRetentionEntries);
         flags.put("http-request-bytes-max", httpRequestBytesMax);
-        flags.put("auth-token-file", authTokenFile);
+        flags.put("auth-tokens-file", authTokensFile);
+        flags.put("tls-keystore", tlsKeystore);
+        flags.put("tls-keystore-password", tlsKeystorePassword);
         flags.put("auth-anonymous", authAnonymous);
-        flags.put("http-tls-key-store", httpTlsKeyStore);
-        flags.put("http-tls-key-store-password-file", httpTlsKeyStorePasswordFile);
         return flags;
     }
 
@@ -127,18 +130,19 @@ public final class Main implements Callable<Integer> {
             System.err.println("ipamd: bad setting: " + e.getMessage());
             return EXIT_BAD_SETTING;
         }
+        Ipam core = new Ipam();
         RaftNode node;
         ApiServer http;
         try {
-            node = RaftNode.start(config.raft(), new Ipam(), IpamStateMachine.Halt.process(), security.raftTls());
+            node = RaftNode.start(config.raft(), core, IpamStateMachine.Halt.process(), security.raftTls());
         } catch (RuntimeException e) {
             LOG.error("start-up failed", e);
             System.err.println("ipamd: cannot start raft node: " + e.getMessage());
             return EXIT_START_FAILED;
         }
         try {
-            http = new ApiServer(apiConfig(config), node.replica(), node.admin(), new Ipam(), security.auth(),
-                    security.tls(), security.guards()).start();
+            http = new ApiServer(apiConfig(config), node.replica(), node.admin(), core, security.auth(), security.tls(),
+                    security.guards()).start();
         } catch (RuntimeException e) {
             LOG.error("start-up failed", e);
             System.err.println("ipamd: cannot serve HTTP on " + config.httpAddress() + ": " + e.getMessage());
@@ -169,8 +173,8 @@ public final class Main implements Callable<Integer> {
         stopped.countDown();
     }
 
-    /** Stops a daemon started by {@link #call()} in this JVM (tests); a real one stops on SIGTERM. */
-    void shutdown() {
+    /** Stops a daemon started by {@link #call()} in this JVM (tests, embedding); a real one stops on SIGTERM. */
+    public void shutdown() {
         Runnable stop = running;
         if (stop != null) {
             stop.run();

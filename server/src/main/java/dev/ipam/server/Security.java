@@ -4,9 +4,6 @@ import dev.ipam.server.http.Auth;
 import dev.ipam.server.http.Guards;
 import dev.ipam.server.http.Tls;
 import dev.ipam.server.raft.RaftTls;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
@@ -19,7 +16,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Anonymous access (every request an administrator) is the development default only: a node started
  * with no settings file, no token file, alone in its cluster. It says so with a WARN line. Every other
- * start (a settings file, several peers, or joining) needs {@code auth-token-file}, or an explicit
+ * start (a settings file, several peers, or joining) needs {@code auth-tokens-file}, or an explicit
  * {@code auth-anonymous=true}.
  *
  * @param auth       the identities (closed with the daemon: it may poll its file)
@@ -31,8 +28,7 @@ import org.slf4j.LoggerFactory;
 public record Security(Auth auth, Tls tls, Guards guards, boolean devDefault, RaftTls raftTls) {
     private static final Logger LOG = LoggerFactory.getLogger(Security.class);
     /** The settings this class reads (Config accepts them). */
-    public static final Set<String> KEYS = Set.of("auth-token-file", "auth-anonymous", "auth-token-poll-ms",
-            "http-tls-key-store", "http-tls-key-store-password-file", "http-tls-client-ca",
+    public static final Set<String> KEYS = Set.of("auth-anonymous", "auth-token-poll-ms", "http-tls-client-ca",
             "http-requests-per-second", "http-requests-burst-max", "http-rate-identities-max", "http-header-bytes-max",
             "http-request-line-bytes-max", "http-request-read-timeout-ms",
             "raft-tls-key", "raft-tls-cert", "raft-tls-ca", "raft-tls-poll-ms");
@@ -42,24 +38,22 @@ public record Security(Auth auth, Tls tls, Guards guards, boolean devDefault, Ra
         try {
             Guards guards = Guards.from(values);
             Tls tls = null;
-            String keyStore = values.get("http-tls-key-store");
-            if (keyStore != null) {
-                String passwordFile = values.get("http-tls-key-store-password-file");
-                String password = passwordFile == null ? "" : readSecret(Path.of(passwordFile), "http-tls-key-store-password-file");
+            if (config.tlsKeystore() != null) {
                 String clientCa = values.get("http-tls-client-ca");
-                tls = clientCa == null ? Tls.load(Path.of(keyStore), password)
-                        : Tls.load(Path.of(keyStore), password, Path.of(clientCa));
+                tls = Tls.load(config.tlsKeystore(), config.tlsKeystorePassword(), clientCa == null ? null : Path.of(clientCa));
+            } else if (values.get("http-tls-client-ca") != null) {
+                throw new Config.Invalid("http-tls-client-ca needs tls-keystore: client certificates are asked for over HTTPS only");
             }
             RaftTls raftTls = raftTls(values, config);
-            String tokenFile = values.get("auth-token-file");
+            Path tokenFile = config.authTokensFile();
             String anonymousText = values.get("auth-anonymous");
             boolean anonymous = anonymousText != null && anonymousText.trim().equalsIgnoreCase("true");
             if (tokenFile != null && anonymous) {
-                throw new Config.Invalid("auth-token-file and auth-anonymous=true contradict each other: keep one");
+                throw new Config.Invalid("auth-tokens-file and auth-anonymous=true contradict each other: keep one");
             }
             if (tokenFile != null) {
                 long pollMs = Long.parseLong(values.getOrDefault("auth-token-poll-ms", "2000").trim());
-                return new Security(Auth.watching(Path.of(tokenFile), pollMs, System::currentTimeMillis), tls, guards, false,
+                return new Security(Auth.watching(tokenFile, pollMs, System::currentTimeMillis), tls, guards, false,
                         raftTls);
             }
             if (anonymous) {
@@ -68,12 +62,12 @@ public record Security(Auth auth, Tls tls, Guards guards, boolean devDefault, Ra
             }
             boolean alone = config.raft().peers().size() == 1 && !config.raft().join();
             if (!configFileGiven && alone) {
-                LOG.warn("DEVELOPMENT MODE: no settings file and no auth-token-file, so authentication is OFF and every"
-                        + " HTTP client is a cluster administrator. Set auth-token-file (see server/doc/security.md)"
+                LOG.warn("DEVELOPMENT MODE: no settings file and no auth-tokens-file, so authentication is OFF and every"
+                        + " HTTP client is a cluster administrator. Set auth-tokens-file (see server/doc/security.md)"
                         + " before this node holds anything that matters.");
                 return new Security(Auth.off(), tls, guards, true, raftTls);
             }
-            throw new Config.Invalid("auth-token-file is not set: a configured or multi-node ipamd needs tokens"
+            throw new Config.Invalid("auth-tokens-file is not set: a configured or multi-node ipamd needs tokens"
                     + " (make them with 'ipamd hash-token'), or auth-anonymous=true to run without authentication");
         } catch (Config.Invalid e) {
             throw e;
@@ -101,14 +95,4 @@ public record Security(Auth auth, Tls tls, Guards guards, boolean devDefault, Ra
         return RaftTls.load(Path.of(key), Path.of(cert), Path.of(ca), pollMs);
     }
 
-    /** A secret from a file (first line, trimmed): secrets never go on the command line. */
-    static String readSecret(Path file, String setting) {
-        try {
-            String text = Files.readString(file, StandardCharsets.UTF_8);
-            int newline = text.indexOf('\n');
-            return (newline < 0 ? text : text.substring(0, newline)).trim();
-        } catch (IOException e) {
-            throw new Config.Invalid(setting + "=" + file + ": cannot read it (" + e.getMessage() + ")");
-        }
-    }
 }

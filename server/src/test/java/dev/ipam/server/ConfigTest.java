@@ -79,6 +79,7 @@ class ConfigTest {
         assertMessage(Map.of("batch-linger-us", "-1"), "batch-linger-us=-1");
         assertMessage(Map.of("join", "maybe"), "join='maybe' must be true or false");
         assertMessage(Map.of("colour", "blue"), "unknown setting 'colour'");
+        assertMessage(Map.of("tls-keystore", "/nonexistent.p12"), "tls-keystore=/nonexistent.p12 needs its password");
     }
 
     private static void assertMessage(Map<String, String> flags, String expected) {
@@ -88,16 +89,21 @@ class ConfigTest {
 
     @Test
     void ipamdExitsWithTheBadSettingNamed() {
+        assertExit("election-timeout-min-ms=50", "--election-timeout-min-ms", "50");
+        assertExit("tokenFile", "--auth-tokens-file", temp.resolve("missing-tokens").toString());
+    }
+
+    private static void assertExit(String expected, String... args) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream previous = System.err;
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         int code;
         try {
-            code = new CommandLine(new Main()).execute("--election-timeout-min-ms", "50");
+            code = new CommandLine(new Main()).execute(args);
         } finally {
             System.setErr(previous);
         }
         assertEquals(Main.EXIT_BAD_SETTING, code);
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("election-timeout-min-ms=50"), err.toString(StandardCharsets.UTF_8));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains(expected), err.toString(StandardCharsets.UTF_8));
     }
 }

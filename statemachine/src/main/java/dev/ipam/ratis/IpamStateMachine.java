@@ -134,7 +134,12 @@ public final class IpamStateMachine extends BaseStateMachine {
      */
     public <T> T read(BiFunction<ReadView, Long, T> reader) {
         storeLock.readLock().lock();
-        try (RocksStore.View view = store.view()) {
+        RocksStore current = store;
+        if (current == null) {
+            storeLock.readLock().unlock();
+            throw new IllegalStateException(getId() + ": the state machine is closed");
+        }
+        try (RocksStore.View view = current.view()) {
             long index = AppliedState.decode(view.get(Space.META, AppliedState.KEY)).index();
             return reader.apply(view, index);
         } finally {

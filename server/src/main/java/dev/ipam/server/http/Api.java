@@ -139,9 +139,10 @@ final class Api {
 
     /**
      * Below a project's control-plane prefix; the project must exist (it is never created on the fly).
-     * Discovery checks it with a local read; resource reads check it inside their own (linearizable)
-     * read, and writes leave it to the core, which refuses commands on a missing project: no request
-     * pays a second round trip for the check.
+     * Discovery checks it with a linearizable read (a local one on a follower answered 404 for a project
+     * just created through another node, the first thing kubectl asks after creating it); resource
+     * reads check it inside their own linearizable read, and writes leave it to the core, which refuses
+     * commands on a missing project.
      */
     private void controlPlane(Exchange ex, String project, String path) {
         if (AuditRoutes.handles(path)) {
@@ -152,7 +153,7 @@ final class Api {
             resources.handle(ex, resourceTarget(ex, project, path));
             return;
         }
-        resources.projectExists(project, false).whenCompleteAsync((exists, error) -> {
+        resources.projectExists(project, !"0".equals(ex.param("resourceVersion"))).whenCompleteAsync((exists, error) -> {
             try {
                 if (error != null) {
                     failFromFuture(ex, error);

@@ -191,7 +191,7 @@ public final class Auth implements AutoCloseable {
             BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
             return List.of(a.size(), a.lastModifiedTime().toMillis(), String.valueOf(a.fileKey()));
         } catch (IOException e) {
-            throw new IllegalArgumentException("bad setting auth-token-file=" + file + ": cannot read it (" + e
+            throw new IllegalArgumentException("bad setting auth-tokens-file=" + file + ": cannot read it (" + e
                     + "); give a readable file");
         }
     }
@@ -205,7 +205,7 @@ public final class Auth implements AutoCloseable {
             }
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new IllegalArgumentException("bad setting auth-token-file=" + file + ": cannot read it (" + e
+            throw new IllegalArgumentException("bad setting auth-tokens-file=" + file + ": cannot read it (" + e
                     + "); give a readable UTF-8 file or leave the setting out");
         }
         Map<String, Grant> byHash = new HashMap<>();

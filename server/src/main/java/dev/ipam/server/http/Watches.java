@@ -72,7 +72,8 @@ final class Watches {
         String namespace = target.kind().namespaced ? target.namespace() : "";
         if (rv != null && !rv.isEmpty() && !rv.equals("0")) {
             long from = parseLong(rv, "resourceVersion", -1);
-            resources.onWorker(ex, resources.read(false, target, s -> Boolean.TRUE),
+            // Linearizable: the version may come from another node, ahead of what this one has applied.
+            resources.onWorker(ex, resources.read(true, target, s -> Boolean.TRUE),
                     exists -> open(ex, target, format, filter, bookmarks, timeoutSeconds, namespace, from, List.of()));
             return;
         }

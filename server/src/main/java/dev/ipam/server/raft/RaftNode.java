@@ -205,7 +205,14 @@ public final class RaftNode implements AutoCloseable {
         private Collection<RaftPeer> peers = List.of();
         private RaftClient client;
 
+        private Object conf;
+
         synchronized RaftClient current() {
+            Object currentConf = division.getRaftConf();
+            if (client != null && currentConf == conf) {
+                return client;
+            }
+            conf = currentConf;
             Collection<RaftPeer> now = division.getRaftConf().getCurrentPeers();
             if (client == null || !new java.util.HashSet<>(now).equals(new java.util.HashSet<>(peers))) {
                 if (client != null) {

@@ -150,6 +150,12 @@ public record RaftSettings(
                 snapshotAutoEntries, logSegmentBytesMax, logPurgeGapEntries, logPreserveEntries, newRequestRetentionEntries);
     }
 
+    public RaftSettings withPendingCommandsMax(int newPendingCommandsMax) {
+        return new RaftSettings(self, peers, join, dataDir, groupName, electionTimeoutMinMs, electionTimeoutMaxMs,
+                batchCommandsMax, batchBytesMax, batchLingerUs, entriesInFlightMax, newPendingCommandsMax, requestTimeoutMs,
+                snapshotAutoEntries, logSegmentBytesMax, logPurgeGapEntries, logPreserveEntries, requestRetentionEntries);
+    }
+
     public RaftSettings withBatching(int newBatchCommandsMax, int newBatchLingerUs) {
         return new RaftSettings(self, peers, join, dataDir, groupName, electionTimeoutMinMs, electionTimeoutMaxMs,
                 newBatchCommandsMax, batchBytesMax, newBatchLingerUs, entriesInFlightMax, pendingCommandsMax, requestTimeoutMs,

@@ -214,7 +214,8 @@ class RaftClusterTest {
         long index = addMany(joined, "post-", "j", 10);
         cluster.awaitConverged(index, TIMEOUT_MS);
         assertEquals(counter(leader, "j", true), counter(joined, "j", true));
-        assertTrue(joined.admin().readiness().ready() || joined.admin().readiness().ready(), "n4 ready");
+        TestCluster.awaitTrue(() -> joined.admin().readiness().ready(), TIMEOUT_MS,
+                () -> "n4 not ready: " + joined.admin().readiness().reason());
         assertIdentical();
     }
 
@@ -241,5 +242,29 @@ class RaftClusterTest {
             return count;
         });
         assertTrue(stored <= 2 * 6, "request records kept: " + stored);
+    }
+
+    @Test
+    void aFullQueueRefusesCommandsInsteadOfGrowing() {
+        cluster(1, s -> s.withPendingCommandsMax(10).withBatching(2, 0));
+        RaftNode node = cluster.awaitLeader(TIMEOUT_MS);
+        List<CompletableFuture<Replica.Applied>> futures = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            futures.add(node.replica().submit("q" + i, CounterCore.add("q", 1)));
+        }
+        int applied = 0;
+        int refused = 0;
+        for (CompletableFuture<Replica.Applied> f : futures) {
+            Throwable error = f.handle((v, e) -> e).orTimeout(TIMEOUT_MS, TimeUnit.MILLISECONDS).join();
+            if (error == null) {
+                applied++;
+            } else {
+                assertTrue(error instanceof Replica.Unavailable && error.getMessage().startsWith(RaftReplica.OVERLOADED), error.toString());
+                refused++;
+            }
+        }
+        assertTrue(refused > 0, "nothing refused");
+        assertEquals(2000, applied + refused);
+        assertEquals(applied, counter(node, "q", true), "exactly the accepted commands were applied");
     }
 }

@@ -1,0 +1,103 @@
+package dev.ipam.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ipam.cli.Ipamctl;
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The README's walk with ipamctl against a real three-node cluster: create a project, a pool, claim
+ * (by pool and by selector, and a dry run), list, describe, an exhausted pool, release, and the
+ * cluster's status; every step's exit code is the one API.md names.
+ */
+class CliWalkOnClusterTest {
+    @TempDir
+    Path temp;
+
+    record Run(int code, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + code + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    private Map<String, String> environment;
+    private List<String> target;
+
+    private Run ipamctl(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine line = Ipamctl.commandLine(environment, new ByteArrayInputStream(new byte[0]));
+        line.setOut(new PrintWriter(out, true));
+        line.setErr(new PrintWriter(err, true));
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(target);
+        return new Run(line.execute(all.toArray(String[]::new)), out.toString(), err.toString());
+    }
+
+    @Test
+    void theReadmeWalk() {
+        environment = Map.of("HOME", temp.toString(), "IPAMCONFIG", temp.resolve("config").toString());
+        try (LocalCluster cluster = new LocalCluster(temp.resolve("data"), 3).start()) {
+            target = List.of("--server", String.join(",", cluster.endpoints()));
+            Run project = ipamctl("project", "create", "demo", "--quota-claims", "1000");
+            assertEquals(0, project.code(), project.toString());
+
+            target = List.of("--server", String.join(",", cluster.endpoints()), "--project", "demo");
+            Run pool = ipamctl("pool", "create", "web", "--cidr", "10.0.0.0/16", "--label", "tier=web");
+            assertEquals(0, pool.code(), pool.toString());
+
+            Run claim = ipamctl("prefix", "claim", "--pool", "web", "--length", "24", "--name", "frontend");
+            assertEquals(0, claim.code(), claim.toString());
+            assertTrue(claim.out().contains("Bound") && claim.out().contains("10.0.0.0/24"), claim.toString());
+
+            Run dryRun = ipamctl("prefix", "claim", "-l", "tier=web", "--length", "26", "--name", "api", "--dry-run");
+            assertEquals(0, dryRun.code(), dryRun.toString());
+            assertTrue(dryRun.out().contains("10.0.1.0/26"), dryRun.toString());
+            Run notStored = ipamctl("get", "ipclaim", "api");
+            assertEquals(4, notStored.code(), "a dry run stores nothing: " + notStored);
+
+            Run bySelector = ipamctl("prefix", "claim", "-l", "tier=web", "--length", "26", "--name", "api");
+            assertEquals(0, bySelector.code(), bySelector.toString());
+            assertTrue(bySelector.out().contains("10.0.1.0/26"), "the dry run's answer was the real one: " + bySelector);
+
+            Run list = ipamctl("prefix", "list");
+            assertEquals(0, list.code(), list.toString());
+            assertTrue(list.out().contains("frontend") && list.out().contains("api"), list.toString());
+
+            Run describe = ipamctl("describe", "ippool", "web");
+            assertEquals(0, describe.code(), describe.toString());
+            assertTrue(describe.out().contains("Largest Free:     /17 (10.0.128.0/17)"), describe.toString());
+            assertTrue(describe.out().contains("legend: # full   + partly used   . free"), describe.toString());
+
+            Run big = ipamctl("prefix", "claim", "--pool", "web", "--length", "17", "--name", "half");
+            assertEquals(0, big.code(), big.toString());
+            Run exhausted = ipamctl("prefix", "claim", "--pool", "web", "--length", "17", "--name", "too-much");
+            assertEquals(7, exhausted.code(), "pool exhausted: " + exhausted);
+            assertTrue(exhausted.err().contains("largestFreePrefix"), exhausted.toString());
+
+            Run release = ipamctl("prefix", "release", "frontend");
+            assertEquals(0, release.code(), release.toString());
+            Run again = ipamctl("prefix", "claim", "--pool", "web", "--length", "24", "--name", "frontend-2");
+            assertEquals(0, again.code(), again.toString());
+            assertTrue(again.out().contains("10.0.0.0/24"), "the released block is handed out again: " + again);
+
+            Run status = ipamctl("cluster", "status");
+            assertEquals(0, status.code(), status.toString());
+            for (int i = 0; i < 3; i++) {
+                assertTrue(status.out().contains(cluster.id(i)), status.toString());
+            }
+            assertTrue(status.out().contains("LEADER"), status.toString());
+        }
+    }
+}

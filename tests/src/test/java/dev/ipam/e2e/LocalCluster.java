@@ -1,0 +1,173 @@
+package dev.ipam.e2e;
+
+import dev.ipam.server.Main;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import picocli.CommandLine;
+
+/**
+ * An N-node ipamd cluster on loopback, each node a {@link Main} launched exactly as {@code bin/ipamd}
+ * would be (same flags, same code path), in this JVM so that two cores can hold three nodes. Nodes can
+ * be stopped and started again on their data directories.
+ */
+final class LocalCluster implements AutoCloseable {
+    static final long READY_TIMEOUT_MS = 90_000;
+
+    private final Path dataRoot;
+    private final int size;
+    private final int[] raftPorts;
+    private final int[] httpPorts;
+    private final Main[] mains;
+    private final List<CompletableFuture<Integer>> exits = new ArrayList<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    LocalCluster(Path dataRoot, int size) {
+        this.dataRoot = dataRoot;
+        this.size = size;
+        this.raftPorts = new int[size];
+        this.httpPorts = new int[size];
+        this.mains = new Main[size];
+        for (int i = 0; i < size; i++) {
+            raftPorts[i] = freePort();
+            httpPorts[i] = freePort();
+            exits.add(null);
+        }
+    }
+
+    /** Starts every node and waits until each answers /readyz with 200. */
+    LocalCluster start() {
+        for (int i = 0; i < size; i++) {
+            launch(i);
+        }
+        for (int i = 0; i < size; i++) {
+            awaitReady(i);
+        }
+        return this;
+    }
+
+    String id(int node) {
+        return "n" + (node + 1);
+    }
+
+    String endpoint(int node) {
+        return "http://127.0.0.1:" + httpPorts[node];
+    }
+
+    List<String> endpoints() {
+        List<String> all = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            all.add(endpoint(i));
+        }
+        return all;
+    }
+
+    /** The node index serving the given endpoint URL, or -1. */
+    int nodeOf(String endpoint) {
+        for (int i = 0; i < size; i++) {
+            if (endpoint.startsWith(endpoint(i))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    boolean running(int node) {
+        return mains[node] != null;
+    }
+
+    /** Stops one node the way SIGTERM would; its data stays. */
+    void stop(int node) {
+        Main main = mains[node];
+        if (main != null) {
+            main.shutdown();
+            exits.get(node).join();
+            mains[node] = null;
+        }
+    }
+
+    /** Starts a stopped node again on its data directory and waits until it is ready. */
+    void restart(int node) {
+        launch(node);
+        awaitReady(node);
+    }
+
+    private void launch(int node) {
+        String peers = java.util.stream.IntStream.range(0, size)
+                .mapToObj(i -> id(i) + "=127.0.0.1:" + raftPorts[i] + "=127.0.0.1:" + httpPorts[i])
+                .collect(Collectors.joining(","));
+        String[] args = {
+            "--node-id", id(node),
+            "--raft-address", "127.0.0.1:" + raftPorts[node],
+            "--http-address", "127.0.0.1:" + httpPorts[node],
+            "--peers", peers,
+            "--data-dir", dataRoot.resolve(id(node)).toString(),
+            "--auth-anonymous", "true",
+        };
+        Main main = new Main();
+        mains[node] = main;
+        exits.set(node, CompletableFuture.supplyAsync(() -> new CommandLine(main).execute(args)));
+    }
+
+    private void awaitReady(int node) {
+        long deadline = System.nanoTime() + READY_TIMEOUT_MS * 1_000_000;
+        String last = "no answer";
+        while (System.nanoTime() < deadline) {
+            CompletableFuture<Integer> exit = exits.get(node);
+            if (exit.isDone()) {
+                throw new IllegalStateException("ipamd " + id(node) + " exited with " + exit.join());
+            }
+            try {
+                HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(endpoint(node) + "/readyz"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                if (ready.statusCode() == 200) {
+                    return;
+                }
+                last = ready.statusCode() + " " + ready.body();
+            } catch (IOException e) {
+                last = e.toString();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+            pause(100);
+        }
+        throw new IllegalStateException("ipamd " + id(node) + " not ready within " + READY_TIMEOUT_MS + " ms: " + last);
+    }
+
+    /** Polling interval of the readiness loop above (a deadline bounds it; this is not a wait for a condition). */
+    private static void pause(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress("127.0.0.1", 0));
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("no free port", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (int i = size - 1; i >= 0; i--) {
+            stop(i);
+        }
+    }
+}
