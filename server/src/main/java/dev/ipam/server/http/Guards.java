@@ -18,18 +18,21 @@ public record Guards(double requestsPerSecond, int requestsBurstMax, int rateIde
 
     public Guards {
         if (!(requestsPerSecond >= 0 && requestsPerSecond <= 1_000_000)) {
-            throw bad("http-requests-per-second", requestsPerSecond, "use 0 (off) .. 1000000 (default 200)");
+            throw bad("http-requests-per-second", requestsPerSecond, "use 0 (off) .. 1000000 (default 5000)");
         }
-        within("http-requests-burst-max", requestsBurstMax, 1, 1_000_000, "use 1..1000000 (default 400)");
+        within("http-requests-burst-max", requestsBurstMax, 1, 1_000_000, "use 1..1000000 (default 10000)");
         within("http-rate-identities-max", rateIdentitiesMax, 16, 10_000_000, "use 16..10000000 (default 100000)");
         within("http-header-bytes-max", headerBytesMax, 1024, 1 << 20, "use 1024..1048576 (default 32768)");
         within("http-request-line-bytes-max", requestLineBytesMax, 256, 1 << 20, "use 256..1048576 (default 8192)");
         within("http-request-read-timeout-ms", requestReadTimeoutMs, 100, 3_600_000, "use 100..3600000 (default 30000)");
     }
 
-    /** 200 requests/s with bursts of 400 per identity, 32 KiB of headers, 30 s to send a request. */
+    /**
+     * 5000 requests/s with bursts of 10000 per identity (high enough for the load generator and batch
+     * clients; lower it for many small tenants), 32 KiB of headers, 30 s to send a request.
+     */
     public static Guards defaults() {
-        return new Guards(200, 400, 100_000, 32 * 1024, 8192, 30_000);
+        return new Guards(5000, 10_000, 100_000, 32 * 1024, 8192, 30_000);
     }
 
     /** No rate limit (tests and benchmarks that hammer one identity); the other limits as default. */
