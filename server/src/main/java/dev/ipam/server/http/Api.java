@@ -43,6 +43,14 @@ final class Api {
     final Metrics metrics = new Metrics();
     final Auth auth;
     final RateLimiter rates;
+    /** Refused credentials per client address per second, on average: slows token guessing. */
+    static final int AUTH_FAILURES_PER_SECOND = 10;
+    /** Refused credentials one address may send at once before that rate applies. */
+    static final int AUTH_FAILURES_BURST_MAX = 50;
+    /** Addresses whose refused-credential buckets are remembered. */
+    static final int AUTH_FAILURE_ADDRESSES_MAX = 100_000;
+    final RateLimiter authFailures = new RateLimiter(AUTH_FAILURES_PER_SECOND, AUTH_FAILURES_BURST_MAX,
+            AUTH_FAILURE_ADDRESSES_MAX, System::nanoTime);
 
     Api(ApiConfig config, Replica replica, Admin admin, dev.ipam.core.Core core, Auth auth, Executor workers,
         RateLimiter rates) {
@@ -182,6 +190,13 @@ final class Api {
         try {
             ex.identity = auth.authenticate(ex.header("Authorization"), ex.certificateName());
         } catch (ApiException unauthorized) {
+            long waitMs = authFailures.admit(ex.client);
+            if (waitMs > 0) {
+                ex.retryAfterSeconds = (int) Math.min(3600, Math.max(1, (waitMs + 999) / 1000));
+                throw ApiException.tooMany("too many refused credentials from " + ex.client + ": at most "
+                        + AUTH_FAILURES_PER_SECOND + "/s (bursts of " + AUTH_FAILURES_BURST_MAX + "); retry after "
+                        + ex.retryAfterSeconds + " s");
+            }
             throttle(ex, "address:" + ex.client);
             throw unauthorized;
         }

@@ -48,6 +48,25 @@ class GuardsTest {
     }
 
     @Test
+    void guessingTokensIsLimitedPerAddressEvenWithoutARateLimit() throws Exception {
+        Path tokens = dir.resolve("tokens");
+        Files.writeString(tokens, AccessTest.line("a", "alice", "*=admin"));
+        try (Auth auth = Auth.load(tokens);
+             Fixture f = new Fixture(ApiConfig.defaults(0), null, auth, null, null, Guards.unlimitedRate())) {
+            // 200 wrong tokens: past the burst of 50, at most 10/s more get a 401 (this loop would have to
+            // last 15 s for all of them to): the rest are 429.
+            int refusedAs429 = 0;
+            for (int i = 0; i < 200; i++) {
+                int code = get(f, CLAIMS, "guess-" + i).statusCode();
+                assertTrue(code == 401 || code == 429, "code " + code);
+                refusedAs429 += code == 429 ? 1 : 0;
+            }
+            assertTrue(refusedAs429 > 0, "200 wrong tokens in a row were all answered 401");
+            assertEquals(200, get(f, CLAIMS, "a").statusCode(), "a valid token is not slowed by others' guesses");
+        }
+    }
+
+    @Test
     void bucketsAreBoundedAndRefill() {
         AtomicLong nanos = new AtomicLong();
         RateLimiter limiter = new RateLimiter(10, 2, 16, nanos::get);
