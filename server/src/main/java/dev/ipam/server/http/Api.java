@@ -78,6 +78,7 @@ final class Api {
 
     /** Entry point on a worker thread. Never throws. */
     void handle(Exchange ex) {
+        org.slf4j.MDC.put("requestId", RequestIds.of(ex.header("X-Request-Id")));
         try {
             route(ex);
         } catch (ApiException e) {
@@ -91,6 +92,8 @@ final class Api {
                 ex.reply(500, Wire.JSON, utf8("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},"
                         + "\"status\":\"Failure\",\"reason\":\"InternalError\",\"code\":500}"));
             }
+        } finally {
+            org.slf4j.MDC.remove("requestId");
         }
     }
 
@@ -101,6 +104,10 @@ final class Api {
         }
         if (path.equals("/metrics")) {
             ex.reply(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
+            return;
+        }
+        if (ConsoleRoutes.serves(path)) {
+            ConsoleRoutes.handle(ex, ex.path);
             return;
         }
         if (path.equals("/healthz") || path.equals("/livez") || path.equals("/readyz")) {

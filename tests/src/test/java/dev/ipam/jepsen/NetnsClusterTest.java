@@ -1,0 +1,179 @@
+package dev.ipam.jepsen;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real thing, on this machine: namespaces, bridge, veths, processes, iptables partitions, and
+ * the cleanup of all of it. Needs root and iptables; skipped with the reason otherwise.
+ */
+@Tag("netns")
+class NetnsClusterTest {
+    private final List<String> log = Collections.synchronizedList(new ArrayList<>());
+    private final Shell shell = new Shell(log::add);
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void requireRootAndTools() {
+        assumeTrue(Shell.isRoot(), "skipped: network namespaces need root (id -u is not 0)");
+        assumeTrue(Shell.available("iptables"), "skipped: iptables is not installed (apt-get install iptables)");
+    }
+
+    private String namespaces() {
+        return shell.check("ip", "netns", "list");
+    }
+
+    private boolean linkExists(String name) {
+        return shell.run("ip", "link", "show", name).ok();
+    }
+
+    private static boolean processExists(long pid) {
+        return Files.exists(Path.of("/proc/" + pid));
+    }
+
+    private static char processState(long pid) throws Exception {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        return stat.substring(stat.lastIndexOf(')') + 2).charAt(0);
+    }
+
+    @Test
+    void createsNamespacesRunsProcessesAndRemovesEverything() throws Exception {
+        NetnsCluster cluster = NetnsCluster.create(shell, 3, NetnsCluster.newRunId());
+        List<Long> pids = new ArrayList<>();
+        try {
+            for (NetnsCluster.Node node : cluster.nodes()) {
+                assertTrue(namespaces().contains(node.namespace()), node.namespace());
+                assertTrue(node.ip().startsWith("10.213."), node.ip());
+                cluster.start(node, List.of("sleep", "300"), Map.of(), dir.resolve(node.id() + ".log"));
+                pids.addAll(cluster.pids(node));
+                String inside = shell.check("ip", "netns", "pids", node.namespace());
+                assertTrue(inside.contains(Long.toString(cluster.pids(node).get(0))), "the process runs inside " + node.namespace());
+                String address = shell.checkInNamespace(node.namespace(), "ip", "-o", "addr", "show", "dev", "eth0");
+                assertTrue(address.contains(node.ip() + "/24"), address);
+            }
+            assertTrue(linkExists(cluster.bridge()));
+            assertTrue(shell.check("iptables", "-S", "FORWARD").contains(NetnsCluster.PREFIX + "-" + cluster.runId()));
+            assertEquals(3, pids.size());
+        } finally {
+            cluster.close();
+        }
+        for (NetnsCluster.Node node : cluster.nodes()) {
+            assertFalse(namespaces().contains(node.namespace()), node.namespace() + " removed");
+        }
+        assertFalse(linkExists(cluster.bridge()), "bridge removed");
+        assertFalse(shell.check("iptables", "-S", "FORWARD").contains(NetnsCluster.PREFIX + "-" + cluster.runId()),
+                "FORWARD rule removed");
+        for (long pid : pids) {
+            assertFalse(processExists(pid), "pid " + pid + " killed");
+        }
+    }
+
+    @Test
+    void pauseResumeAndKillActOnTheProcess() throws Exception {
+        try (NetnsCluster cluster = NetnsCluster.create(shell, 1, NetnsCluster.newRunId())) {
+            NetnsCluster.Node node = cluster.nodes().get(0);
+            cluster.start(node, List.of("sleep", "300"), Map.of(), dir.resolve("n1.log"));
+            long pid = cluster.pids(node).get(0);
+            cluster.pause(node);
+            assertEquals('T', pollState(pid, 'T'));
+            cluster.resume(node);
+            assertEquals('S', pollState(pid, 'S'));
+            cluster.kill(node);
+            assertFalse(cluster.alive(node));
+            assertFalse(processExists(pid) && processState(pid) != 'Z', "killed");
+        }
+    }
+
+    private static char pollState(long pid, char wanted) throws Exception {
+        long deadlineNs = System.nanoTime() + 5_000_000_000L;
+        char state = processState(pid);
+        while (state != wanted && System.nanoTime() < deadlineNs) {
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
+            state = processState(pid);
+        }
+        return state;
+    }
+
+    /** Starts a listener on :8080 in every namespace (the fake server, a real JVM process). */
+    private static void startListeners(NetnsCluster cluster, Path dir) {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        for (NetnsCluster.Node node : cluster.nodes()) {
+            cluster.start(node, List.of(java, "-Xmx64m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                    FakeIpamd.class.getName(), node.ip() + ":8080"), Map.of(), dir.resolve(node.id() + ".log"));
+        }
+    }
+
+    private boolean connects(NetnsCluster.Node from, NetnsCluster.Node to) {
+        return shell.inNamespace(from.namespace(), "timeout", "2", "bash", "-c", "echo > /dev/tcp/" + to.ip() + "/8080").ok();
+    }
+
+    private boolean awaitConnects(NetnsCluster.Node from, NetnsCluster.Node to) {
+        long deadlineNs = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < deadlineNs) {
+            if (connects(from, to)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void iptablesPartitionCutsAndHealRestores() {
+        try (NetnsCluster cluster = NetnsCluster.create(shell, 3, NetnsCluster.newRunId())) {
+            startListeners(cluster, dir);
+            List<NetnsCluster.Node> n = cluster.nodes();
+            assertTrue(awaitConnects(n.get(0), n.get(1)), "n1 reaches n2 over the bridge");
+            assertTrue(awaitConnects(n.get(1), n.get(2)), "n2 reaches n3 over the bridge");
+            assertTrue(awaitConnects(n.get(2), n.get(0)), "n3 reaches n1 over the bridge");
+
+            cluster.partition(Map.of("n1", Set.of("n2", "n3"), "n2", Set.of("n1"), "n3", Set.of("n1")));
+            assertEquals(2, cluster.rules(n.get(0)).size(), "n1 drops from n2 and n3: " + cluster.rules(n.get(0)));
+            assertFalse(connects(n.get(0), n.get(1)), "n1 is cut from n2");
+            assertFalse(connects(n.get(2), n.get(0)), "n3 is cut from n1");
+            assertTrue(connects(n.get(1), n.get(2)), "n2 and n3 still talk");
+
+            cluster.heal();
+            assertTrue(cluster.rules(n.get(0)).isEmpty());
+            assertTrue(connects(n.get(0), n.get(1)), "healed");
+            assertTrue(connects(n.get(2), n.get(0)), "healed");
+        }
+    }
+
+    @Test
+    void cleanupRemovesWhatAKilledRunLeftBehind() {
+        NetnsCluster cluster = NetnsCluster.create(shell, 2, NetnsCluster.newRunId());
+        cluster.start(cluster.nodes().get(0), List.of("sleep", "300"), Map.of(), dir.resolve("n1.log"));
+        long pid = cluster.pids(cluster.nodes().get(0)).get(0);
+        // As if the harness had died with kill -9: only the stale cleanup runs.
+        int removed = NetnsCluster.cleanupStale(shell);
+        assertTrue(removed >= 4, "2 namespaces, the bridge, the FORWARD rule at least: " + removed);
+        assertFalse(namespaces().contains(NetnsCluster.PREFIX + "-" + cluster.runId()));
+        assertFalse(linkExists(cluster.bridge()));
+        assertFalse(processExists(pid) && !isZombie(pid), "the process in the namespace was killed");
+        cluster.close();
+    }
+
+    private static boolean isZombie(long pid) {
+        try {
+            return processState(pid) == 'Z';
+        } catch (Exception gone) {
+            return true;
+        }
+    }
+}
