@@ -196,8 +196,8 @@ public final class Codec {
      * Encodes a result reusing the already encoded bodies of its objects where given; {@code bodies}
      * must be an identity map (record hashCode would walk the whole object), or null.
      */
-    static byte[] encodeResult(Result result, Map<Resource, byte[]> bodies) {
-        Wire.Writer out = new Wire.Writer(1024);
+    static byte[] encodeResult(Result result, Map<Resource, Stored> bodies) {
+        Wire.Writer out = new Wire.Writer(resultSizeHint(result, bodies));
         out.u8(VERSION);
         out.varlong(result.code());
         out.enumValue(result.reason());
@@ -241,10 +241,31 @@ public final class Codec {
         return new Result(code, reason, message, causes, object, changes);
     }
 
-    private static void resourceOrBody(Wire.Writer out, Resource resource, Map<Resource, byte[]> bodies) {
-        byte[] body = bodies == null ? null : bodies.get(resource);
-        if (body != null) {
-            out.raw(body);
+    /** Bytes a result will take when its objects' bodies are known (a guess of 320 per other object). */
+    private static int resultSizeHint(Result result, Map<Resource, Stored> bodies) {
+        int size = 32 + (result.message() == null ? 0 : 3 * result.message().length());
+        for (Result.Cause cause : result.causes()) {
+            size += 16 + 3 * (cause.message() == null ? 0 : cause.message().length())
+                    + (cause.field() == null ? 0 : 3 * cause.field().length());
+        }
+        if (result.object() != null) {
+            size += bodySizeHint(result.object(), bodies);
+        }
+        for (Result.Change change : result.changes()) {
+            size += 1 + bodySizeHint(change.object(), bodies);
+        }
+        return size;
+    }
+
+    private static int bodySizeHint(Resource resource, Map<Resource, Stored> bodies) {
+        Stored stored = bodies == null ? null : bodies.get(resource);
+        return stored == null ? 320 : stored.bodyLength();
+    }
+
+    private static void resourceOrBody(Wire.Writer out, Resource resource, Map<Resource, Stored> bodies) {
+        Stored stored = bodies == null ? null : bodies.get(resource);
+        if (stored != null) {
+            out.raw(stored.value(), 1, stored.bodyLength());
         } else {
             resource(out, resource);
         }
@@ -252,22 +273,23 @@ public final class Codec {
 
     // ---------------------------------------------------------------- objects
 
-    /** The encoding of an object without the version byte (what results and stored values embed). */
-    static byte[] body(Resource resource) {
-        Wire.Writer out = new Wire.Writer(320);
-        resource(out, resource);
-        return out.toByteArray();
+    /** A stored value (version byte, body, pools: allocator id) and where its body ends, to embed in results. */
+    record Stored(byte[] value, int bodyEnd) {
+        int bodyLength() {
+            return bodyEnd - 1;
+        }
     }
 
-    /** A stored value from a body: the version byte, the body, and for pools the allocator id. */
-    static byte[] stored(byte[] body, Resource resource, long poolId) {
-        Wire.Writer out = new Wire.Writer(body.length + 11);
+    /** Encodes an object once as its stored value; the result reuses the body inside it (no second encoding or copy). */
+    static Stored stored(Resource resource, long poolId) {
+        Wire.Writer out = new Wire.Writer(320);
         out.u8(VERSION);
-        out.raw(body);
+        resource(out, resource);
+        int bodyEnd = out.size();
         if (resource instanceof IPPool) {
             out.uvarint(poolId);
         }
-        return out.toByteArray();
+        return new Stored(out.toByteArray(), bodyEnd);
     }
 
     /**

@@ -25,7 +25,7 @@ final class Context {
     final Allocator allocator;
     final List<Result.Change> changes = new ArrayList<>(4);
     /** Encoded bodies of the objects written, by identity, so the result need not encode them again. */
-    final java.util.IdentityHashMap<Resource, byte[]> bodies = new java.util.IdentityHashMap<>(8);
+    final java.util.IdentityHashMap<Resource, Codec.Stored> bodies = new java.util.IdentityHashMap<>(8);
 
     Context(Batch batch, long index, long timestampMs) {
         this.batch = batch;
@@ -67,16 +67,16 @@ final class Context {
         if (resource instanceof IPPool) {
             throw new IllegalStateException("pools are written with writePool");
         }
-        byte[] body = Codec.body(resource);
-        bodies.put(resource, body);
-        batch.put(Space.OBJECTS, key(resource), Codec.stored(body, resource, 0));
+        Codec.Stored stored = Codec.stored(resource, 0);
+        bodies.put(resource, stored);
+        batch.put(Space.OBJECTS, key(resource), stored.value());
         changes.add(new Result.Change(type, resource));
     }
 
     void writePool(ChangeType type, IPPool pool, long poolId) {
-        byte[] body = Codec.body(pool);
-        bodies.put(pool, body);
-        batch.put(Space.OBJECTS, key(pool), Codec.stored(body, pool, poolId));
+        Codec.Stored stored = Codec.stored(pool, poolId);
+        bodies.put(pool, stored);
+        batch.put(Space.OBJECTS, key(pool), stored.value());
         changes.add(new Result.Change(type, pool));
     }
 
@@ -84,7 +84,7 @@ final class Context {
     Resource delete(Resource resource) {
         batch.delete(Space.OBJECTS, key(resource));
         Resource last = withResourceVersion(resource, index);
-        bodies.put(last, Codec.body(last));
+        bodies.put(last, Codec.stored(last, 0));
         changes.add(new Result.Change(ChangeType.DELETED, last));
         return last;
     }

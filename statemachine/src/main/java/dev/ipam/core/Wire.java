@@ -18,7 +18,11 @@ final class Wire {
         }
 
         byte[] toByteArray() {
-            return Arrays.copyOf(bytes, size);
+            return size == bytes.length ? bytes : Arrays.copyOf(bytes, size);
+        }
+
+        int size() {
+            return size;
         }
 
         private void ensure(int more) {
@@ -55,6 +59,12 @@ final class Wire {
             ensure(value.length);
             System.arraycopy(value, 0, bytes, size, value.length);
             size += value.length;
+        }
+
+        void raw(byte[] value, int offset, int length) {
+            ensure(length);
+            System.arraycopy(value, offset, bytes, size, length);
+            size += length;
         }
 
         void blob(byte[] value) {

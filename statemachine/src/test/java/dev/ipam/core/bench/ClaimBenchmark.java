@@ -15,6 +15,7 @@ import dev.ipam.core.model.Strategy;
 import dev.ipam.core.store.Batch;
 import dev.ipam.core.store.MemoryStore;
 import dev.ipam.core.store.Store;
+import dev.ipam.store.rocks.RocksStore;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -27,8 +28,8 @@ import java.util.function.Supplier;
  * commands are applied {@code batch} at a time per store batch (as one Raft entry would carry them).
  *
  * <pre>
- *   mvn -o -q -pl statemachine test-compile exec:java -Dexec.classpathScope=test \
- *       -Dexec.mainClass=dev.ipam.core.bench.ClaimBenchmark [-Dbench.rounds=5 -Dbench.pairs=20000]
+ *   mvn -o -q -pl statemachine test-compile exec:java [-Dbench.stores=memory,rocks -Dbench.batch=1
+ *       -Dbench.rounds=5 -Dbench.pairs=20000 -Dbench.quick=true]
  * </pre>
  *
  * Other stores: call {@link #runAll(String, Supplier)} with their factory.
@@ -48,8 +49,31 @@ public final class ClaimBenchmark {
         this.batchCommands = batchCommands;
     }
 
+    /** {@code -Dbench.stores=memory,rocks} (default both): which stores to run, in that order. */
     public static void main(String[] args) {
-        runAll("memory", MemoryStore::new);
+        for (String name : System.getProperty("bench.stores", "memory,rocks").split(",")) {
+            switch (name.trim()) {
+                case "memory" -> runAll("memory", MemoryStore::new);
+                case "rocks" -> runAll("rocks", ClaimBenchmark::rocksOnTempDir);
+                default -> throw new IllegalArgumentException("unknown store " + name + " (memory, rocks)");
+            }
+        }
+    }
+
+    /** A RocksStore in a fresh temporary directory; {@link #dispose} closes it and deletes the directory. */
+    static Store rocksOnTempDir() {
+        try {
+            return RocksStore.open(java.nio.file.Files.createTempDirectory("ipam-bench-rocks"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static void dispose(Store store) {
+        store.close();
+        if (store instanceof RocksStore rocks) {
+            RocksStore.deleteTree(rocks.directory());
+        }
     }
 
     public static void runAll(String storeName, Supplier<Store> stores) {
@@ -59,6 +83,11 @@ public final class ClaimBenchmark {
         ClaimBenchmark bench = new ClaimBenchmark(rounds, pairs, batch);
         System.out.printf(Locale.ROOT, "%nstore=%s commandsPerBatch=%d rounds=%d pairsPerRound=%d (medians;"
                 + " a pair = CreateClaim + DeleteClaim through Ipam.apply)%n", storeName, batch, rounds, pairs);
+        if (Boolean.getBoolean("bench.quick")) { // A/B runs while optimising: two representative scenarios
+            bench.filled(stores, 24, 0.50);
+            bench.ipv6(stores);
+            return;
+        }
         double v24low = bench.filled(stores, 24, 0.01);
         double v24mid = bench.filled(stores, 24, 0.50);
         double v24high = bench.filled(stores, 24, 0.99);
@@ -85,6 +114,14 @@ public final class ClaimBenchmark {
     /** The allocator alone on a /8: fill with /24 blocks plus scattered holes, then allocate+release pairs. */
     public double allocatorFilled(Supplier<Store> stores, int length, double fill) {
         Store store = stores.get();
+        try {
+            return allocatorFilled(store, length, fill);
+        } finally {
+            dispose(store);
+        }
+    }
+
+    private double allocatorFilled(Store store, int length, double fill) {
         long poolId = 1;
         Block pool = Block.parse("10.0.0.0/8").block();
         try (Batch batch = store.batch()) {
@@ -188,9 +225,11 @@ public final class ClaimBenchmark {
         }
 
         long lastCpuNs;
+        long lastAllocatedBytes;
 
         /** Runs the encoded commands in a loop {@code repeat} times; returns elapsed ns (lastCpuNs: thread CPU). */
         long loop(byte[][] commands, int repeat) {
+            long allocatedStart = allocatedBytes();
             long cpuStart = THREADS.getCurrentThreadCpuTime();
             long start = System.nanoTime();
             int pending = 0;
@@ -216,8 +255,15 @@ public final class ClaimBenchmark {
                 batch.commit();
             }
             lastCpuNs = THREADS.getCurrentThreadCpuTime() - cpuStart;
+            lastAllocatedBytes = allocatedBytes() - allocatedStart;
             return System.nanoTime() - start;
         }
+    }
+
+    /** Bytes this thread has allocated so far (HotSpot), or 0: a load-independent cost figure. */
+    private static long allocatedBytes() {
+        return THREADS instanceof com.sun.management.ThreadMXBean hotspot
+                ? hotspot.getThreadAllocatedBytes(Thread.currentThread().getId()) : 0;
     }
 
     private static Command.CreateClaim claim(String project, String name, IPFamily family, int length, String pool) {
@@ -267,18 +313,21 @@ public final class ClaimBenchmark {
         driver.loop(commands, Math.max(1, repeat / 4)); // warm-up
         double[] wall = new double[rounds];
         double[] cpu = new double[rounds];
+        double[] allocated = new double[rounds];
         for (int round = 0; round < rounds; round++) {
             long elapsedNs = driver.loop(commands, repeat);
             wall[round] = (double) repeat * pairsPerLoop * 1e9 / elapsedNs;
             cpu[round] = (double) repeat * pairsPerLoop * 1e9 / Math.max(1, driver.lastCpuNs);
+            allocated[round] = (double) driver.lastAllocatedBytes / ((double) repeat * pairsPerLoop);
         }
+        Arrays.sort(allocated);
         Arrays.sort(wall);
         Arrays.sort(cpu);
         double median = wall[rounds / 2];
         double cpuMedian = cpu[rounds / 2];
         System.out.printf(Locale.ROOT, "  %-40s wall %,9.0f pairs/s %7.2f us/pair | cpu %,9.0f pairs/s %7.2f us/pair"
-                + " (wall rounds %,.0f..%,.0f)%n", label, median, 1e6 / median, cpuMedian, 1e6 / cpuMedian, wall[0],
-                wall[rounds - 1]);
+                + " (best %,.0f) | %,6.0f B/pair%n", label, median, 1e6 / median, cpuMedian, 1e6 / cpuMedian,
+                cpu[rounds - 1], allocated[rounds / 2]);
         return cpuMedian;
     }
 
@@ -287,7 +336,15 @@ public final class ClaimBenchmark {
      * claimed beyond the fill and every other one of those released), then pairs of /length.
      */
     public double filled(Supplier<Store> stores, int length, double fill) {
-        Driver driver = new Driver(stores.get());
+        Store store = stores.get();
+        try {
+            return filled(new Driver(store), length, fill);
+        } finally {
+            dispose(store);
+        }
+    }
+
+    private double filled(Driver driver, int length, double fill) {
         driver.one(new Command.CreateProject(ACTOR, "p", null, null, null));
         driver.one(pool("p", "big", "10.0.0.0/8", IPFamily.IPv4));
         int blocks = 1 << 16;
@@ -310,7 +367,15 @@ public final class ClaimBenchmark {
     }
 
     public double ipv6(Supplier<Store> stores) {
-        Driver driver = new Driver(stores.get());
+        Store store = stores.get();
+        try {
+            return ipv6(new Driver(store));
+        } finally {
+            dispose(store);
+        }
+    }
+
+    private double ipv6(Driver driver) {
         driver.one(new Command.CreateProject(ACTOR, "p", null, null, null));
         driver.one(pool("p", "v6", "2001:db8::/32", IPFamily.IPv6));
         for (int i = 0; i < 10_000; i++) {
@@ -321,7 +386,15 @@ public final class ClaimBenchmark {
     }
 
     public double manyPools(Supplier<Store> stores, int poolCount) {
-        Driver driver = new Driver(stores.get());
+        Store store = stores.get();
+        try {
+            return manyPools(new Driver(store), poolCount);
+        } finally {
+            dispose(store);
+        }
+    }
+
+    private double manyPools(Driver driver, int poolCount) {
         driver.one(new Command.CreateProject(ACTOR, "p", null, null, null));
         for (int i = 0; i < poolCount; i++) {
             driver.one(pool("p", "pool" + i, "10." + (i >> 8) + "." + (i & 0xFF) + ".0/24", IPFamily.IPv4));
