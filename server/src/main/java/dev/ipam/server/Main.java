@@ -70,6 +70,8 @@ public final class Main implements Callable<Integer> {
     String tlsKeystorePassword;
     @Option(names = "--auth-anonymous", description = "true: no authentication, every client is an administrator (development)")
     String authAnonymous;
+    @Option(names = "--http-requests-per-second", description = "requests per second per identity (0 = no limit; default 5000)")
+    String httpRequestsPerSecond;
 
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Runnable running;
@@ -109,6 +111,7 @@ public final class Main implements Callable<Integer> {
         flags.put("tls-keystore", tlsKeystore);
         flags.put("tls-keystore-password", tlsKeystorePassword);
         flags.put("auth-anonymous", authAnonymous);
+        flags.put("http-requests-per-second", httpRequestsPerSecond);
         return flags;
     }
 
