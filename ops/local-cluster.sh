@@ -74,10 +74,14 @@ up() {
   done
   for i in $(seq 1 "$count"); do
     mkdir -p "$run_dir/n$i"
+    # A local development cluster: anonymous unless a token file is passed (ipamd refuses a multi-node
+    # start with neither).
+    local auth=(--auth-anonymous true)
+    [[ " $* " == *" --auth-tokens-file"* ]] && auth=()
     IPAMD_JAVA_OPTS="${IPAMD_JAVA_OPTS:--Xmx512m -XX:+UseParallelGC}" \
       nohup "$root/bin/ipamd" --node-id "n$i" \
         --raft-address "127.0.0.1:$((raft_base + i))" --http-address "127.0.0.1:$((http_base + i))" \
-        --peers "$peers" --data-dir "$run_dir/n$i/data" "$@" \
+        --peers "$peers" --data-dir "$run_dir/n$i/data" "${auth[@]}" "$@" \
         > "$run_dir/n$i/out.log" 2> "$run_dir/n$i/err.log" < /dev/null &
     echo $! > "$run_dir/n$i.pid"
   done

@@ -138,6 +138,40 @@ public final class IpamClient implements AutoCloseable {
         return new ResourceClient<>(transport, config, kind, collectionPath(kind, namespace), namespace, type);
     }
 
+    /**
+     * A page of the project's audit trail ({@code GET .../control-plane/audit}; project admins), oldest
+     * first; {@code continueToken} from the previous page's {@code metadata.continue}, or null.
+     */
+    public JsonNode audit(int limit, String continueToken) {
+        java.util.Map<String, String> query = new java.util.LinkedHashMap<>();
+        query.put("limit", String.valueOf(limit));
+        if (continueToken != null && !continueToken.isEmpty()) {
+            query.put("continue", continueToken);
+        }
+        return getJson(controlPlanePath(requireProject()) + "/audit", query);
+    }
+
+    /** Who held the blocks containing {@code ip}, and when ({@code GET .../control-plane/addresses/IP/history}). */
+    public JsonNode addressHistory(String ip) {
+        return getJson(controlPlanePath(requireProject()) + "/addresses/" + Transport.segment(ip) + "/history",
+                java.util.Map.of());
+    }
+
+    private String requireProject() {
+        if (config.project() == null || config.project().isEmpty()) {
+            throw new IllegalStateException("no project: set ClientConfig.project (ipamctl: --project NAME)");
+        }
+        return config.project();
+    }
+
+    private JsonNode getJson(String path, java.util.Map<String, String> query) {
+        Transport.Answer answer = transport.send(Transport.Call.get(path, query));
+        if (!answer.ok()) {
+            throw answer.error();
+        }
+        return Codec.decode(answer.body(), JsonNode.class);
+    }
+
     /** The path of a project's control plane, below which the Kubernetes dialect is spoken. */
     public static String controlPlanePath(String project) {
         return PROJECTS + "/" + Transport.segment(project) + "/control-plane";

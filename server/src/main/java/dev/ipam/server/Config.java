@@ -48,6 +48,11 @@ public record Config(RaftSettings raft, String httpAddress, int httpRequestBytes
 
     /** Reads {@code file} (may be null), then applies {@code overrides} (flag values by key). */
     public static Config load(Path file, Map<String, String> overrides) {
+        return fromValues(values(file, overrides));
+    }
+
+    /** The merged settings of {@code file} and {@code overrides}, every key checked to be known. */
+    public static Map<String, String> values(Path file, Map<String, String> overrides) {
         Map<String, String> values = new LinkedHashMap<>();
         if (file != null) {
             values.putAll(readFile(file));
@@ -58,12 +63,13 @@ public record Config(RaftSettings raft, String httpAddress, int httpRequestBytes
             }
         });
         for (String key : values.keySet()) {
-            if (!KEYS.contains(key)) {
+            if (!KEYS.contains(key) && !Security.KEYS.contains(key)) {
                 throw new Invalid("unknown setting '" + key + "'" + (file == null ? "" : " in " + file)
-                        + "; known settings: " + String.join(", ", new java.util.TreeSet<>(KEYS)));
+                        + "; known settings: " + String.join(", ", new java.util.TreeSet<>(KEYS)) + ", "
+                        + String.join(", ", new java.util.TreeSet<>(Security.KEYS)));
             }
         }
-        return fromValues(values);
+        return values;
     }
 
     static Map<String, String> readFile(Path file) {

@@ -4,8 +4,6 @@ import dev.ipam.core.Ipam;
 import dev.ipam.ratis.IpamStateMachine;
 import dev.ipam.server.http.ApiConfig;
 import dev.ipam.server.http.ApiServer;
-import dev.ipam.server.http.Auth;
-import dev.ipam.server.http.Tls;
 import dev.ipam.server.raft.RaftNode;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -23,6 +21,7 @@ import picocli.CommandLine.Option;
  * cluster on 127.0.0.1 (Raft 9860, HTTP 8080) with its data in {@code ./data/node1}.
  */
 @Command(name = "ipamd", mixinStandardHelpOptions = true, version = "ipamd 0.1.0", sortOptions = false,
+        subcommands = HashToken.class,
         description = "Runs one node of the Raft-replicated IPAM cluster. Settings come from --config (properties, "
                 + "or YAML for .yaml/.yml) and the flags below (flags win); the keys in a file are the flag names without '--'.")
 public final class Main implements Callable<Integer> {
@@ -69,9 +68,14 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--tls-keystore", description = "PKCS#12 key store: serve HTTPS") String tlsKeystore;
     @Option(names = "--tls-keystore-password", description = "or the IPAMD_TLS_KEYSTORE_PASSWORD environment variable")
     String tlsKeystorePassword;
+    @Option(names = "--auth-anonymous", description = "true: no authentication, every client is an administrator (development)")
+    String authAnonymous;
+    @Option(names = "--http-requests-per-second", description = "requests per second per identity (0 = no limit; default 5000)")
+    String httpRequestsPerSecond;
 
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Runnable running;
+    private volatile Security security;
 
     public static void main(String[] args) {
         int code = new CommandLine(new Main()).execute(args);
@@ -106,6 +110,8 @@ public final class Main implements Callable<Integer> {
         flags.put("auth-tokens-file", authTokensFile);
         flags.put("tls-keystore", tlsKeystore);
         flags.put("tls-keystore-password", tlsKeystorePassword);
+        flags.put("auth-anonymous", authAnonymous);
+        flags.put("http-requests-per-second", httpRequestsPerSecond);
         return flags;
     }
 
@@ -121,18 +127,12 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() {
         Config config;
+        Security security;
         try {
-            config = Config.load(configFile, flags());
+            Map<String, String> values = Config.values(configFile, flags());
+            config = Config.fromValues(values);
+            security = Security.from(values, configFile != null, config);
         } catch (Config.Invalid e) {
-            System.err.println("ipamd: bad setting: " + e.getMessage());
-            return EXIT_BAD_SETTING;
-        }
-        Auth auth;
-        Tls tls;
-        try {
-            auth = config.authTokensFile() == null ? Auth.off() : Auth.load(config.authTokensFile());
-            tls = config.tlsKeystore() == null ? null : Tls.load(config.tlsKeystore(), config.tlsKeystorePassword());
-        } catch (IllegalArgumentException e) {
             System.err.println("ipamd: bad setting: " + e.getMessage());
             return EXIT_BAD_SETTING;
         }
@@ -151,20 +151,22 @@ public final class Main implements Callable<Integer> {
         RaftNode node;
         ApiServer http;
         try {
-            node = RaftNode.start(config.raft(), core, IpamStateMachine.Halt.process());
+            node = RaftNode.start(config.raft(), core, IpamStateMachine.Halt.process(), security.raftTls());
         } catch (RuntimeException e) {
             LOG.error("start-up failed", e);
             System.err.println("ipamd: cannot start raft node: " + e.getMessage());
             return EXIT_START_FAILED;
         }
         try {
-            http = new ApiServer(apiConfig(config), node.replica(), node.admin(), core, auth, tls).start();
+            http = new ApiServer(apiConfig(config), node.replica(), node.admin(), core, security.auth(), security.tls(),
+                    security.guards()).start();
         } catch (RuntimeException e) {
             LOG.error("start-up failed", e);
             System.err.println("ipamd: cannot serve HTTP on " + config.httpAddress() + ": " + e.getMessage());
             node.close();
             return EXIT_START_FAILED;
         }
+        this.security = security;
         dev.ipam.server.metrics.NodeMetrics metrics = new dev.ipam.server.metrics.NodeMetrics(http.registry(), node.admin(),
                 node.replica(), node.stateMachine(), config.raft().dataDir());
         Thread shutdownHook = new Thread(() -> {
@@ -189,6 +191,7 @@ public final class Main implements Callable<Integer> {
 
     private void stop(ApiServer http, RaftNode node) {
         http.close();
+        security.auth().close();
         node.close();
         stopped.countDown();
     }

@@ -90,7 +90,7 @@ class ConfigTest {
     @Test
     void ipamdExitsWithTheBadSettingNamed() {
         assertExit("election-timeout-min-ms=50", "--election-timeout-min-ms", "50");
-        assertExit("tokenFile", "--auth-tokens-file", temp.resolve("missing-tokens").toString());
+        assertExit("auth-tokens-file=", "--auth-tokens-file", temp.resolve("missing-tokens").toString());
     }
 
     private static void assertExit(String expected, String... args) {

@@ -51,12 +51,16 @@ public final class Ipam implements Core {
             return Codec.encodeResult(Result.rejected(Result.Reason.BadRequest, "malformed command: " + e.getMessage()));
         }
         Context context = new Context(batch, index, timestampMs);
-        return Codec.encodeResult(run(context, decoded), context.bodies);
+        Result result = run(context, decoded);
+        Audit.record(batch, index, timestampMs, decoded, result);
+        return Codec.encodeResult(result, context.bodies);
     }
 
     /** The typed form of {@link #apply}: same state changes, the result as a record. */
     public Result execute(Batch batch, long index, long timestampMs, Command command) {
-        return run(new Context(batch, index, timestampMs), command);
+        Result result = run(new Context(batch, index, timestampMs), command);
+        Audit.record(batch, index, timestampMs, command, result);
+        return result;
     }
 
     private Result run(Context context, Command command) {

@@ -16,9 +16,13 @@ import java.util.List;
  */
 public record NodeCommand(String template, String peerFormat, List<String> extraFlags, List<String> joinFlags,
                           int raftPort, int httpPort) {
-    /** ipamd's command line (server/.../Main.java); override with --command. */
+    /**
+     * ipamd's command line (server/.../Main.java); override with --command. A multi-node ipamd refuses to
+     * start without a token file unless told to run without authentication: the harness's clients send
+     * no token, inside network namespaces of their own.
+     */
     public static final String IPAMD_TEMPLATE = "{ipamd} --node-id {id} --raft-address {raftAddress} "
-            + "--http-address {httpAddress} --peers {peers} --data-dir {dataDir} {extraFlags}";
+            + "--http-address {httpAddress} --peers {peers} --data-dir {dataDir} --auth-anonymous true {extraFlags}";
     /** ipamd's --peers entry: {@code id=host:raftPort=host:httpPort}. */
     public static final String PEER_FORMAT = "{id}={raftAddress}={httpAddress}";
     /** ipamd's flag for a node that starts empty and waits to be added by a member. */

@@ -42,8 +42,19 @@ final class Api {
     final Resources resources;
     final Metrics metrics = new Metrics();
     final Auth auth;
+    final RateLimiter rates;
+    /** Refused credentials per client address per second, on average: slows token guessing. */
+    static final int AUTH_FAILURES_PER_SECOND = 10;
+    /** Refused credentials one address may send at once before that rate applies. */
+    static final int AUTH_FAILURES_BURST_MAX = 50;
+    /** Addresses whose refused-credential buckets are remembered. */
+    static final int AUTH_FAILURE_ADDRESSES_MAX = 100_000;
+    final RateLimiter authFailures = new RateLimiter(AUTH_FAILURES_PER_SECOND, AUTH_FAILURES_BURST_MAX,
+            AUTH_FAILURE_ADDRESSES_MAX, System::nanoTime);
 
-    Api(ApiConfig config, Replica replica, Admin admin, dev.ipam.core.Core core, Auth auth, Executor workers) {
+    Api(ApiConfig config, Replica replica, Admin admin, dev.ipam.core.Core core, Auth auth, Executor workers,
+        RateLimiter rates) {
+        this.rates = rates;
         this.config = config;
         this.wire = new Wire(config);
         this.replica = replica;
@@ -73,7 +84,14 @@ final class Api {
         } catch (ApiException e) {
             fail(ex, e);
         } catch (RuntimeException e) {
-            failUnexpected(ex, e);
+            try {
+                failUnexpected(ex, e);
+            } catch (RuntimeException again) {
+                // Even the error answer failed: answer plainly rather than leave the client waiting forever.
+                LOG.warn("answering {} {} failed", ex.method, ex.path, again);
+                ex.reply(500, Wire.JSON, utf8("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},"
+                        + "\"status\":\"Failure\",\"reason\":\"InternalError\",\"code\":500}"));
+            }
         } finally {
             org.slf4j.MDC.remove("requestId");
         }
@@ -96,7 +114,7 @@ final class Api {
             new AdminRoutes(this).handle(ex, path);
             return;
         }
-        ex.identity = auth.authenticate(ex.header("Authorization"));
+        authenticate(ex);
         if (path.startsWith("/admin/")) {
             if (!ex.identity.clusterAdmin()) {
                 throw new ApiException(403, "Forbidden", "User \"" + ex.identity.user()
@@ -142,6 +160,10 @@ final class Api {
      * commands on a missing project.
      */
     private void controlPlane(Exchange ex, String project, String path) {
+        if (AuditRoutes.handles(path)) {
+            new AuditRoutes(this).handle(ex, project, path);
+            return;
+        }
         if (isResourcePath(path)) {
             resources.handle(ex, resourceTarget(ex, project, path));
             return;
@@ -164,6 +186,36 @@ final class Api {
                 failUnexpected(ex, e);
             }
         }, rejectingAs429(ex));
+    }
+
+    /**
+     * Sets the request's identity and charges its rate bucket: per user when authenticated, per client
+     * address when anonymous or refused (so guessing tokens is rate-limited too). 429 with Retry-After
+     * when the bucket is empty.
+     */
+    private void authenticate(Exchange ex) {
+        try {
+            ex.identity = auth.authenticate(ex.header("Authorization"), ex.certificateName());
+        } catch (ApiException unauthorized) {
+            long waitMs = authFailures.admit(ex.client);
+            if (waitMs > 0) {
+                ex.retryAfterSeconds = (int) Math.min(3600, Math.max(1, (waitMs + 999) / 1000));
+                throw ApiException.tooMany("too many refused credentials from " + ex.client + ": at most "
+                        + AUTH_FAILURES_PER_SECOND + "/s (bursts of " + AUTH_FAILURES_BURST_MAX + "); retry after "
+                        + ex.retryAfterSeconds + " s");
+            }
+            throttle(ex, "address:" + ex.client);
+            throw unauthorized;
+        }
+        throttle(ex, auth.on() ? "user:" + ex.identity.user() : "address:" + ex.client);
+    }
+
+    private void throttle(Exchange ex, String key) {
+        long waitMs = rates.admit(key);
+        if (waitMs > 0) {
+            ex.retryAfterSeconds = (int) Math.min(3600, Math.max(1, (waitMs + 999) / 1000));
+            throw ApiException.tooMany("too many requests from " + key + ": " + rates.describe() + "; retry after " + ex.retryAfterSeconds + " s");
+        }
     }
 
     private static boolean isResourcePath(String path) {

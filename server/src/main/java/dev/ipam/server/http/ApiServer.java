@@ -47,6 +47,7 @@ public final class ApiServer implements AutoCloseable {
 
     private final ApiConfig config;
     private final Tls tls;
+    private final Guards guards;
     private final Api api;
     private final ThreadPoolExecutor workers;
     private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
@@ -77,11 +78,18 @@ public final class ApiServer implements AutoCloseable {
 
     /** As above, serving HTTPS when {@code tls} is not null (kubectl sends tokens only over TLS). */
     public ApiServer(ApiConfig config, Replica replica, Admin admin, dev.ipam.core.Core core, Auth auth, Tls tls) {
+        this(config, replica, admin, core, auth, tls, Guards.defaults());
+    }
+
+    /** As above, with the limits against abusive clients ({@link Guards}: rate, header sizes, slow requests). */
+    public ApiServer(ApiConfig config, Replica replica, Admin admin, dev.ipam.core.Core core, Auth auth, Tls tls,
+                     Guards guards) {
         this.config = config;
         this.tls = tls;
+        this.guards = guards;
         this.workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(config.requestQueueMax()), new DefaultThreadFactory("ipam-http-worker", true));
-        this.api = new Api(config, replica, admin, core, auth, workers);
+        this.api = new Api(config, replica, admin, core, auth, workers, RateLimiter.of(guards));
     }
 
     /** Binds and starts serving; fails loudly when the address is taken. */
@@ -104,12 +112,15 @@ public final class ApiServer implements AutoCloseable {
                         if (tls != null) {
                             channel.pipeline().addLast(tls.context.newHandler(channel.alloc()));
                         }
+                        RequestDeadline deadline = new RequestDeadline(guards.requestReadTimeoutMs());
                         channel.pipeline()
                                 .addLast(new io.netty.handler.timeout.IdleStateHandler(0, 0, config.idleTimeoutMs(),
                                         TimeUnit.MILLISECONDS))
                                 .addLast(new ConnectionLimit())
-                                .addLast(new HttpServerCodec(8192, 32 * 1024, 8192))
+                                .addLast(deadline.start())
+                                .addLast(new HttpServerCodec(guards.requestLineBytesMax(), guards.headerBytesMax(), 8192))
                                 .addLast(new BoundedAggregator(config.bodyBytesMax()))
+                                .addLast(deadline.end())
                                 .addLast(new Dispatch());
                     }
                 });
@@ -225,7 +236,16 @@ public final class ApiServer implements AutoCloseable {
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             Channel channel = ctx.channel();
             if (!request.decoderResult().isSuccess()) {
-                reject(ctx, 400, "BadRequest", "malformed HTTP request: " + request.decoderResult().cause());
+                Throwable cause = request.decoderResult().cause();
+                if (cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException) {
+                    reject(ctx, 431, "RequestHeaderFieldsTooLarge", "the request headers are larger than "
+                            + guards.headerBytesMax() + " bytes (http-header-bytes-max)");
+                } else if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException) {
+                    reject(ctx, 414, "RequestURITooLong", "the request line is longer than "
+                            + guards.requestLineBytesMax() + " bytes (http-request-line-bytes-max)");
+                } else {
+                    reject(ctx, 400, "BadRequest", "malformed HTTP request: " + cause);
+                }
                 return;
             }
             if (channel.attr(Exchange.STREAMING).get() != null) {
@@ -237,11 +257,18 @@ public final class ApiServer implements AutoCloseable {
             byte[] body = ByteBufUtil.getBytes(request.content());
             InetSocketAddress remote = (InetSocketAddress) channel.remoteAddress();
             String client = remote == null ? "unknown" : remote.getAddress().getHostAddress();
-            Exchange exchange = new Exchange(request.method().name(), request.uri(), request.headers().copy(), body,
-                    client, channel, HttpUtil.isKeepAlive(request), api.metrics, () -> {
-                        channel.config().setAutoRead(true);
-                        channel.read();
-                    });
+            Exchange exchange;
+            try {
+                exchange = new Exchange(request.method().name(), request.uri(), request.headers().copy(), body,
+                        client, channel, HttpUtil.isKeepAlive(request), api.metrics, () -> {
+                            channel.config().setAutoRead(true);
+                            channel.read();
+                        });
+            } catch (IllegalArgumentException e) {
+                // A URI the query decoder refuses (a bad %-escape): the client's fault, answered, not dropped.
+                reject(ctx, 400, "BadRequest", "malformed request URI: " + e.getMessage());
+                return;
+            }
             try {
                 workers.execute(() -> api.handle(exchange));
             } catch (RejectedExecutionException e) {
@@ -265,6 +292,7 @@ public final class ApiServer implements AutoCloseable {
                     HttpResponseStatus.valueOf(code), Unpooled.wrappedBuffer(body));
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, Wire.JSON);
             response.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             ctx.writeAndFlush(response).addListener(f -> ctx.close());
         }
     }

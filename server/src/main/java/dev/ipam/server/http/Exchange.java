@@ -35,6 +35,8 @@ final class Exchange {
     final String client;
     /** Who asks; set by authentication before any resource is touched. */
     volatile Auth.Identity identity = Auth.Identity.ANONYMOUS_ADMIN;
+    /** The Retry-After of a 429 or 503 answer, in seconds. */
+    volatile int retryAfterSeconds = 1;
     private final Channel channel;
     private final boolean keepAlive;
     private final AtomicBoolean answered = new AtomicBoolean();
@@ -70,6 +72,37 @@ final class Exchange {
         return headers.get(name);
     }
 
+    /**
+     * The subject common name of the client certificate TLS verified on this connection, or null
+     * (plain HTTP, no certificate, or none asked for).
+     */
+    String certificateName() {
+        io.netty.handler.ssl.SslHandler ssl = channel.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+        if (ssl == null) {
+            return null;
+        }
+        try {
+            java.security.cert.Certificate[] chain = ssl.engine().getSession().getPeerCertificates();
+            if (chain.length == 0 || !(chain[0] instanceof java.security.cert.X509Certificate x509)) {
+                return null;
+            }
+            javax.naming.ldap.LdapName name = new javax.naming.ldap.LdapName(x509.getSubjectX500Principal().getName());
+            for (javax.naming.ldap.Rdn rdn : name.getRdns()) {
+                if (rdn.getType().equalsIgnoreCase("CN")) {
+                    return String.valueOf(rdn.getValue());
+                }
+            }
+            return null;
+        } catch (javax.net.ssl.SSLPeerUnverifiedException | javax.naming.InvalidNameException e) {
+            return null;
+        }
+    }
+
+    /** The unit of per-identity limits (open watches): the user when authenticated, else the address. */
+    String limitKey() {
+        return identity == Auth.Identity.ANONYMOUS_ADMIN ? client : "user:" + identity.user();
+    }
+
     boolean answered() {
         return answered.get();
     }
@@ -85,7 +118,7 @@ final class Exchange {
         response.headers().set(HttpHeaderNames.CONTENT_LENGTH, content.length);
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache, private");
         if (code == 429 || code == 503) {
-            response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, String.valueOf(retryAfterSeconds));
         }
         boolean keep = keepAlive && channel.isActive();
         if (keep) {

@@ -26,6 +26,9 @@ enum Format {
         boolean sawSomething = false;
         for (String alternative : accept.split(",")) {
             String[] parts = alternative.trim().split(";");
+            if (parts.length == 0) {
+                continue; // ";;;" splits to nothing: no media type in this alternative
+            }
             String type = parts[0].trim().toLowerCase(Locale.ROOT);
             String as = null;
             String group = null;

@@ -506,7 +506,7 @@ final class Resources {
         }
         checkNamespace(metadata, target);
         boolean dryRun = dryRun(ex, null);
-        Command command = createCommand(ex.identity.user(), target, name, body);
+        Command command = createCommand(dev.ipam.core.Audit.actor(ex.identity.user(), ex.client), target, name, body);
         onWorker(ex, execute(requestId(ex, 0), command, dryRun), result -> answer(ex, target, name, result, format));
     }
 
@@ -588,7 +588,7 @@ final class Resources {
         checkReplacement(ex, target, body);
         long expected = resourceVersion(body.path("metadata"));
         boolean dryRun = dryRun(ex, null);
-        Command command = updateCommand(ex.identity.user(), target, body, expected);
+        Command command = updateCommand(dev.ipam.core.Audit.actor(ex.identity.user(), ex.client), target, body, expected);
         onWorker(ex, execute(requestId(ex, 0), command, dryRun),
                 result -> answer(ex, target, target.name(), result, format));
     }
@@ -644,7 +644,7 @@ final class Resources {
                 if (!target.kind().creatable) {
                     throw ApiException.methodNotAllowed(target.kind().plural + " are created only by the server");
                 }
-                Command command = createCommand(ex.identity.user(), target, target.name(), object);
+                Command command = createCommand(dev.ipam.core.Audit.actor(ex.identity.user(), ex.client), target, target.name(), object);
                 onWorker(ex, execute(requestId(ex, attempt), command, dryRun),
                         result -> answer(ex, target, target.name(), result, format));
                 return;
@@ -668,7 +668,7 @@ final class Resources {
                 return;
             }
             long expected = pinned != 0 ? pinned : resource.metadata().resourceVersion();
-            Command command = updateCommand(ex.identity.user(), target, object, expected);
+            Command command = updateCommand(dev.ipam.core.Audit.actor(ex.identity.user(), ex.client), target, object, expected);
             onWorker(ex, execute(requestId(ex, attempt), command, dryRun), result -> {
                 if (result.reason() == Result.Reason.Conflict && pinned == 0 && attempt + 1 < PATCH_ATTEMPTS_MAX) {
                     patchAttempt(ex, target, format, patchType, patch, pinned, dryRun, attempt + 1);
@@ -707,7 +707,7 @@ final class Resources {
         JsonNode options = deleteOptions(ex);
         boolean dryRun = dryRun(ex, options);
         long expected = options == null ? 0 : resourceVersion(options.path("preconditions"));
-        Command command = deleteCommand(ex.identity.user(), target, target.name(), expected);
+        Command command = deleteCommand(dev.ipam.core.Audit.actor(ex.identity.user(), ex.client), target, target.name(), expected);
         onWorker(ex, execute(requestId(ex, 0), command, dryRun),
                 result -> answer(ex, target, target.name(), result, format));
     }
@@ -743,7 +743,7 @@ final class Resources {
         Resource item = items.get(at);
         Target one = new Target(target.kind(), target.project(), item.metadata().namespace(), item.metadata().name(),
                 false);
-        Command command = deleteCommand(ex.identity.user(), one, one.name(), item.metadata().resourceVersion());
+        Command command = deleteCommand(dev.ipam.core.Audit.actor(ex.identity.user(), ex.client), one, one.name(), item.metadata().resourceVersion());
         String requestId = UUID.randomUUID().toString();
         onWorker(ex, execute(requestId, command, dryRun), result -> {
             ApiException failure = firstFailure;

@@ -123,9 +123,9 @@ final class Watches {
     private void open(Exchange ex, Target target, Format format, Predicate<Resource> filter, boolean bookmarks,
                       long timeoutSeconds, String namespace, long from, List<Resource> initial) {
         WatchStream sink = new WatchStream(api.wire, target.kind(), format, filter, ex.param("includeObject"));
-        Object opened = hub.subscribe(target.kind(), Resources.project(target), namespace, ex.client, bookmarks, from, sink);
+        Object opened = hub.subscribe(target.kind(), Resources.project(target), namespace, ex.limitKey(), bookmarks, from, sink);
         if (opened == WatchHub.Refusal.TOO_MANY) {
-            throw ApiException.tooMany("too many open watches from " + ex.client + ": at most "
+            throw ApiException.tooMany("too many open watches from " + ex.limitKey() + ": at most "
                     + api.config.watchesPerClientMax() + " (http.watchesPerClientMax)");
         }
         if (opened == WatchHub.Refusal.TOO_OLD) {

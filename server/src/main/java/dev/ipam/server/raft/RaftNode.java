@@ -52,8 +52,12 @@ public final class RaftNode implements AutoCloseable {
     private final RaftReplica replica;
     private final RaftAdmin admin;
 
-    private RaftNode(RaftSettings settings, Core core, IpamStateMachine.Halt halt) throws IOException {
+    /** The gRPC parameters of server and clients: empty, or mutual TLS ({@link RaftTls}). */
+    private final Parameters parameters;
+
+    private RaftNode(RaftSettings settings, Core core, IpamStateMachine.Halt halt, RaftTls tls) throws IOException {
         this.settings = settings;
+        this.parameters = tls == null ? new Parameters() : tls.parameters();
         this.groupId = groupId(settings.groupName());
         this.selfId = RaftPeerId.valueOf(settings.self().id());
         this.stateMachine = new IpamStateMachine(core, settings.dataDir().resolve("db"),
@@ -69,7 +73,7 @@ public final class RaftNode implements AutoCloseable {
                 .setGroup(group)
                 .setStateMachine(stateMachine)
                 .setProperties(properties)
-                .setParameters(new Parameters())
+                .setParameters(parameters)
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
         server.start();
@@ -83,8 +87,13 @@ public final class RaftNode implements AutoCloseable {
 
     /** Starts the node; a failure leaves nothing running. */
     public static RaftNode start(RaftSettings settings, Core core, IpamStateMachine.Halt halt) {
+        return start(settings, core, halt, null);
+    }
+
+    /** As above, with mutual TLS between peers when {@code tls} is not null. */
+    public static RaftNode start(RaftSettings settings, Core core, IpamStateMachine.Halt halt, RaftTls tls) {
         try {
-            return new RaftNode(settings, core, halt);
+            return new RaftNode(settings, core, halt, tls);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start raft node " + settings.self().id() + ": " + e.getMessage(), e);
         }
@@ -214,7 +223,7 @@ public final class RaftNode implements AutoCloseable {
                         .setClientId(ClientId.randomId())
                         .setRaftGroup(RaftGroup.valueOf(groupId, peers))
                         .setProperties(clientProperties())
-                        .setClientRpc(new GrpcFactory(new Parameters()).newRaftClientRpc(ClientId.randomId(), clientProperties()))
+                        .setClientRpc(new GrpcFactory(parameters).newRaftClientRpc(ClientId.randomId(), clientProperties()))
                         .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
                                 Math.max(3, settings.requestTimeoutMs() / 200), TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)));
                 RaftPeerId leader = division.getInfo().getLeaderId();

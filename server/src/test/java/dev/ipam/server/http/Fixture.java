@@ -62,6 +62,11 @@ final class Fixture implements AutoCloseable {
 
     /** With TLS from {@code tls}, and an HTTP client trusting {@code trust} (the same key store). */
     Fixture(ApiConfig config, Admin admin, Auth auth, Tls tls, javax.net.ssl.SSLContext trust) {
+        this(config, admin, auth, tls, trust, Guards.unlimitedRate());
+    }
+
+    /** As above, with the given limits against abusive clients. */
+    Fixture(ApiConfig config, Admin admin, Auth auth, Tls tls, javax.net.ssl.SSLContext trust, Guards guards) {
         HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
         http = (trust == null ? client : client.sslContext(trust)).build();
         scheme = tls == null ? "http" : "https";
@@ -69,7 +74,7 @@ final class Fixture implements AutoCloseable {
         replica.submit("create-p1", Codec.encodeCommand(new Command.CreateProject("test", "p1", new TreeMap<>(),
                 new TreeMap<>(), new Project.ProjectSpec(null)))).join();
         server = new ApiServer(config, replica, admin != null ? admin : new SingleNodeAdmin("n1", "127.0.0.1", replica),
-                new Ipam(), auth, tls).start();
+                new Ipam(), auth, tls, guards).start();
     }
 
     record Reply(int code, String contentType, String body) {

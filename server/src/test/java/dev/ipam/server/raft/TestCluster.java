@@ -65,8 +65,11 @@ final class TestCluster implements AutoCloseable {
         }
     }
 
+    /** Mutual TLS material per node id (null: plain gRPC). */
+    java.util.function.Function<String, RaftTls> tls = id -> null;
+
     RaftNode start(String id) {
-        RaftNode node = RaftNode.start(settings(peers.get(id), false), cores.get(), halt(id));
+        RaftNode node = RaftNode.start(settings(peers.get(id), false), cores.get(), halt(id), tls.apply(id));
         running.put(id, node);
         return node;
     }
@@ -74,7 +77,7 @@ final class TestCluster implements AutoCloseable {
     /** Starts a brand-new node with an empty group; it serves once a member adds it. */
     RaftNode startJoining(Peer peer) {
         peers.put(peer.id(), peer);
-        RaftNode node = RaftNode.start(settings(peer, true), cores.get(), halt(peer.id()));
+        RaftNode node = RaftNode.start(settings(peer, true), cores.get(), halt(peer.id()), tls.apply(peer.id()));
         running.put(peer.id(), node);
         return node;
     }

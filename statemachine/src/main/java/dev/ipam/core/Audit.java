@@ -1,0 +1,334 @@
+package dev.ipam.core;
+
+import dev.ipam.core.model.ChangeType;
+import dev.ipam.core.model.IPAllocation;
+import dev.ipam.core.model.Resource;
+import dev.ipam.core.store.Batch;
+import dev.ipam.core.store.Cursor;
+import dev.ipam.core.store.Entry;
+import dev.ipam.core.store.ReadView;
+import dev.ipam.core.store.Space;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The audit trail, kept in the replicated state ({@link Space#HISTORY}) and written by apply in the
+ * same batch as the change it records, so every replica answers the same: who (actor and address),
+ * what (command kind and object), when (the entry's timestamp and log index) and the result code of
+ * every accepted change; and, per address block, which claim and allocation held it from which index
+ * to which. Refused commands change nothing and are not recorded here (the server logs them).
+ *
+ * <p>Keys (all in HISTORY, big-endian numbers):
+ * <pre>
+ *   'E' index(8) seq(4)                         -> entry (version byte, then fields; see {@link Record})
+ *   'P' project 0x00 index(8) seq(4)            -> empty: the entries of one project, in log order
+ *   'A' family(1) address(16) prefix(1) index(8) seq(4) -> block event (held or released)
+ * </pre>
+ * Retention: entries older than {@link #RETAINED_INDEXES} log indexes are pruned, at most {@link
+ * #PRUNED_PER_APPLY_MAX} per accepted change, oldest first: a deterministic function of the state
+ * and the index, the same on every replica.
+ *
+ * <p>The actor of a command may carry the caller's address: {@code user + "\n" + address}
+ * ({@link #actor}); the user alone is also accepted.
+ */
+public final class Audit {
+    /** How many log indexes of history are kept. */
+    public static final long RETAINED_INDEXES = 1_000_000;
+    /** The most old entries one accepted change prunes (each adds one, so the trail stays bounded). */
+    public static final int PRUNED_PER_APPLY_MAX = 8;
+    /** The most entries one listing returns. */
+    public static final int LIST_LIMIT_MAX = 1000;
+    /** The most block events one address lookup returns. */
+    public static final int ADDRESS_EVENTS_MAX = 1000;
+    static final byte VERSION = 1;
+
+    private Audit() {
+    }
+
+    /** One audited change. {@code blocks} lists the address blocks it bound or released. */
+    public record Record(long index, int seq, long timestampMs, String user, String address, String command,
+                         String kind, String project, String namespace, String name, int code, List<Block> blocks) {
+    }
+
+    /**
+     * A block event: {@code held} true when the allocation was bound to the block, false when it was
+     * released; the holder is the allocation's project, namespace and claim.
+     */
+    public record Block(String cidr, String poolProject, String pool, String holderProject, String namespace,
+                        String claim, String allocation, boolean held, long index, long timestampMs) {
+    }
+
+    /** The actor string a command carries for {@code user} calling from {@code address}. */
+    public static String actor(String user, String address) {
+        return address == null || address.isEmpty() ? user : user + "\n" + address;
+    }
+
+    /** Records an accepted command; called by apply in the command's batch. */
+    static void record(Batch batch, long index, long timestampMs, Command command, Result result) {
+        if (!result.ok() || result.changes().isEmpty()) {
+            return;
+        }
+        int seq = nextSeq(batch, index);
+        String actor = command.actor();
+        int nl = actor.lastIndexOf('\n');
+        String user = nl < 0 ? actor : actor.substring(0, nl);
+        String address = nl < 0 ? "" : actor.substring(nl + 1);
+        Resource object = result.object() != null ? result.object() : result.changes().get(0).object();
+        List<Block> blocks = new ArrayList<>();
+        for (Result.Change change : result.changes()) {
+            if (change.object() instanceof IPAllocation a && change.type() != ChangeType.MODIFIED
+                    && a.status() != null && a.status().allocatedCIDR() != null) {
+                String poolProject = a.spec().poolRef().projectRef() != null ? a.spec().poolRef().projectRef().name() : a.project();
+                blocks.add(new Block(a.status().allocatedCIDR(), poolProject, a.spec().poolRef().name(), a.project(),
+                        a.metadata().namespace() == null ? "" : a.metadata().namespace(),
+                        a.status().claimRef() == null ? "" : a.status().claimRef().name(), a.metadata().name(),
+                        change.type() == ChangeType.ADDED, index, timestampMs));
+            }
+        }
+        String project = object.project().isEmpty() ? object.metadata().name() : object.project();
+        Record record = new Record(index, seq, timestampMs, user, address, command.getClass().getSimpleName(),
+                object.kind().name(), project, object.metadata().namespace() == null ? "" : object.metadata().namespace(),
+                object.metadata().name(), result.code(), blocks);
+        batch.put(Space.HISTORY, entryKey(index, seq), encode(record));
+        batch.put(Space.HISTORY, projectKey(project, index, seq), new byte[0]);
+        for (Block block : blocks) {
+            batch.put(Space.HISTORY, blockKey(block.cidr(), index, seq), encodeBlock(block));
+        }
+        prune(batch, index);
+    }
+
+    private static int nextSeq(Batch batch, long index) {
+        Entry last = batch.last(Space.HISTORY, entryKey(index, 0), entryKey(index + 1, 0));
+        return last == null ? 0 : ByteBuffer.wrap(last.key()).getInt(9) + 1;
+    }
+
+    private static void prune(Batch batch, long index) {
+        long cutoff = index - RETAINED_INDEXES;
+        if (cutoff <= 0) {
+            return;
+        }
+        List<Entry> old = new ArrayList<>();
+        try (Cursor cursor = batch.scan(Space.HISTORY, entryKey(0, 0), entryKey(cutoff, 0))) {
+            for (Entry e = cursor.next(); e != null && old.size() < PRUNED_PER_APPLY_MAX; e = cursor.next()) {
+                old.add(e);
+            }
+        }
+        for (Entry e : old) {
+            Record r = decode(e.key(), e.value());
+            batch.delete(Space.HISTORY, e.key());
+            batch.delete(Space.HISTORY, projectKey(r.project(), r.index(), r.seq()));
+            for (Block block : r.blocks()) {
+                batch.delete(Space.HISTORY, blockKey(block.cidr(), r.index(), r.seq()));
+            }
+        }
+    }
+
+    /** A page of a project's audit trail, oldest first, after {@code afterIndex}/{@code afterSeq} (exclusive). */
+    public static List<Record> list(ReadView view, String project, int limit, long afterIndex, int afterSeq) {
+        int max = Math.max(1, Math.min(limit, LIST_LIMIT_MAX));
+        List<Record> page = new ArrayList<>();
+        byte[] from = afterIndex < 0 ? projectKey(project, 0, 0) : after(projectKey(project, afterIndex, afterSeq));
+        byte[] to = projectKey(project, Long.MAX_VALUE, -1);
+        try (Cursor cursor = view.scan(Space.HISTORY, from, to)) {
+            for (Entry e = cursor.next(); e != null && page.size() < max; e = cursor.next()) {
+                ByteBuffer key = ByteBuffer.wrap(e.key());
+                long index = key.getLong(e.key().length - 12);
+                int seq = key.getInt(e.key().length - 4);
+                byte[] value = view.get(Space.HISTORY, entryKey(index, seq));
+                if (value != null) {
+                    page.add(decode(entryKey(index, seq), value));
+                }
+            }
+        }
+        return page;
+    }
+
+    /** Every retained event of every block containing {@code ip}, oldest first. */
+    public static List<Block> addressHistory(ReadView view, String ip) {
+        byte[] address = parseAddress(ip);
+        int bits = address.length == 4 ? 32 : 128;
+        List<Block> events = new ArrayList<>();
+        for (int prefix = 0; prefix <= bits && events.size() < ADDRESS_EVENTS_MAX; prefix++) {
+            byte[] start = mask(address, prefix);
+            byte[] key = blockPrefix(start, prefix);
+            try (Cursor cursor = view.scan(Space.HISTORY, key, prefixEnd(key))) {
+                for (Entry e = cursor.next(); e != null && events.size() < ADDRESS_EVENTS_MAX; e = cursor.next()) {
+                    events.add(decodeBlock(e.value()));
+                }
+            }
+        }
+        events.sort(java.util.Comparator.comparingLong(Block::index));
+        return events;
+    }
+
+    // ---- keys and encodings
+
+    static byte[] entryKey(long index, int seq) {
+        return ByteBuffer.allocate(13).put((byte) 'E').putLong(index).putInt(seq).array();
+    }
+
+    static byte[] projectKey(String project, long index, int seq) {
+        byte[] name = project.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(2 + name.length + 12).put((byte) 'P').put(name).put((byte) 0).putLong(index).putInt(seq).array();
+    }
+
+    static byte[] blockKey(String cidr, long index, int seq) {
+        int slash = cidr.indexOf('/');
+        byte[] address = parseAddress(cidr.substring(0, slash));
+        int prefix = Integer.parseInt(cidr.substring(slash + 1));
+        byte[] head = blockPrefix(mask(address, prefix), prefix);
+        return ByteBuffer.allocate(head.length + 12).put(head).putLong(index).putInt(seq).array();
+    }
+
+    private static byte[] blockPrefix(byte[] start, int prefix) {
+        byte[] padded = Arrays.copyOf(start, 16);
+        return ByteBuffer.allocate(19).put((byte) 'A').put((byte) (start.length == 4 ? 4 : 6)).put(padded)
+                .put((byte) prefix).array();
+    }
+
+    private static byte[] mask(byte[] address, int prefix) {
+        byte[] masked = address.clone();
+        for (int bit = prefix; bit < masked.length * 8; bit++) {
+            masked[bit / 8] &= (byte) ~(0x80 >>> (bit % 8));
+        }
+        return masked;
+    }
+
+    /** Checks an IP literal; throws IllegalArgumentException naming what is wrong. */
+    public static void parseAddressChecked(String ip) {
+        parseAddress(ip);
+    }
+
+    /** An IP literal's bytes (4 or 16); never resolves a name. */
+    static byte[] parseAddress(String ip) {
+        if (ip == null || ip.isEmpty() || ip.length() > 45 || !ip.matches("[0-9a-fA-F:.]+")) {
+            throw new IllegalArgumentException("not an IP address: " + ip);
+        }
+        if (ip.indexOf(':') < 0 && !ip.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+            throw new IllegalArgumentException("not an IPv4 address: " + ip);
+        }
+        try {
+            return InetAddress.getByName(ip).getAddress();
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("not an IP address: " + ip);
+        }
+    }
+
+    /** The smallest key after {@code key} (keys of one kind have one length: no key lies between). */
+    private static byte[] after(byte[] key) {
+        return Arrays.copyOf(key, key.length + 1);
+    }
+
+    /** The smallest key greater than every key starting with {@code prefix}. */
+    private static byte[] prefixEnd(byte[] prefix) {
+        byte[] end = prefix.clone();
+        for (int i = end.length - 1; i >= 0; i--) {
+            if (end[i] != (byte) 0xff) {
+                end[i]++;
+                return Arrays.copyOf(end, i + 1);
+            }
+        }
+        throw new IllegalArgumentException("no key follows an all-0xff prefix");
+    }
+
+    static byte[] encode(Record r) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            DataOutputStream out = new DataOutputStream(bytes);
+            out.writeByte(VERSION);
+            out.writeLong(r.timestampMs());
+            out.writeUTF(r.user());
+            out.writeUTF(r.address());
+            out.writeUTF(r.command());
+            out.writeUTF(r.kind());
+            out.writeUTF(r.project());
+            out.writeUTF(r.namespace());
+            out.writeUTF(r.name());
+            out.writeInt(r.code());
+            out.writeInt(r.blocks().size());
+            for (Block b : r.blocks()) {
+                out.write(encodeBlock(b));
+            }
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Record decode(byte[] key, byte[] value) {
+        try {
+            ByteBuffer k = ByteBuffer.wrap(key);
+            DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(value));
+            int version = in.readByte();
+            if (version != VERSION) {
+                throw new IllegalStateException("audit entry of unknown format version " + version);
+            }
+            long timestampMs = in.readLong();
+            String user = in.readUTF();
+            String address = in.readUTF();
+            String command = in.readUTF();
+            String kind = in.readUTF();
+            String project = in.readUTF();
+            String namespace = in.readUTF();
+            String name = in.readUTF();
+            int code = in.readInt();
+            int count = in.readInt();
+            List<Block> blocks = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                blocks.add(readBlock(in));
+            }
+            return new Record(k.getLong(1), k.getInt(9), timestampMs, user, address, command, kind, project, namespace,
+                    name, code, blocks);
+        } catch (IOException e) {
+            throw new IllegalStateException("corrupt audit entry", e);
+        }
+    }
+
+    static byte[] encodeBlock(Block b) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            DataOutputStream out = new DataOutputStream(bytes);
+            out.writeByte(VERSION);
+            out.writeUTF(b.cidr());
+            out.writeUTF(b.poolProject());
+            out.writeUTF(b.pool());
+            out.writeUTF(b.holderProject());
+            out.writeUTF(b.namespace());
+            out.writeUTF(b.claim());
+            out.writeUTF(b.allocation());
+            out.writeBoolean(b.held());
+            out.writeLong(b.index());
+            out.writeLong(b.timestampMs());
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Block decodeBlock(byte[] value) {
+        try {
+            return readBlock(new DataInputStream(new java.io.ByteArrayInputStream(value)));
+        } catch (IOException e) {
+            throw new IllegalStateException("corrupt audit block event", e);
+        }
+    }
+
+    private static Block readBlock(DataInputStream in) throws IOException {
+        int version = in.readByte();
+        if (version != VERSION) {
+            throw new IllegalStateException("audit block event of unknown format version " + version);
+        }
+        return new Block(in.readUTF(), in.readUTF(), in.readUTF(), in.readUTF(), in.readUTF(), in.readUTF(), in.readUTF(),
+                in.readBoolean(), in.readLong(), in.readLong());
+    }
+}
