@@ -222,14 +222,21 @@ final class Api {
         return path.startsWith(IPAM + "/");
     }
 
-    /** The worker pool, answering 429 when its queue is full instead of dropping the request. */
+    /**
+     * The worker pool, answering 429 when its queue is full instead of dropping the request, and 503
+     * when the node is shutting down: that is no back-pressure, and clients must go to another node.
+     */
     java.util.concurrent.Executor rejectingAs429(Exchange ex) {
         return task -> {
             try {
                 workers.execute(task);
             } catch (java.util.concurrent.RejectedExecutionException e) {
-                fail(ex, ApiException.tooMany("the server is busy: more than " + config.requestQueueMax()
-                        + " requests are waiting (http.requestQueueMax); retry later"));
+                if (workers instanceof java.util.concurrent.ExecutorService pool && pool.isShutdown()) {
+                    fail(ex, ApiException.unavailable("this node is shutting down; retry on another node"));
+                } else {
+                    fail(ex, ApiException.tooMany("the server is busy: more than " + config.requestQueueMax()
+                            + " requests are waiting (http.requestQueueMax); retry later"));
+                }
             }
         };
     }
