@@ -164,8 +164,11 @@ class MetricsAndLogLevelTest {
         // Pool utilisation: bounded labels, the fullest pools named, the rest summed as _other.
         TestCluster.awaitTrue(() -> {
             try {
-                Map<String, Double> ratios = scrape().byLabel("ipam_pool_utilization_ratio", "pool");
-                return ratios.getOrDefault("p/tiny", 0.0) == 1.0 && ratios.size() == NodeMetrics.POOLS_LABELLED_MAX + 1;
+                // Pools are sampled on a timer: wait for a sample taken after the last release.
+                PromText sampled = scrape();
+                Map<String, Double> ratios = sampled.byLabel("ipam_pool_utilization_ratio", "pool");
+                return ratios.getOrDefault("p/tiny", 0.0) == 1.0 && ratios.size() == NodeMetrics.POOLS_LABELLED_MAX + 1
+                        && sampled.value("ipam_pool_addresses", "pool", "p/pool0", "state", "allocated") == (CLAIMS - 1) * 256.0;
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
