@@ -67,6 +67,10 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--tls-keystore-password", description = "or the IPAMD_TLS_KEYSTORE_PASSWORD environment variable")
     String tlsKeystorePassword;
 
+    @Option(names = "--unsafe-stale-reads", arity = "0..1", fallbackValue = "true",
+            description = "UNSAFE, for the fault-injection (Jepsen) harness only: serve linearizable reads from local state without ReadIndex (default false)")
+    String unsafeStaleReads;
+
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Runnable running;
 
@@ -103,6 +107,7 @@ public final class Main implements Callable<Integer> {
         flags.put("auth-tokens-file", authTokensFile);
         flags.put("tls-keystore", tlsKeystore);
         flags.put("tls-keystore-password", tlsKeystorePassword);
+        flags.put("unsafe-stale-reads", unsafeStaleReads);
         return flags;
     }
 
