@@ -34,6 +34,8 @@ public final class RaftAdmin implements Admin, AutoCloseable {
     private static final long RETRY_PAUSE_MS = 1_000;
     private static final long RETRY_POLL_MS = 50;
     private static final int MEMBERSHIP_CLIENT_RETRIES = 3;
+    /** Ratis' refusal when the leader already has a log appender for a peer being added. */
+    static final String STALE_SENDER = "Found duplicated element";
     private final RaftNode node;
     private final RaftSettings settings;
     private final ExecutorService executor;
@@ -101,6 +103,7 @@ public final class RaftAdmin implements Admin, AutoCloseable {
         return run(() -> {
             long deadline = System.nanoTime() + membershipTimeoutMs() * 1_000_000L;
             String lastError = "no attempt";
+            boolean leaderMoved = false;
             for (int attempt = 1; attempt <= MEMBERSHIP_ATTEMPTS_MAX; attempt++) {
                 Peer existing = stableMember(id);
                 if (existing != null) {
@@ -115,6 +118,13 @@ public final class RaftAdmin implements Admin, AutoCloseable {
                         .setMode(SetConfigurationRequest.Mode.ADD)
                         .build();
                 lastError = trySetConfiguration(arguments);
+                if (lastError != null && lastError.contains(STALE_SENDER) && !leaderMoved) {
+                    // The leader still runs a log appender for this id from before its removal, and
+                    // Ratis refuses to start a second one (Preconditions.assertUnique in
+                    // LeaderStateImpl.SenderList.addAll) on every retry. A new leader builds its
+                    // appenders from the configuration alone: move leadership once, then retry.
+                    leaderMoved = moveLeadershipAwayFrom(id);
+                }
                 if (awaitMembership(id, true, lastError == null ? deadline : Math.min(deadline, System.nanoTime() + RETRY_PAUSE_MS * 1_000_000L))) {
                     return status();
                 }
@@ -183,6 +193,25 @@ public final class RaftAdmin implements Admin, AutoCloseable {
         return Math.max(1_000L, settings.requestTimeoutMs() - 500L);
     }
 
+    /** Transfers leadership to another member than {@code id} and the current leader; true if asked. */
+    private boolean moveLeadershipAwayFrom(String id) {
+        RaftPeerId leader = node.division().getInfo().getLeaderId();
+        Peer target = node.members().stream()
+                .filter(p -> !p.id().equals(id) && (leader == null || !p.id().equals(leader.toString())))
+                .findFirst().orElse(null);
+        if (target == null) {
+            return false;
+        }
+        LOG.warn("add peer {}: leader {} holds a stale log appender for it; moving leadership to {}", id, leader, target.id());
+        try (RaftClient client = node.newClient(MEMBERSHIP_CLIENT_RETRIES)) {
+            RaftClientReply reply = client.admin().transferLeadership(RaftPeerId.valueOf(target.id()), settings.requestTimeoutMs() / 2);
+            return reply.isSuccess();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("add peer {}: moving leadership to {} failed: {}", id, target.id(), e.toString());
+            return true;
+        }
+    }
+
     /** One setConfiguration; null on success, else why not (the caller reads the outcome back). */
     private String trySetConfiguration(SetConfigurationRequest.Arguments arguments) {
         // A short-lived client with few retries, pointed at the leader this node knows: the shared
@@ -192,10 +221,20 @@ public final class RaftAdmin implements Admin, AutoCloseable {
             if (reply.isSuccess()) {
                 return null;
             }
-            return String.valueOf(reply.getException());
+            return describe(reply.getException());
         } catch (IOException | RuntimeException e) {
-            return e.toString();
+            return describe(e);
         }
+    }
+
+    /** An error with its causes (bounded): Ratis wraps the leader's reason in client-side exceptions. */
+    private static String describe(Throwable e) {
+        StringBuilder text = new StringBuilder(String.valueOf(e));
+        Throwable cause = e == null ? null : e.getCause();
+        for (int depth = 0; cause != null && depth < 5; depth++, cause = cause.getCause()) {
+            text.append(" <- ").append(cause);
+        }
+        return text.toString();
     }
 
     /** This node's member list once its configuration is stable (not between old and new), or the latest seen at the deadline. */
