@@ -104,6 +104,7 @@ public final class RaftAdmin implements Admin, AutoCloseable {
             long deadline = System.nanoTime() + membershipTimeoutMs() * 1_000_000L;
             String lastError = "no attempt";
             boolean leaderMoved = false;
+            int failuresOnLeader = 0;
             for (int attempt = 1; attempt <= MEMBERSHIP_ATTEMPTS_MAX; attempt++) {
                 Peer existing = stableMember(id);
                 if (existing != null) {
@@ -118,11 +119,13 @@ public final class RaftAdmin implements Admin, AutoCloseable {
                         .setMode(SetConfigurationRequest.Mode.ADD)
                         .build();
                 lastError = trySetConfiguration(arguments);
-                if (lastError != null && lastError.contains(STALE_SENDER) && !leaderMoved) {
-                    // The leader still runs a log appender for this id from before its removal, and
-                    // Ratis refuses to start a second one (Preconditions.assertUnique in
-                    // LeaderStateImpl.SenderList.addAll) on every retry. A new leader builds its
-                    // appenders from the configuration alone: move leadership once, then retry.
+                if (lastError != null && !leaderMoved && (lastError.contains(STALE_SENDER) || (!retriable(lastError) && ++failuresOnLeader >= 2))) {
+                    // Seen in the Jepsen runs: after a leader was removed, the new leader still ran a log
+                    // appender to the removed id, so ADD of that id trips Ratis' assertUnique in
+                    // LeaderStateImpl.SenderList.addAll ("Found duplicated element"), and the failed
+                    // startSetConfiguration leaves its pending conf request behind: every later change
+                    // on that leader fails (IllegalStateException in PendingRequests.addConfRequest).
+                    // A new leader builds appenders and pending requests afresh: move leadership once.
                     leaderMoved = moveLeadershipAwayFrom(id);
                 }
                 if (awaitMembership(id, true, lastError == null ? deadline : Math.min(deadline, System.nanoTime() + RETRY_PAUSE_MS * 1_000_000L))) {
@@ -191,6 +194,12 @@ public final class RaftAdmin implements Admin, AutoCloseable {
     long membershipTimeoutMs() {
         // Within the HTTP request timeout (the same setting), so the API answers the true outcome.
         return Math.max(1_000L, settings.requestTimeoutMs() - 500L);
+    }
+
+    /** Errors a retry is expected to get past: a leader change or a change already in progress. */
+    private static boolean retriable(String error) {
+        return error.contains("NotLeaderException") || error.contains("LeaderNotReadyException")
+                || error.contains("ReconfigurationInProgressException") || error.contains("LeaderSteppingDownException");
     }
 
     /** Transfers leadership to another member than {@code id} and the current leader; true if asked. */
