@@ -71,6 +71,17 @@ final class ClusterCommand {
         return ExitCodes.OK;
     }
 
+    @Command(name = "log-level", description = "Change a logger's level at run time on the answering node (--server one node to pick it).")
+    int logLevel(@Parameters(index = "0", paramLabel = "LOGGER", description = "logger name, e.g. dev.ipam or ROOT") String logger,
+                 @Parameters(index = "1", paramLabel = "LEVEL", description = "TRACE|DEBUG|INFO|WARN|ERROR|OFF|INHERIT") String level) {
+        Session session = root.session();
+        var answer = session.adminClient().cluster().logLevel(logger, level);
+        session.out.println(answer.path("logger").asText() + ": " + answer.path("level").asText()
+                + " (was " + answer.path("previous").asText() + ")");
+        session.out.flush();
+        return ExitCodes.OK;
+    }
+
     private static String members(ClusterStatus status) {
         return status.members() == null ? "[]" : status.members().stream().map(ClusterStatus.Member::id).toList().toString();
     }

@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "ipamctl", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "ipamctl 0.1.0",
         description = "Manage IP pools, claims and the IPAM cluster.",
-        subcommands = {PoolCommand.class, PrefixCommand.class, ProjectCommand.class, ClusterCommand.class,
+        subcommands = {PoolCommand.class, PrefixCommand.class, ProjectCommand.class, ClusterCommand.class, BackupCommand.class,
                 ConfigCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 error, 2 usage, 3 forbidden, 4 not found, 5 conflict,",
                 "6 invalid, 7 pool exhausted, 8 unavailable, 9 aborted."})

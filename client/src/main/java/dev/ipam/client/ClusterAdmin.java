@@ -59,6 +59,36 @@ public final class ClusterAdmin {
         return Codec.decode(answer.body(), JsonNode.class).path("index").asLong();
     }
 
+    /**
+     * Streams a consistent backup of the whole cluster ({@code GET /admin/backup}) into {@code target};
+     * returns the bytes written. The file's header carries the log index it reflects and a checksum.
+     */
+    public long backup(java.io.OutputStream target) {
+        Transport.Stream stream = transport.open(Transport.Call.get("/admin/backup", null));
+        try (java.io.InputStream in = stream.body()) {
+            if (stream.code() != 200) {
+                throw new Transport.Answer(stream.code(), Transport.readLimited(in, config.responseBytesMax(), stream.endpoint()),
+                        stream.endpoint(), 1).error();
+            }
+            return in.transferTo(target);
+        } catch (java.io.IOException e) {
+            throw new IpamException(IpamException.Reason.UNAVAILABLE, "backup from " + stream.endpoint() + " broke off: " + e.getMessage(), e);
+        }
+    }
+
+    /** Sets a logger's level on the answering node ({@code PUT /admin/log-level}); returns the answer. */
+    public JsonNode logLevel(String logger, String level) {
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("logger", logger);
+        body.put("level", level);
+        Transport.Answer answer = transport.send(new Transport.Call("PUT", "/admin/log-level", null, Codec.encode(body),
+                "application/json", UUID.randomUUID().toString()));
+        if (!answer.ok()) {
+            throw answer.error();
+        }
+        return Codec.decode(answer.body(), JsonNode.class);
+    }
+
     /** {@code GET /healthz} on every configured node, in order. */
     public java.util.List<Probe> health() {
         return probeAll("/healthz");

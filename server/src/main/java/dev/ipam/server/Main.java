@@ -61,6 +61,9 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--log-preserve-entries") String logPreserveEntries;
     @Option(names = "--request-retention-entries", description = "log entries a request id is remembered for retries") String requestRetentionEntries;
     @Option(names = "--http-request-bytes-max") String httpRequestBytesMax;
+    @Option(names = "--restore", description = "seed this node's EMPTY data dir from a backup file (ipamctl backup create) "
+            + "before starting; every node of the new cluster is seeded from the same file")
+    Path restoreFile;
     @Option(names = "--auth-tokens-file", description = "bearer tokens with roles per project; without it authentication is off")
     String authTokensFile;
     @Option(names = "--tls-keystore", description = "PKCS#12 key store: serve HTTPS") String tlsKeystore;
@@ -138,6 +141,17 @@ public final class Main implements Callable<Integer> {
             System.err.println("ipamd: bad setting: " + e.getMessage());
             return EXIT_BAD_SETTING;
         }
+        if (restoreFile != null) {
+            try {
+                dev.ipam.server.backup.Restore.Restored restored = dev.ipam.server.backup.Restore.seed(restoreFile,
+                        config.raft().dataDir(), config.raft().groupName());
+                System.out.println("ipamd: restored " + restoreFile + " at log index " + restored.logIndex()
+                        + " (sha256 " + restored.sha256() + ") into " + config.raft().dataDir());
+            } catch (java.io.IOException | RuntimeException e) {
+                System.err.println("ipamd: restore refused, nothing changed: " + e.getMessage());
+                return EXIT_BAD_SETTING;
+            }
+        }
         Ipam core = new Ipam();
         RaftNode node;
         ApiServer http;
@@ -156,10 +170,16 @@ public final class Main implements Callable<Integer> {
             node.close();
             return EXIT_START_FAILED;
         }
-        Thread shutdownHook = new Thread(() -> stop(http, node), "ipamd-shutdown");
+        dev.ipam.server.metrics.NodeMetrics metrics = new dev.ipam.server.metrics.NodeMetrics(http.registry(), node.admin(),
+                node.replica(), node.stateMachine(), config.raft().dataDir());
+        Thread shutdownHook = new Thread(() -> {
+            metrics.close();
+            stop(http, node);
+        }, "ipamd-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         running = () -> {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            metrics.close();
             stop(http, node);
         };
         System.out.println("ipamd " + config.raft().self().id() + " ready to serve: raft " + config.raft().self().raftAddress()

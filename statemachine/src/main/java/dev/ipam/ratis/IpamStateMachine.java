@@ -105,6 +105,7 @@ public final class IpamStateMachine extends BaseStateMachine {
     private final LongSupplier clockMs;
     private final CheckpointStorage storage = new CheckpointStorage();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private volatile SnapshotListener snapshotListener = SnapshotListener.NONE;
     /** Reads hold it shared; swapping the live database after a snapshot install holds it exclusively. */
     private final ReentrantReadWriteLock storeLock = new ReentrantReadWriteLock();
     private volatile RocksStore store;
@@ -121,6 +122,27 @@ public final class IpamStateMachine extends BaseStateMachine {
 
     public void addListener(Listener listener) {
         listeners.add(listener);
+    }
+
+    /** Snapshots taken and installed, with their durations: what operators graph (ipamd's metrics). */
+    public interface SnapshotListener {
+        SnapshotListener NONE = new SnapshotListener() {
+            @Override
+            public void taken(long index, long durationNanos) {
+            }
+
+            @Override
+            public void installed(long index, long durationNanos) {
+            }
+        };
+
+        void taken(long index, long durationNanos);
+
+        void installed(long index, long durationNanos);
+    }
+
+    public void snapshotListener(SnapshotListener listener) {
+        this.snapshotListener = listener;
     }
 
     /** The applied state as persisted (index, term, last entry time). */
@@ -170,10 +192,12 @@ public final class IpamStateMachine extends BaseStateMachine {
         if (getLifeCycleState() != LifeCycle.State.PAUSED) {
             return;
         }
+        long start = System.nanoTime();
         getLifeCycle().transition(LifeCycle.State.STARTING);
         storage.reload();
         openLive(true);
         getLifeCycle().transition(LifeCycle.State.RUNNING);
+        snapshotListener.installed(applied.index(), System.nanoTime() - start);
     }
 
     private void openLive(boolean fromSnapshot) throws IOException {
@@ -229,6 +253,7 @@ public final class IpamStateMachine extends BaseStateMachine {
         if (latest != null && latest.getIndex() >= last.getIndex()) {
             return latest.getIndex();
         }
+        long start = System.nanoTime();
         storeLock.readLock().lock();
         try {
             storage.take(store, last);
@@ -237,6 +262,7 @@ public final class IpamStateMachine extends BaseStateMachine {
         } finally {
             storeLock.readLock().unlock();
         }
+        snapshotListener.taken(last.getIndex(), System.nanoTime() - start);
         LOG.info("{}: snapshot taken at {}", getId(), last);
         return last.getIndex();
     }

@@ -62,6 +62,10 @@ final class AdminRoutes {
                 });
             }
             default -> {
+                if (OpsRoutes.serves(path)) {
+                    new OpsRoutes(api).handle(ex, path);
+                    return;
+                }
                 String peers = "/admin/cluster/peers/";
                 if (path.startsWith(peers) && path.length() > peers.length() && path.indexOf('/', peers.length()) < 0) {
                     if (!ex.method.equals("DELETE")) {

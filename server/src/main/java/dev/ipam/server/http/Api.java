@@ -67,12 +67,15 @@ final class Api {
 
     /** Entry point on a worker thread. Never throws. */
     void handle(Exchange ex) {
+        org.slf4j.MDC.put("requestId", RequestIds.of(ex.header("X-Request-Id")));
         try {
             route(ex);
         } catch (ApiException e) {
             fail(ex, e);
         } catch (RuntimeException e) {
             failUnexpected(ex, e);
+        } finally {
+            org.slf4j.MDC.remove("requestId");
         }
     }
 
@@ -83,6 +86,10 @@ final class Api {
         }
         if (path.equals("/metrics")) {
             ex.reply(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
+            return;
+        }
+        if (ConsoleRoutes.serves(path)) {
+            ConsoleRoutes.handle(ex, ex.path);
             return;
         }
         if (path.equals("/healthz") || path.equals("/livez") || path.equals("/readyz")) {

@@ -101,6 +101,18 @@ final class Exchange {
         });
     }
 
+    /** Answers 301 to {@code location} (the console's /console to /console/). */
+    void redirect(String location) {
+        if (!answered.compareAndSet(false, true)) {
+            return;
+        }
+        metrics.answered(method, 301, startNanos);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.MOVED_PERMANENTLY);
+        response.headers().set(HttpHeaderNames.LOCATION, location);
+        response.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
+        channel.writeAndFlush(response).addListener(done -> onComplete.run());
+    }
+
     /** Sends the headers of a chunked response; the returned stream writes its chunks. */
     Stream startStream(String contentType) {
         if (!answered.compareAndSet(false, true)) {

@@ -178,32 +178,59 @@ final class WatchHub {
         return watches.size();
     }
 
+    /**
+     * An applied entry whose events are not built yet. While no watch is open nobody needs the
+     * events now, so the apply thread only queues the result's bytes (behind a supplier) and the
+     * decoding happens on the thread of the next subscriber, or not at all if the entry leaves the
+     * retained window first. Kept in log order, always newer than everything in {@code ring}.
+     */
+    private record Pending(long index, Supplier<List<Event>> events) {
+    }
+
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+
     /** Called on the apply thread for every applied entry, with its events (maybe none). */
     void applied(long index, List<Event> events) {
+        applied(index, () -> events);
+    }
+
+    /**
+     * Called on the apply thread for every applied entry; {@code events} builds its events (maybe
+     * none) and is called at most once, on this thread when a watch is open, else lazily.
+     */
+    void applied(long index, Supplier<List<Event>> events) {
         List<Watch> toDrain = new ArrayList<>();
         synchronized (this) {
             if (!started) {
                 started = true;
                 floor = index - 1;
             }
-            if (index < latest || (index == latest && events.isEmpty())) {
+            if (index < latest) {
                 // Log order is monotonic: an older index is a replay this node has already fanned out.
                 return;
             }
             latest = Math.max(latest, index);
-            for (Event event : events) {
-                Event before = newestByObject.put(event.key(), event);
-                event.previous = before == null ? null : before.resource;
-                ring.addLast(event);
-                while (ring.size() > backlogMax) {
-                    Event evicted = ring.removeFirst();
-                    floor = evicted.index;
-                    newestByObject.remove(evicted.key(), evicted);
+            if (watches.isEmpty()) {
+                pending.addLast(new Pending(index, events));
+                // ring + pending stay within backlogMax (a pending entry counts once, its events are
+                // trimmed to the bound when built): the oldest goes first, the ring before pending.
+                while (ring.size() + pending.size() > backlogMax) {
+                    if (!ring.isEmpty()) {
+                        evictOldest();
+                    } else {
+                        floor = pending.removeFirst().index;
+                    }
                 }
+                return;
+            }
+            buildPending();
+            List<Event> built = events.get();
+            for (Event event : built) {
+                retain(event);
             }
             for (Watch watch : watches) {
                 boolean added = false;
-                for (Event event : events) {
+                for (Event event : built) {
                     if (watch.wants(event) && watch.queue.size() <= queueMax) {
                         watch.queue.addLast(event);
                         added = true;
@@ -215,6 +242,31 @@ final class WatchHub {
             }
         }
         toDrain.forEach(this::schedule);
+    }
+
+    /** Builds the events of every pending entry, in log order, into the ring. Holds the lock. */
+    private void buildPending() {
+        while (!pending.isEmpty()) {
+            for (Event event : pending.removeFirst().events().get()) {
+                retain(event);
+            }
+        }
+    }
+
+    /** Adds an event to the ring, linking it to the object's previous state. Holds the lock. */
+    private void retain(Event event) {
+        Event before = newestByObject.put(event.key(), event);
+        event.previous = before == null ? null : before.resource;
+        ring.addLast(event);
+        while (ring.size() > backlogMax) {
+            evictOldest();
+        }
+    }
+
+    private void evictOldest() {
+        Event evicted = ring.removeFirst();
+        floor = evicted.index;
+        newestByObject.remove(evicted.key(), evicted);
     }
 
     /** Why a watch could not start. */
@@ -232,6 +284,7 @@ final class WatchHub {
             if (count >= perClientMax) {
                 return Refusal.TOO_MANY;
             }
+            buildPending();
             if (fromIndex < floor) {
                 return Refusal.TOO_OLD;
             }

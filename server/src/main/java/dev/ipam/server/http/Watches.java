@@ -52,15 +52,20 @@ final class Watches {
         hub.closeAll();
     }
 
-    /** On the apply thread: turn the result's change list into watch events (JSON built lazily). */
+    /**
+     * On the apply thread: hands the hub the result's bytes; they are decoded into watch events
+     * (JSON built lazily too) only when a watch is open or opens, not for every claim.
+     */
     private void applied(long index, byte[] command, byte[] result) {
-        Result decoded = Codec.decodeResult(result);
-        List<WatchHub.Event> events = new ArrayList<>(decoded.changes().size());
-        for (Result.Change change : decoded.changes()) {
-            Resource object = change.object();
-            events.add(new WatchHub.Event(index, change.type().name(), object, () -> model.toJson(object)));
-        }
-        hub.applied(index, events);
+        hub.applied(index, () -> {
+            Result decoded = Codec.decodeResult(result);
+            List<WatchHub.Event> events = new ArrayList<>(decoded.changes().size());
+            for (Result.Change change : decoded.changes()) {
+                Resource object = change.object();
+                events.add(new WatchHub.Event(index, change.type().name(), object, () -> model.toJson(object)));
+            }
+            return events;
+        });
     }
 
     void watch(Exchange ex, Target target) {

@@ -2,28 +2,15 @@ package dev.ipam.store.rocks;
 
 import dev.ipam.core.AllocationPropertySuite;
 import dev.ipam.core.store.Store;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The core's AllocationPropertySuite on the daemon's RocksDB store. */
 class RocksAllocationPropertyTest extends AllocationPropertySuite {
-    @TempDir
-    Path temp;
-    private final List<RocksStore> opened = new ArrayList<>();
+    @RegisterExtension
+    final RocksStores stores = new RocksStores();
 
     @Override
     protected Store newStore() {
-        RocksStore store = RocksStore.open(temp.resolve("store-" + opened.size()));
-        opened.add(store);
-        return store;
-    }
-
-    @AfterEach
-    void closeStores() {
-        opened.forEach(RocksStore::close);
-        opened.clear();
+        return stores.open();
     }
 }

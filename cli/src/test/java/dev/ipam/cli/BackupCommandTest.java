@@ -1,0 +1,95 @@
+package dev.ipam.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ipam.core.Ipam;
+import dev.ipam.server.http.ApiConfig;
+import dev.ipam.server.http.ApiServer;
+import dev.ipam.server.raft.Peer;
+import dev.ipam.server.raft.RaftNode;
+import dev.ipam.server.raft.RaftSettings;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** ipamctl backup create/verify/restore and cluster log-level against a one-node Raft ipamd in this JVM. */
+class BackupCommandTest {
+    @TempDir
+    Path temp;
+    private RaftNode node;
+    private ApiServer http;
+    private final List<String> fatal = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void tearDown() {
+        if (http != null) {
+            http.close();
+        }
+        if (node != null) {
+            node.close();
+        }
+        assertEquals(List.of(), fatal);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Test
+    void backupCreateVerifyAndRestoreWithClearRefusals() throws Exception {
+        Peer self = new Peer("n1", "127.0.0.1:" + freePort(), "127.0.0.1:" + freePort());
+        node = RaftNode.start(RaftSettings.defaults(self, List.of(self), temp.resolve("n1")), new Ipam(),
+                (message, cause) -> fatal.add(message + ": " + cause));
+        http = new ApiServer(ApiConfig.defaults(0).withHost("127.0.0.1"), node.replica(), node.admin()).start();
+        Cli cli = new Cli(temp).with("--server", "http://127.0.0.1:" + http.port());
+        // The node must have a leader (itself) before a linearizable read point exists; poll.
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        Cli.Result created = cli.run("backup", "create", temp.resolve("b.ipambackup").toString());
+        while (created.code() != 0 && System.nanoTime() < deadline) {
+            Thread.sleep(100); // polling interval
+            created = cli.run("backup", "create", temp.resolve("b.ipambackup").toString());
+        }
+        assertEquals(0, created.code(), created.toString());
+        assertTrue(created.out().contains("at log index"), created.out());
+        assertFalse(Files.exists(temp.resolve("b.ipambackup.partial")));
+
+        Cli.Result verified = cli.run("backup", "verify", temp.resolve("b.ipambackup").toString());
+        assertEquals(0, verified.code(), verified.toString());
+        assertTrue(verified.out().contains("is intact"), verified.out());
+
+        byte[] bytes = Files.readAllBytes(temp.resolve("b.ipambackup"));
+        bytes[bytes.length - 40] ^= 1;
+        Files.write(temp.resolve("bad.ipambackup"), bytes);
+        Cli.Result bad = cli.run("backup", "verify", temp.resolve("bad.ipambackup").toString());
+        assertEquals(ExitCodes.INVALID, bad.code(), bad.toString());
+        assertTrue(bad.err().contains("corrupt"), bad.err());
+        Cli.Result badRestore = cli.run("backup", "restore", temp.resolve("bad.ipambackup").toString(),
+                "--data-dir", temp.resolve("new").toString());
+        assertEquals(ExitCodes.INVALID, badRestore.code(), badRestore.toString());
+        assertTrue(badRestore.err().contains("nothing changed"), badRestore.err());
+        assertFalse(Files.exists(temp.resolve("new")));
+
+        Cli.Result restored = cli.run("backup", "restore", temp.resolve("b.ipambackup").toString(),
+                "--data-dir", temp.resolve("new").toString());
+        assertEquals(0, restored.code(), restored.toString());
+        Cli.Result again = cli.run("backup", "restore", temp.resolve("b.ipambackup").toString(),
+                "--data-dir", temp.resolve("new").toString());
+        assertEquals(ExitCodes.CONFLICT, again.code(), again.toString());
+        assertTrue(again.err().contains("not empty"), again.err());
+
+        Cli.Result level = cli.run("cluster", "log-level", "dev.ipam.cli.test", "DEBUG");
+        assertEquals(0, level.code(), level.toString());
+        assertTrue(level.out().startsWith("dev.ipam.cli.test: DEBUG"), level.out());
+    }
+}

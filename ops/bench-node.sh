@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# One-node HTTP benchmark with CPU accounting, for before/after comparisons on a shared machine.
+#
+#   ops/bench-node.sh [LEVELS] [SECONDS]        e.g. ops/bench-node.sh 64 10, ops/bench-node.sh 1,16,64,256 10
+#
+# Starts a fresh ipamd (Raft 127.0.0.1:19861, HTTP 127.0.0.1:18081; IPAM_BENCH_DIR, default
+# runs/bench-node, is wiped first), warms the JIT with a separate project for IPAM_BENCH_WARM_S
+# (6) seconds at concurrency 64, then runs bin/ipam-loadgen and prints its table, the load average,
+# ipamd's CPU seconds during the measured levels and per claim, and the load generator's own CPU.
+# IPAMD_JAVA_OPTS is passed on (e.g. -XX:StartFlightRecording=filename=x.jfr,settings=profile);
+# IPAMD_EXTRA_ARGS adds ipamd flags. Stops only the ipamd it started.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+levels="${1:-64}"
+seconds="${2:-10}"
+dir="${IPAM_BENCH_DIR:-$root/runs/bench-node}"
+rm -rf "$dir" && mkdir -p "$dir"
+# shellcheck disable=SC2086
+"$root/bin/ipamd" --node-id n1 --raft-address 127.0.0.1:19861 --http-address 127.0.0.1:18081 \
+    --data-dir "$dir/data" ${IPAMD_EXTRA_ARGS:-} > "$dir/ipamd.log" 2>&1 &
+pid=$!
+trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true' EXIT
+for _ in $(seq 1 200); do
+  curl -sf 127.0.0.1:18081/readyz > /dev/null && break
+  kill -0 "$pid" 2>/dev/null || { echo "ipamd exited; see $dir/ipamd.log" >&2; exit 1; }
+  sleep 0.3
+done
+"$root/bin/ipam-loadgen" --server http://127.0.0.1:18081 --project warm --concurrency 64 \
+    --duration-s "${IPAM_BENCH_WARM_S:-6}" > "$dir/warm.out" 2>&1
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
+before=$(ticks "$pid")
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+/usr/bin/time -f "%U %S" -o "$dir/loadgen.time" "$root/bin/ipam-loadgen" --server http://127.0.0.1:18081 \
+    --concurrency "$levels" --duration-s "$seconds" > "$dir/loadgen.out" 2>&1
+after=$(ticks "$pid")
+grep -A8 '^concurrency  *claims' "$dir/loadgen.out"
+claims=$(awk '/^concurrency  *claims/ {t=1; next} t && NF >= 6 {s += $2} END {print s + 0}' "$dir/loadgen.out")
+awk -v b="$before" -v a="$after" -v hz="$hz" -v c="$claims" -v load="$load" -v lg="$(cat "$dir/loadgen.time")" 'BEGIN {
+  split(lg, t, " "); cpu = (a - b) / hz;
+  printf "load average at start %s; ipamd CPU %.1f s for %d claims = %.0f us/claim; loadgen CPU %.1f s\n",
+    load, cpu, c, (c > 0 ? cpu * 1e6 / c : 0), t[1] + t[2] }'
