@@ -37,7 +37,7 @@ public record Config(RaftSettings raft, String httpAddress, int httpRequestBytes
             "group-name", "election-timeout-min-ms", "election-timeout-max-ms", "batch-commands-max", "batch-bytes-max",
             "batch-linger-us", "entries-in-flight-max", "pending-commands-max", "request-timeout-ms", "snapshot-auto-entries",
             "log-segment-bytes-max", "log-purge-gap-entries", "log-preserve-entries", "request-retention-entries",
-            "http-request-bytes-max", "auth-tokens-file", "tls-keystore", "tls-keystore-password");
+            "http-request-bytes-max", "auth-tokens-file", "tls-keystore", "tls-keystore-password", "unsafe-stale-reads");
 
     /** A setting that cannot be used: the message names it and says how to fix it. */
     public static final class Invalid extends RuntimeException {
@@ -150,7 +150,8 @@ public record Config(RaftSettings raft, String httpAddress, int httpRequestBytes
                     parseLong(values, "log-segment-bytes-max", d.logSegmentBytesMax()),
                     parseInt(values, "log-purge-gap-entries", d.logPurgeGapEntries()),
                     parseLong(values, "log-preserve-entries", d.logPreserveEntries()),
-                    parseLong(values, "request-retention-entries", d.requestRetentionEntries()));
+                    parseLong(values, "request-retention-entries", d.requestRetentionEntries()),
+                    parseBoolean(values, "unsafe-stale-reads", false));
             int requestBytesMax = parseInt(values, "http-request-bytes-max", HTTP_REQUEST_BYTES_MAX_DEFAULT);
             if (requestBytesMax < 1024) {
                 throw new Invalid("http-request-bytes-max=" + requestBytesMax + ": use at least 1024");

@@ -73,6 +73,10 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--http-requests-per-second", description = "requests per second per identity (0 = no limit; default 5000)")
     String httpRequestsPerSecond;
 
+    @Option(names = "--unsafe-stale-reads", arity = "0..1", fallbackValue = "true",
+            description = "UNSAFE, for the fault-injection (Jepsen) harness only: serve linearizable reads from local state without ReadIndex (default false)")
+    String unsafeStaleReads;
+
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Runnable running;
     private volatile Security security;
@@ -112,6 +116,7 @@ public final class Main implements Callable<Integer> {
         flags.put("tls-keystore-password", tlsKeystorePassword);
         flags.put("auth-anonymous", authAnonymous);
         flags.put("http-requests-per-second", httpRequestsPerSecond);
+        flags.put("unsafe-stale-reads", unsafeStaleReads);
         return flags;
     }
 

@@ -31,6 +31,14 @@ class ConfigTest {
         assertEquals(Path.of("data/node1"), config.raft().dataDir());
         assertFalse(config.raft().join());
         assertEquals(1000, config.raft().electionTimeoutMinMs());
+        assertFalse(config.raft().unsafeStaleReads(), "the broken read mode is off unless asked for");
+    }
+
+    @Test
+    void theUnsafeStaleReadModeIsOnlyOnWhenAskedFor() {
+        assertTrue(Config.load(null, Map.of("unsafe-stale-reads", "true")).raft().unsafeStaleReads());
+        assertFalse(Config.load(null, Map.of("unsafe-stale-reads", "false")).raft().unsafeStaleReads());
+        assertMessage(Map.of("unsafe-stale-reads", "yes please"), "unsafe-stale-reads='yes please' must be true or false");
     }
 
     @Test

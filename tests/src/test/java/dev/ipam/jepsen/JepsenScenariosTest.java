@@ -56,6 +56,9 @@ class JepsenScenariosTest {
         assertEquals(Verdict.VALID, outcome.report().verdict(),
                 () -> "see " + outcome.runDir() + "/results.edn: " + outcome.report().anomalies());
         assertTrue(outcome.faults() > 0, "faults were injected");
+        // Membership changes must work under faults: a remove or re-add the harness could not make is a bug.
+        assertEquals(List.of(), outcome.report().nemesisErrors().stream().filter(op -> op.f().contains("membership"))
+                .map(op -> op.f() + ": " + op.error()).toList(), () -> "membership nemesis errors, see " + outcome.runDir());
         assertTrue(outcome.report().counts().getOrDefault("claim.ok", 0L) > 0, "claims succeeded");
     }
 

@@ -93,6 +93,8 @@ final class AdminRoutes {
         Throwable cause = Api.unwrap(error);
         if (cause instanceof IllegalArgumentException) {
             api.fail(ex, ApiException.badRequest(cause.getMessage()));
+        } else if (cause instanceof java.util.NoSuchElementException) {
+            api.fail(ex, ApiException.notFound(null, null, cause.getMessage()));
         } else if (cause instanceof UnsupportedOperationException) {
             api.fail(ex, new ApiException(501, "NotImplemented", cause.getMessage(), List.of(), null, null));
         } else {

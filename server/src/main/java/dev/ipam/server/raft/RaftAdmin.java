@@ -7,22 +7,35 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SetConfigurationRequest;
 import org.apache.ratis.server.DivisionInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link Admin} on Ratis: membership changes, leadership transfer and snapshots go through Ratis'
  * admin API (to the leader, from any node); status and readiness are this node's view.
  */
 public final class RaftAdmin implements Admin, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RaftAdmin.class);
+    /** Bounds on the retry loop of a membership change (besides its deadline). */
+    private static final int MEMBERSHIP_ATTEMPTS_MAX = 100;
+    private static final long RETRY_PAUSE_MS = 1_000;
+    private static final long RETRY_POLL_MS = 50;
+    private static final int MEMBERSHIP_CLIENT_RETRIES = 3;
+    /** Ratis' refusal when the leader already has a log appender for a peer being added. */
+    static final String STALE_SENDER = "Found duplicated element";
     private final RaftNode node;
     private final RaftSettings settings;
     private final ExecutorService executor;
@@ -76,44 +89,205 @@ public final class RaftAdmin implements Admin, AutoCloseable {
                 info.getCurrentTerm(), division.getRaftLog().getLastCommittedIndex(), info.getLastAppliedIndex(), members);
     }
 
+    /**
+     * Adds {@code id}. Idempotent: a member with the same addresses answers success with the status;
+     * the same id with other addresses is refused. The change is sent in Ratis' ADD mode, so the
+     * LEADER builds the new peer list from its own configuration (this node's view may be stale or
+     * transitional), and retried on leader changes and reconfigurations in progress until
+     * {@link #membershipTimeoutMs()}. The outcome is read back from the configuration, not taken from
+     * the reply alone: a call that failed or timed out may still have landed.
+     */
     @Override
     public CompletableFuture<ClusterStatus> addPeer(String id, String raftAddress, String httpAddress) {
         Peer added = new Peer(id, raftAddress, httpAddress);
         return run(() -> {
-            List<RaftPeer> peers = new ArrayList<>();
-            for (Peer peer : node.members()) {
-                if (peer.id().equals(id)) {
-                    throw new IllegalArgumentException("peer " + id + " is already a member");
+            long deadline = System.nanoTime() + membershipTimeoutMs() * 1_000_000L;
+            String lastError = "no attempt";
+            boolean leaderMoved = false;
+            int failuresOnLeader = 0;
+            for (int attempt = 1; attempt <= MEMBERSHIP_ATTEMPTS_MAX; attempt++) {
+                Peer existing = stableMember(id);
+                if (existing != null) {
+                    if (existing.equals(added)) {
+                        return status();
+                    }
+                    throw new IllegalArgumentException("peer " + id + " is already a member as " + existing
+                            + "; remove it first to change its addresses");
                 }
-                peers.add(RaftNode.toRaftPeer(peer));
+                var arguments = SetConfigurationRequest.Arguments.newBuilder()
+                        .setServersInNewConf(List.of(RaftNode.toRaftPeer(added)))
+                        .setMode(SetConfigurationRequest.Mode.ADD)
+                        .build();
+                lastError = trySetConfiguration(arguments);
+                if (lastError != null && !leaderMoved && (lastError.contains(STALE_SENDER) || (!retriable(lastError) && ++failuresOnLeader >= 2))) {
+                    // Seen in the Jepsen runs: after a leader was removed, the new leader still ran a log
+                    // appender to the removed id, so ADD of that id trips Ratis' assertUnique in
+                    // LeaderStateImpl.SenderList.addAll ("Found duplicated element"), and the failed
+                    // startSetConfiguration leaves its pending conf request behind: every later change
+                    // on that leader fails (IllegalStateException in PendingRequests.addConfRequest).
+                    // A new leader builds appenders and pending requests afresh: move leadership once.
+                    leaderMoved = moveLeadershipAwayFrom(id);
+                }
+                if (awaitMembership(id, true, lastError == null ? deadline : Math.min(deadline, System.nanoTime() + RETRY_PAUSE_MS * 1_000_000L))) {
+                    return status();
+                }
+                if (System.nanoTime() >= deadline) {
+                    break;
+                }
+                LOG.info("add peer {} attempt {} not done yet: {}", id, attempt, lastError);
             }
-            peers.add(RaftNode.toRaftPeer(added));
-            check(node.client().admin().setConfiguration(peers), "add peer " + id);
-            return status();
+            throw new IllegalStateException("add peer " + id + " did not complete within " + membershipTimeoutMs()
+                    + " ms (it may still take effect): " + lastError);
         });
     }
 
+    /**
+     * Removes {@code id}. A non-member answers {@link NoSuchElementException}. Sent as COMPARE_AND_SET
+     * against this node's stable view, so a stale view is refused by the leader and retried rather
+     * than overwriting a newer configuration; the outcome is read back as for {@link #addPeer}.
+     */
     @Override
     public CompletableFuture<ClusterStatus> removePeer(String id) {
         return run(() -> {
-            List<RaftPeer> peers = new ArrayList<>();
-            boolean found = false;
-            for (Peer peer : node.members()) {
-                if (peer.id().equals(id)) {
-                    found = true;
-                } else {
-                    peers.add(RaftNode.toRaftPeer(peer));
+            long deadline = System.nanoTime() + membershipTimeoutMs() * 1_000_000L;
+            String lastError = "no attempt";
+            for (int attempt = 1; attempt <= MEMBERSHIP_ATTEMPTS_MAX; attempt++) {
+                List<Peer> current = stableMembers(deadline);
+                List<RaftPeer> remaining = new ArrayList<>();
+                boolean found = false;
+                for (Peer peer : current) {
+                    if (peer.id().equals(id)) {
+                        found = true;
+                    } else {
+                        remaining.add(RaftNode.toRaftPeer(peer));
+                    }
                 }
+                if (!found) {
+                    if (attempt == 1) {
+                        throw new NoSuchElementException("peer " + id + " is not a member");
+                    }
+                    return status();
+                }
+                if (remaining.isEmpty()) {
+                    throw new IllegalArgumentException("cannot remove the last member " + id);
+                }
+                var arguments = SetConfigurationRequest.Arguments.newBuilder()
+                        .setServersInNewConf(remaining)
+                        .setServersInCurrentConf(current.stream().map(RaftNode::toRaftPeer).toList())
+                        .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET)
+                        .build();
+                lastError = trySetConfiguration(arguments);
+                if (awaitMembership(id, false, lastError == null ? deadline : Math.min(deadline, System.nanoTime() + RETRY_PAUSE_MS * 1_000_000L))) {
+                    return status();
+                }
+                if (System.nanoTime() >= deadline) {
+                    break;
+                }
+                LOG.info("remove peer {} attempt {} not done yet: {}", id, attempt, lastError);
             }
-            if (!found) {
-                throw new IllegalArgumentException("peer " + id + " is not a member");
-            }
-            if (peers.isEmpty()) {
-                throw new IllegalArgumentException("cannot remove the last member " + id);
-            }
-            check(node.client().admin().setConfiguration(peers), "remove peer " + id);
-            return status();
+            throw new IllegalStateException("remove peer " + id + " did not complete within " + membershipTimeoutMs()
+                    + " ms (it may still take effect): " + lastError);
         });
+    }
+
+    /** Membership calls retry this long in all (leader changes, reconfigurations in progress, catch-up). */
+    long membershipTimeoutMs() {
+        // Within the HTTP request timeout (the same setting), so the API answers the true outcome.
+        return Math.max(1_000L, settings.requestTimeoutMs() - 500L);
+    }
+
+    /** Errors a retry is expected to get past: a leader change or a change already in progress. */
+    private static boolean retriable(String error) {
+        return error.contains("NotLeaderException") || error.contains("LeaderNotReadyException")
+                || error.contains("ReconfigurationInProgressException") || error.contains("LeaderSteppingDownException");
+    }
+
+    /** Transfers leadership to another member than {@code id} and the current leader; true if asked. */
+    private boolean moveLeadershipAwayFrom(String id) {
+        RaftPeerId leader = node.division().getInfo().getLeaderId();
+        Peer target = node.members().stream()
+                .filter(p -> !p.id().equals(id) && (leader == null || !p.id().equals(leader.toString())))
+                .findFirst().orElse(null);
+        if (target == null) {
+            return false;
+        }
+        LOG.warn("add peer {}: leader {} holds a stale log appender for it; moving leadership to {}", id, leader, target.id());
+        try (RaftClient client = node.newClient(MEMBERSHIP_CLIENT_RETRIES)) {
+            RaftClientReply reply = client.admin().transferLeadership(RaftPeerId.valueOf(target.id()), settings.requestTimeoutMs() / 2);
+            return reply.isSuccess();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("add peer {}: moving leadership to {} failed: {}", id, target.id(), e.toString());
+            return true;
+        }
+    }
+
+    /** One setConfiguration; null on success, else why not (the caller reads the outcome back). */
+    private String trySetConfiguration(SetConfigurationRequest.Arguments arguments) {
+        // A short-lived client with few retries, pointed at the leader this node knows: the shared
+        // client's long retry policy kept one call on a stale leader for its whole budget.
+        try (RaftClient client = node.newClient(MEMBERSHIP_CLIENT_RETRIES)) {
+            RaftClientReply reply = client.admin().setConfiguration(arguments);
+            if (reply.isSuccess()) {
+                return null;
+            }
+            return describe(reply.getException());
+        } catch (IOException | RuntimeException e) {
+            return describe(e);
+        }
+    }
+
+    /** An error with its causes (bounded): Ratis wraps the leader's reason in client-side exceptions. */
+    private static String describe(Throwable e) {
+        StringBuilder text = new StringBuilder(String.valueOf(e));
+        Throwable cause = e == null ? null : e.getCause();
+        for (int depth = 0; cause != null && depth < 5; depth++, cause = cause.getCause()) {
+            text.append(" <- ").append(cause);
+        }
+        return text.toString();
+    }
+
+    /** This node's member list once its configuration is stable (not between old and new), or the latest seen at the deadline. */
+    private List<Peer> stableMembers(long deadline) {
+        while (!settled() && System.nanoTime() < deadline && pauseMs(RETRY_POLL_MS)) {
+            // a reconfiguration is in progress: wait for its outcome
+        }
+        return node.members();
+    }
+
+    /** The member with this id in a stable configuration of this node, or null. */
+    private Peer stableMember(String id) {
+        if (!settled()) {
+            return null;
+        }
+        return node.members().stream().filter(p -> p.id().equals(id)).findFirst().orElse(null);
+    }
+
+    /** Polls this node's configuration until it is stable and {@code id} is (or is not) in it, up to {@code deadline}. */
+    private boolean awaitMembership(String id, boolean member, long deadline) {
+        do {
+            if (settled()
+                    && node.members().stream().anyMatch(p -> p.id().equals(id)) == member) {
+                return true;
+            }
+        } while (System.nanoTime() < deadline && pauseMs(RETRY_POLL_MS));
+        return false;
+    }
+
+    /** This node's latest configuration is a single (not old+new) one and committed. */
+    private boolean settled() {
+        var conf = node.division().getRaftConf();
+        return conf.getPreviousPeers().isEmpty()
+                && conf.getLogEntryIndex() <= node.division().getRaftLog().getLastCommittedIndex();
+    }
+
+    private static boolean pauseMs(long ms) {
+        try {
+            Thread.sleep(ms);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     @Override

@@ -81,6 +81,11 @@ public final class RaftNode implements AutoCloseable {
         this.clients = new Clients();
         this.replica = new RaftReplica(this, settings, core);
         this.admin = new RaftAdmin(this, settings);
+        if (settings.unsafeStaleReads()) {
+            LOG.warn("UNSAFE: node {} runs with unsafe-stale-reads=true: linearizable reads are served from local state"
+                    + " WITHOUT ReadIndex and may return stale data. This mode exists only for the fault-injection (Jepsen)"
+                    + " harness to prove its checker catches stale reads; never use it in production.", selfId);
+        }
         LOG.info("node {} started: raft {} group {} ({}), peers {}", selfId, settings.self().raftAddress(),
                 settings.groupName(), groupId, settings.join() ? "(joining)" : settings.peers());
     }
@@ -176,6 +181,24 @@ public final class RaftNode implements AutoCloseable {
     /** A Ratis client for the current membership (rebuilt when it changes). */
     RaftClient client() {
         return clients.current();
+    }
+
+    /**
+     * A new client for one call (the caller closes it): the members this node knows (old and new
+     * of a transitional configuration), the leader it knows first, at most {@code retries} retries.
+     */
+    RaftClient newClient(int retries) {
+        List<RaftPeer> peers = new ArrayList<>(division.getRaftConf().getAllPeers(org.apache.ratis.proto.RaftProtos.RaftPeerRole.FOLLOWER));
+        RaftClient.Builder builder = RaftClient.newBuilder()
+                .setClientId(ClientId.randomId())
+                .setRaftGroup(RaftGroup.valueOf(groupId, peers))
+                .setProperties(clientProperties())
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(retries, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)));
+        RaftPeerId leader = division.getInfo().getLeaderId();
+        if (leader != null && peers.stream().anyMatch(p -> p.getId().equals(leader))) {
+            builder.setLeaderId(leader);
+        }
+        return builder.build();
     }
 
     /** The current members as this node knows them. */

@@ -283,7 +283,8 @@ public final class RaftReplica implements Replica, AutoCloseable {
 
     @Override
     public <T> CompletableFuture<T> read(boolean linearizable, Function<Snapshot, T> read) {
-        if (!linearizable) {
+        if (!linearizable || settings.unsafeStaleReads()) {
+            // unsafeStaleReads: deliberately broken mode for the fault-injection harness (see RaftSettings).
             return CompletableFuture.supplyAsync(() -> readLocal(read), readExecutor);
         }
         CompletableFuture<T> result = new CompletableFuture<>();

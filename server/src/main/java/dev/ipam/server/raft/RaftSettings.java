@@ -27,6 +27,9 @@ import java.util.Set;
  * @param logPreserveEntries entries kept behind the snapshot, so slightly lagging followers catch
  *     up from the log rather than by snapshot
  * @param requestRetentionEntries request ids are remembered this many log entries
+ * @param unsafeStaleReads BROKEN ON PURPOSE, for the fault-injection (Jepsen) harness only: serve
+ *     linearizable reads from local state without ReadIndex, so a partitioned old leader answers
+ *     stale reads; never set it in production (default false)
  */
 public record RaftSettings(
         Peer self,
@@ -46,7 +49,8 @@ public record RaftSettings(
         long logSegmentBytesMax,
         int logPurgeGapEntries,
         long logPreserveEntries,
-        long requestRetentionEntries) {
+        long requestRetentionEntries,
+        boolean unsafeStaleReads) {
 
     public static final int ELECTION_TIMEOUT_MIN_MS_DEFAULT = 1000;
     public static final int ELECTION_TIMEOUT_MAX_MS_DEFAULT = 2000;
@@ -55,7 +59,7 @@ public record RaftSettings(
     public static RaftSettings defaults(Peer self, List<Peer> peers, Path dataDir) {
         return new RaftSettings(self, peers, false, dataDir, "ipam", ELECTION_TIMEOUT_MIN_MS_DEFAULT,
                 ELECTION_TIMEOUT_MAX_MS_DEFAULT, 1024, 1024 * 1024, 200, 4, 50_000, 10_000, 10_000,
-                64L * 1024 * 1024, 1024, 1000, dev.ipam.ratis.IpamStateMachine.Options.REQUEST_RETENTION_ENTRIES_DEFAULT);
+                64L * 1024 * 1024, 1024, 1000, dev.ipam.ratis.IpamStateMachine.Options.REQUEST_RETENTION_ENTRIES_DEFAULT, false);
     }
 
     public RaftSettings {
@@ -133,7 +137,7 @@ public record RaftSettings(
     public RaftSettings withJoin(boolean newJoin) {
         return new RaftSettings(self, peers, newJoin, dataDir, groupName, electionTimeoutMinMs, electionTimeoutMaxMs,
                 batchCommandsMax, batchBytesMax, batchLingerUs, entriesInFlightMax, pendingCommandsMax, requestTimeoutMs,
-                snapshotAutoEntries, logSegmentBytesMax, logPurgeGapEntries, logPreserveEntries, requestRetentionEntries);
+                snapshotAutoEntries, logSegmentBytesMax, logPurgeGapEntries, logPreserveEntries, requestRetentionEntries, unsafeStaleReads);
     }
 
     /** For tests: frequent snapshots and small log segments, so purging and installs happen quickly. */
@@ -141,24 +145,32 @@ public record RaftSettings(
                                       long newLogPreserveEntries) {
         return new RaftSettings(self, peers, join, dataDir, groupName, electionTimeoutMinMs, electionTimeoutMaxMs,
                 batchCommandsMax, batchBytesMax, batchLingerUs, entriesInFlightMax, pendingCommandsMax, requestTimeoutMs,
-                newSnapshotAutoEntries, newLogSegmentBytesMax, newLogPurgeGapEntries, newLogPreserveEntries, requestRetentionEntries);
+                newSnapshotAutoEntries, newLogSegmentBytesMax, newLogPurgeGapEntries, newLogPreserveEntries, requestRetentionEntries, unsafeStaleReads);
     }
 
     public RaftSettings withRequestRetentionEntries(long newRequestRetentionEntries) {
         return new RaftSettings(self, peers, join, dataDir, groupName, electionTimeoutMinMs, electionTimeoutMaxMs,
                 batchCommandsMax, batchBytesMax, batchLingerUs, entriesInFlightMax, pendingCommandsMax, requestTimeoutMs,
-                snapshotAutoEntries, logSegmentBytesMax, logPurgeGapEntries, logPreserveEntries, newRequestRetentionEntries);
+                snapshotAutoEntries, logSegmentBytesMax, logPurgeGapEntries, logPreserveEntries, newRequestRetentionEntries, unsafeStaleReads);
     }
 
     public RaftSettings withPendingCommandsMax(int newPendingCommandsMax) {
         return new RaftSettings(self, peers, join, dataDir, groupName, electionTimeoutMinMs, electionTimeoutMaxMs,
                 batchCommandsMax, batchBytesMax, batchLingerUs, entriesInFlightMax, newPendingCommandsMax, requestTimeoutMs,
-                snapshotAutoEntries, logSegmentBytesMax, logPurgeGapEntries, logPreserveEntries, requestRetentionEntries);
+                snapshotAutoEntries, logSegmentBytesMax, logPurgeGapEntries, logPreserveEntries, requestRetentionEntries, unsafeStaleReads);
     }
 
     public RaftSettings withBatching(int newBatchCommandsMax, int newBatchLingerUs) {
         return new RaftSettings(self, peers, join, dataDir, groupName, electionTimeoutMinMs, electionTimeoutMaxMs,
                 newBatchCommandsMax, batchBytesMax, newBatchLingerUs, entriesInFlightMax, pendingCommandsMax, requestTimeoutMs,
-                snapshotAutoEntries, logSegmentBytesMax, logPurgeGapEntries, logPreserveEntries, requestRetentionEntries);
+                snapshotAutoEntries, logSegmentBytesMax, logPurgeGapEntries, logPreserveEntries, requestRetentionEntries, unsafeStaleReads);
+    }
+
+    /** For the fault-injection harness only: linearizable reads without ReadIndex (unsafe). */
+    public RaftSettings withUnsafeStaleReads(boolean newUnsafeStaleReads) {
+        return new RaftSettings(self, peers, join, dataDir, groupName, electionTimeoutMinMs, electionTimeoutMaxMs,
+                batchCommandsMax, batchBytesMax, batchLingerUs, entriesInFlightMax, pendingCommandsMax, requestTimeoutMs,
+                snapshotAutoEntries, logSegmentBytesMax, logPurgeGapEntries, logPreserveEntries, requestRetentionEntries,
+                newUnsafeStaleReads);
     }
 }
