@@ -103,30 +103,48 @@ public final class RocksStore implements Store {
 
     @Override
     public byte[] get(Space space, byte[] key) {
+        return get(readOptions, space, key);
+    }
+
+    @Override
+    public Entry first(Space space, byte[] fromInclusive, byte[] toExclusive) {
+        return first(readOptions, space, fromInclusive, toExclusive);
+    }
+
+    @Override
+    public Entry last(Space space, byte[] fromInclusive, byte[] toExclusive) {
+        return last(readOptions, space, fromInclusive, toExclusive);
+    }
+
+    @Override
+    public Cursor scan(Space space, byte[] fromInclusive, byte[] toExclusive) {
+        return scan(readOptions, space, fromInclusive, toExclusive);
+    }
+
+    // The reads of the store and of its pinned views differ only in their ReadOptions (snapshot or none).
+
+    private byte[] get(ReadOptions options, Space space, byte[] key) {
         try {
-            return db.get(families.get(space), readOptions, key);
+            return db.get(families.get(space), options, key);
         } catch (RocksDBException e) {
             throw new StorageException("get failed in " + space, e);
         }
     }
 
-    @Override
-    public Entry first(Space space, byte[] fromInclusive, byte[] toExclusive) {
-        try (RocksIterator it = db.newIterator(families.get(space), readOptions)) {
+    private Entry first(ReadOptions options, Space space, byte[] fromInclusive, byte[] toExclusive) {
+        try (RocksIterator it = db.newIterator(families.get(space), options)) {
             return Ranges.first(it, fromInclusive, toExclusive);
         }
     }
 
-    @Override
-    public Entry last(Space space, byte[] fromInclusive, byte[] toExclusive) {
-        try (RocksIterator it = db.newIterator(families.get(space), readOptions)) {
+    private Entry last(ReadOptions options, Space space, byte[] fromInclusive, byte[] toExclusive) {
+        try (RocksIterator it = db.newIterator(families.get(space), options)) {
             return Ranges.last(it, fromInclusive, toExclusive);
         }
     }
 
-    @Override
-    public Cursor scan(Space space, byte[] fromInclusive, byte[] toExclusive) {
-        return Ranges.cursor(db.newIterator(families.get(space), readOptions), null, fromInclusive, toExclusive);
+    private Cursor scan(ReadOptions options, Space space, byte[] fromInclusive, byte[] toExclusive) {
+        return Ranges.cursor(db.newIterator(families.get(space), options), null, fromInclusive, toExclusive);
     }
 
     @Override
@@ -196,30 +214,22 @@ public final class RocksStore implements Store {
 
         @Override
         public byte[] get(Space space, byte[] key) {
-            try {
-                return db.get(families.get(space), options, key);
-            } catch (RocksDBException e) {
-                throw new StorageException("get failed in " + space, e);
-            }
+            return RocksStore.this.get(options, space, key);
         }
 
         @Override
         public Entry first(Space space, byte[] fromInclusive, byte[] toExclusive) {
-            try (RocksIterator it = db.newIterator(families.get(space), options)) {
-                return Ranges.first(it, fromInclusive, toExclusive);
-            }
+            return RocksStore.this.first(options, space, fromInclusive, toExclusive);
         }
 
         @Override
         public Entry last(Space space, byte[] fromInclusive, byte[] toExclusive) {
-            try (RocksIterator it = db.newIterator(families.get(space), options)) {
-                return Ranges.last(it, fromInclusive, toExclusive);
-            }
+            return RocksStore.this.last(options, space, fromInclusive, toExclusive);
         }
 
         @Override
         public Cursor scan(Space space, byte[] fromInclusive, byte[] toExclusive) {
-            return Ranges.cursor(db.newIterator(families.get(space), options), null, fromInclusive, toExclusive);
+            return RocksStore.this.scan(options, space, fromInclusive, toExclusive);
         }
 
         @Override
