@@ -28,7 +28,6 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.buffer.Unpooled;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -269,12 +268,8 @@ public final class ApiServer implements AutoCloseable {
                 reject(ctx, 400, "BadRequest", "malformed request URI: " + e.getMessage());
                 return;
             }
-            try {
-                workers.execute(() -> api.handle(exchange));
-            } catch (RejectedExecutionException e) {
-                api.fail(exchange, ApiException.tooMany("the server is busy: more than " + config.requestQueueMax()
-                        + " requests are waiting (http.requestQueueMax); retry later"));
-            }
+            // The one hand-off to the workers: 429 when the queue is full, 503 when the node is stopping.
+            api.rejectingAs429(exchange).execute(() -> api.handle(exchange));
         }
 
         @Override
