@@ -148,8 +148,16 @@ class MetricsAndLogLevelTest {
         assertTrue(after.value("ipam_http_request_duration_seconds_count", "method", "GET") >= scrapes);
 
         // The dashboard and the alert rules use only metrics a node exports.
+        // Pool metrics appear once the timed pool sampler has run: wait for them, then collect the names.
+        TestCluster.awaitTrue(() -> {
+            try {
+                return scrape().samples.stream().anyMatch(sample -> sample.name().equals("ipam_pool_utilization_ratio"));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, TIMEOUT_MS, () -> "pool metrics were never sampled");
         java.util.Set<String> exported = new java.util.TreeSet<>();
-        after.samples.forEach(sample -> exported.add(sample.name()));
+        scrape().samples.forEach(sample -> exported.add(sample.name()));
         for (String file : List.of("../ops/prometheus/alerts.yml", "../ops/grafana/ipam-dashboard.json")) {
             java.util.regex.Matcher names = java.util.regex.Pattern.compile("ipam_[a-z_]+")
                     .matcher(java.nio.file.Files.readString(Path.of(file)));
