@@ -73,6 +73,13 @@ public final class Ipamctl implements java.util.concurrent.Callable<Integer> {
     public static CommandLine commandLine(Map<String, String> environment, InputStream stdin) {
         CommandLine line = new CommandLine(new Ipamctl(environment, stdin));
         line.setCaseInsensitiveEnumValuesAllowed(true);
+        line.registerConverter(Output.class, text -> {
+            try {
+                return Output.parse(text);
+            } catch (UsageError e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        });
         line.setExecutionExceptionHandler((error, command, parseResult) -> handle(error, command.getErr()));
         line.setParameterExceptionHandler((error, args) -> {
             PrintWriter err = error.getCommandLine().getErr();
@@ -124,7 +131,7 @@ public final class Ipamctl implements java.util.concurrent.Callable<Integer> {
 
     @Command(name = "get", description = "Show objects: ipamctl get ippools | get ipclaim NAME -o yaml | get ipalloc -A.")
     int get(@Parameters(arity = "1..*", paramLabel = "KIND [NAME...]") List<String> args,
-            @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table", description = "table|wide|json|yaml|name") Format output,
+            @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table", description = "table|wide|json|yaml|name|jsonpath=TEMPLATE|custom-columns=NAME:PATH,...") Output output,
             @Option(names = {"-l", "--selector"}, paramLabel = "SELECTOR", description = "Label selector, e.g. tier=web") String labels,
             @Option(names = "--field-selector", paramLabel = "SELECTOR", description = "e.g. spec.poolRef.name=web, status.phase=Bound") String fields,
             @Option(names = {"-A", "--all-namespaces"}, description = "Across every namespace.") boolean allNamespaces,
@@ -157,6 +164,18 @@ public final class Ipamctl implements java.util.concurrent.Callable<Integer> {
     int apply(@Option(names = {"-f", "--filename"}, paramLabel = "FILE", required = true) List<String> files,
               @Option(names = "--dry-run", arity = "0..1", fallbackValue = "server", paramLabel = "server|none") String dryRun) {
         return new Resources(session()).apply(files, dryRun(dryRun), manifests());
+    }
+
+    @Command(name = "create", description = "Create objects from YAML or JSON manifests; one that exists already is an error (apply updates).")
+    int create(@Option(names = {"-f", "--filename"}, paramLabel = "FILE", required = true) List<String> files,
+               @Option(names = "--dry-run", arity = "0..1", fallbackValue = "server", paramLabel = "server|none") String dryRun) {
+        return new Resources(session()).create(files, dryRun(dryRun), manifests());
+    }
+
+    @Command(name = "diff", description = {"Show what 'apply -f' would change: a unified diff of the live objects and the server's dry run.",
+            "Exit code 0: no differences; 1: differences; other codes: an error, as for every command."})
+    int diff(@Option(names = {"-f", "--filename"}, paramLabel = "FILE", required = true) List<String> files) {
+        return new Resources(session()).diff(files, manifests());
     }
 
     @Command(name = "wait", description = "Wait for a condition: --for=condition=Ready, --for=jsonpath='{.status.phase}'=Bound, --for=delete.")

@@ -19,7 +19,7 @@ final class PoolCommand {
     Ipamctl root;
 
     @Command(name = "list", description = "List the project's pools.")
-    int list(@Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table", description = "table|wide|json|yaml|name") Format output,
+    int list(@Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table", description = "table|wide|json|yaml|name|jsonpath=TEMPLATE|custom-columns=NAME:PATH,...") Output output,
              @Option(names = {"-l", "--selector"}, paramLabel = "SELECTOR") String labels) {
         return new Resources(root.session()).get(new Targets(Kind.IPPOOL, List.of()), output, labels, null, false, false,
                 Duration.ZERO, Resources.CHUNK_SIZE_DEFAULT);
@@ -27,7 +27,7 @@ final class PoolCommand {
 
     @Command(name = "show", description = "Describe a pool, with its occupancy map (or print it with -o).")
     int show(@Parameters(paramLabel = "NAME") String name,
-             @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "table|wide|json|yaml|name (default: describe)") Format output) {
+             @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "table|wide|json|yaml|name|jsonpath=TEMPLATE|custom-columns=... (default: describe)") Output output) {
         Resources resources = new Resources(root.session());
         Targets target = new Targets(Kind.IPPOOL, List.of(name));
         if (output == null) {
@@ -49,7 +49,7 @@ final class PoolCommand {
                @Option(names = "--allowed-project", paramLabel = "PROJECT", description = "Share with this project (repeat; * for all).") List<String> allowedProjects,
                @Option(names = "--label", paramLabel = "KEY=VALUE") List<String> labels,
                @Option(names = "--dry-run", description = "Validate on the server, store nothing.") boolean dryRun,
-               @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table", description = "table|wide|json|yaml|name") Format output) {
+               @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table", description = "table|wide|json|yaml|name|jsonpath=TEMPLATE|custom-columns=NAME:PATH,...") Output output) {
         IPPool pool = IPPool.of(name, Shortcuts.poolSpec(cidr, family, parent, length, strategy, minLength, maxLength,
                 visibility, allowedProjects));
         if (labels != null) {

@@ -34,7 +34,7 @@ final class PrefixCommand {
               @Option(names = "--reclaim-policy", paramLabel = "Delete|Retain") String reclaimPolicy,
               @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Labels of the claim.") List<String> labels,
               @Option(names = "--dry-run", description = "Show the exact block the claim would get; store nothing.") boolean dryRun,
-              @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table", description = "table|wide|json|yaml|name") Format output) {
+              @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table", description = "table|wide|json|yaml|name|jsonpath=TEMPLATE|custom-columns=NAME:PATH,...") Output output) {
         Session session = root.session();
         IpamClient client = session.client();
         Map<String, String> poolLabels = Labels.parse(selector, "-l");
@@ -55,7 +55,7 @@ final class PrefixCommand {
     int list(@Option(names = "--pool", paramLabel = "POOL") String pool,
              @Option(names = {"-l", "--selector"}, paramLabel = "SELECTOR") String labels,
              @Option(names = {"-A", "--all-namespaces"}) boolean allNamespaces,
-             @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table", description = "table|wide|json|yaml|name") Format output) {
+             @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table", description = "table|wide|json|yaml|name|jsonpath=TEMPLATE|custom-columns=NAME:PATH,...") Output output) {
         String fields = pool == null ? null : "spec.poolRef.name=" + pool;
         return new Resources(root.session()).get(new Targets(Kind.IPCLAIM, List.of()), output, labels, fields, allNamespaces,
                 false, Duration.ZERO, Resources.CHUNK_SIZE_DEFAULT);
@@ -63,7 +63,7 @@ final class PrefixCommand {
 
     @Command(name = "show", description = "Describe a claim (or print it with -o).")
     int show(@Parameters(paramLabel = "NAME") String name,
-             @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "table|wide|json|yaml|name (default: describe)") Format output) {
+             @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "table|wide|json|yaml|name|jsonpath=TEMPLATE|custom-columns=... (default: describe)") Output output) {
         Resources resources = new Resources(root.session());
         Targets target = new Targets(Kind.IPCLAIM, List.of(name));
         if (output == null) {

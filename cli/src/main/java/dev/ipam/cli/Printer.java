@@ -34,33 +34,44 @@ final class Printer {
      * Prints objects of one kind. {@code single} prints a lone object bare in json/yaml (as
      * {@code get KIND NAME} does) rather than wrapped in a List.
      */
-    void objects(Kind kind, List<JsonNode> items, Format format, boolean namespaceColumn, boolean single) {
-        switch (format) {
-            case table, wide -> {
-                if (items.isEmpty()) {
-                    return;
+    void objects(Kind kind, List<JsonNode> items, Output output, boolean namespaceColumn, boolean single) {
+        if (output instanceof Output.Template template) {
+            out.print(template.render(single && items.size() == 1 ? items.get(0) : list(items)));
+        } else if (output instanceof Output.Columns columns) {
+            List<List<String>> rows = new ArrayList<>();
+            rows.add(columns.headers());
+            items.forEach(item -> rows.add(columns.row(item)));
+            out.print(Tables.layout(rows));
+        } else {
+            Format format = ((Output.Plain) output).format();
+            switch (format) {
+                case table, wide -> {
+                    if (items.isEmpty()) {
+                        return;
+                    }
+                    List<List<String>> rows = new ArrayList<>();
+                    rows.add(tables.header(kind, format == Format.wide, namespaceColumn));
+                    for (JsonNode item : items) {
+                        rows.add(tables.row(kind, item, format == Format.wide, namespaceColumn));
+                    }
+                    out.print(Tables.layout(rows));
                 }
-                List<List<String>> rows = new ArrayList<>();
-                rows.add(tables.header(kind, format == Format.wide, namespaceColumn));
-                for (JsonNode item : items) {
-                    rows.add(tables.row(kind, item, format == Format.wide, namespaceColumn));
-                }
-                out.print(Tables.layout(rows));
+                case json -> out.println(json(single && items.size() == 1 ? items.get(0) : list(items)));
+                case yaml -> out.print(yaml(single && items.size() == 1 ? items.get(0) : list(items)));
+                case name -> items.forEach(item -> out.println(kind.nameOutputPrefix() + "/" + item.path("metadata").path("name").asText()));
             }
-            case json -> out.println(json(single && items.size() == 1 ? items.get(0) : list(items)));
-            case yaml -> out.print(yaml(single && items.size() == 1 ? items.get(0) : list(items)));
-            case name -> items.forEach(item -> out.println(kind.nameOutputPrefix() + "/" + item.path("metadata").path("name").asText()));
         }
         out.flush();
     }
 
-    /** One table row without header (watch output after the first screen). */
-    void row(Kind kind, JsonNode item, Format format, boolean namespaceColumn) {
-        if (format == Format.table || format == Format.wide) {
-            List<List<String>> rows = List.of(tables.row(kind, item, format == Format.wide, namespaceColumn));
-            out.print(Tables.layout(rows));
+    /** One object without a table header (watch output after the first screen); templates apply to the object. */
+    void row(Kind kind, JsonNode item, Output output, boolean namespaceColumn) {
+        if (output instanceof Output.Columns columns) {
+            out.print(Tables.layout(List.of(columns.row(item))));
+        } else if (output instanceof Output.Plain plain && (plain.format() == Format.table || plain.format() == Format.wide)) {
+            out.print(Tables.layout(List.of(tables.row(kind, item, plain.format() == Format.wide, namespaceColumn))));
         } else {
-            objects(kind, List.of(item), format, namespaceColumn, true);
+            objects(kind, List.of(item), output, namespaceColumn, true);
         }
         out.flush();
     }

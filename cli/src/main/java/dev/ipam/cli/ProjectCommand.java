@@ -23,7 +23,7 @@ final class ProjectCommand {
     int create(@Parameters(paramLabel = "NAME") String name,
                @Option(names = "--quota-claims", paramLabel = "N", description = "The most live claims.") Long claims,
                @Option(names = "--quota-ipv4-addresses", paramLabel = "N", description = "The most IPv4 addresses held.") Long addresses,
-               @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table", description = "table|wide|json|yaml|name") Format output) {
+               @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table", description = "table|wide|json|yaml|name|jsonpath=TEMPLATE|custom-columns=NAME:PATH,...") Output output) {
         if (claims != null && claims < 0 || addresses != null && addresses < 0) {
             throw new UsageError("--quota-claims and --quota-ipv4-addresses must be >= 0");
         }
@@ -43,7 +43,7 @@ final class ProjectCommand {
     }
 
     @Command(name = "list", description = "List projects with their usage and quota.")
-    int list(@Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table", description = "table|wide|json|yaml|name") Format output) {
+    int list(@Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table", description = "table|wide|json|yaml|name|jsonpath=TEMPLATE|custom-columns=NAME:PATH,...") Output output) {
         return new Resources(root.session()).get(new Targets(Kind.PROJECT, List.of()), output, null, null, false, false,
                 Duration.ZERO, Resources.CHUNK_SIZE_DEFAULT);
     }

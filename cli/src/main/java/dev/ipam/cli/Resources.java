@@ -3,6 +3,8 @@ package dev.ipam.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.difflib.DiffUtils;
+import com.github.difflib.UnifiedDiffUtils;
 import dev.ipam.client.IpamClient;
 import dev.ipam.client.IpamException;
 import dev.ipam.client.Kind;
@@ -20,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The kubectl verbs on any kind (get, describe, delete, apply, wait, explain), as plain methods
+ * The kubectl verbs on any kind (get, describe, delete, apply, create, diff, wait, explain), as plain methods
  * that return an exit code. The picocli commands only decode flags and call these.
  */
 final class Resources {
@@ -41,7 +43,7 @@ final class Resources {
     }
 
     /** {@code get KIND [NAME...]}: the named objects, or a list by selectors. */
-    int get(Targets targets, Format format, String labelSelector, String fieldSelector, boolean allNamespaces,
+    int get(Targets targets, Output format, String labelSelector, String fieldSelector, boolean allNamespaces,
             boolean watch, Duration watchFor, int chunkSize) {
         Kind kind = targets.kind();
         boolean namespaceColumn = allNamespaces && kind.namespaced() && targets.names().isEmpty();
@@ -64,7 +66,7 @@ final class Resources {
             return watch(resources, options, format, namespaceColumn, watchFor);
         }
         List<JsonNode> items = resources.listAll(options);
-        if (items.isEmpty() && (format == Format.table || format == Format.wide)) {
+        if (items.isEmpty() && format.isTable()) {
             session.err.println(kind.namespaced() && !namespaceColumn
                     ? "No resources found in " + session.namespace() + " namespace." : "No resources found.");
             session.err.flush();
@@ -73,7 +75,7 @@ final class Resources {
         return ExitCodes.OK;
     }
 
-    private int watch(ResourceClient<JsonNode> resources, ListOptions options, Format format, boolean namespaceColumn,
+    private int watch(ResourceClient<JsonNode> resources, ListOptions options, Output format, boolean namespaceColumn,
                       Duration watchFor) {
         Kind kind = resources.kind();
         // Page through the list; the first page's resourceVersion is where the watch starts.
@@ -205,13 +207,67 @@ final class Resources {
 
     /** {@code apply -f FILE|-}: create what is missing, patch labels/annotations of what exists. */
     int apply(List<String> files, boolean dryRun, Manifests manifests) {
+        return eachManifest("apply", files, manifests, manifest -> {
+            session.out.println(applyOne(manifest, dryRun));
+            return ExitCodes.OK;
+        });
+    }
+
+    /** {@code create -f}: like apply, but an object that exists already is an error (AlreadyExists). */
+    int create(List<String> files, boolean dryRun, Manifests manifests) {
+        return eachManifest("create", files, manifests, manifest -> {
+            Prepared object = prepare(manifest);
+            clientFor(object.kind(), object.namespace()).create(object.body(), dryRun, UUID.randomUUID().toString());
+            session.out.println(object.label() + " created" + (dryRun ? " (server dry run)" : ""));
+            return ExitCodes.OK;
+        });
+    }
+
+    /**
+     * {@code diff -f}: what apply would change, as a unified diff of the live object and the object
+     * the server computes for the manifest in a dry run (for a new claim: its real block). Exits 0
+     * without differences and 1 with some, as kubectl diff does.
+     */
+    int diff(List<String> files, Manifests manifests) {
+        return eachManifest("diff", files, manifests, manifest -> {
+            Prepared object = prepare(manifest);
+            ResourceClient<JsonNode> resources = clientFor(object.kind(), object.namespace());
+            JsonNode live = existing(resources, object.name());
+            JsonNode merged = live == null
+                    ? resources.create(object.body(), true, UUID.randomUUID().toString())
+                    : resources.patch(object.name(), object.patch(), true);
+            String path = object.kind().plural() + "/" + (object.kind().namespaced() ? object.namespace() + "/" : "") + object.name();
+            List<String> before = live == null ? List.of() : Printer.yaml(comparable(live)).lines().toList();
+            List<String> after = Printer.yaml(comparable(merged)).lines().toList();
+            List<String> unified = UnifiedDiffUtils.generateUnifiedDiff("live/" + path, "merged/" + path, before,
+                    DiffUtils.diff(before, after), 3);
+            unified.forEach(session.out::println);
+            return unified.isEmpty() ? ExitCodes.OK : ExitCodes.ERROR;
+        });
+    }
+
+    /** Fields the server changes on every write; a diff of them says nothing about the manifest. */
+    private static JsonNode comparable(JsonNode object) {
+        ObjectNode copy = object.deepCopy();
+        ObjectNode metadata = copy.with("metadata");
+        metadata.remove(List.of("resourceVersion", "generation", "managedFields"));
+        return copy;
+    }
+
+    private interface ManifestAction {
+        int run(Manifests.Manifest manifest);
+    }
+
+    /** Runs {@code action} on every manifest of {@code files}, reporting errors and going on; the first error's code wins. */
+    private int eachManifest(String verb, List<String> files, Manifests manifests, ManifestAction action) {
         if (files == null || files.isEmpty()) {
-            throw new UsageError("apply: -f FILE is required (use -f - to read standard input)");
+            throw new UsageError(verb + ": -f FILE is required (use -f - to read standard input)");
         }
         int code = ExitCodes.OK;
+        int differences = ExitCodes.OK;
         for (Manifests.Manifest manifest : manifests.read(files)) {
             try {
-                session.out.println(applyOne(manifest, dryRun));
+                differences = Math.max(differences, action.run(manifest));
             } catch (IpamException e) {
                 code = code == ExitCodes.OK ? Errors.report(session.err, e) : code;
             } catch (UsageError e) {
@@ -221,10 +277,32 @@ final class Resources {
         }
         session.out.flush();
         session.err.flush();
-        return code;
+        return code != ExitCodes.OK ? code : differences;
     }
 
-    private String applyOne(Manifests.Manifest manifest, boolean dryRun) {
+    /** A manifest made ready to send: its kind, namespace and name checked, status dropped. */
+    private record Prepared(Kind kind, String namespace, String name, ObjectNode body) {
+        String label() {
+            return kind.nameOutputPrefix() + "/" + name;
+        }
+
+        /** The merge patch apply sends for an existing object: labels, annotations and spec. */
+        ObjectNode patch() {
+            ObjectNode patch = JsonNodeFactory.instance.objectNode();
+            ObjectNode metadata = patch.putObject("metadata");
+            for (String field : List.of("labels", "annotations")) {
+                if (body.path("metadata").has(field)) {
+                    metadata.set(field, body.path("metadata").get(field));
+                }
+            }
+            if (body.has("spec")) {
+                patch.set("spec", body.get("spec"));
+            }
+            return patch;
+        }
+    }
+
+    private Prepared prepare(Manifests.Manifest manifest) {
         Kind kind = kindOf(manifest);
         ObjectNode object = manifest.object().deepCopy();
         String name = object.path("metadata").path("name").asText("");
@@ -236,35 +314,38 @@ final class Resources {
             object.with("metadata").put("namespace", namespace);
         }
         object.remove("status");
-        ResourceClient<JsonNode> resources = clientFor(kind, namespace);
-        String suffix = dryRun ? " (server dry run)" : "";
-        JsonNode existing;
+        return new Prepared(kind, namespace, name, object);
+    }
+
+    /** The stored object, or null when there is none. */
+    private static JsonNode existing(ResourceClient<JsonNode> resources, String name) {
         try {
-            existing = resources.get(name);
+            return resources.get(name);
         } catch (IpamException e) {
             if (e.reason() != IpamException.Reason.NOT_FOUND) {
                 throw e;
             }
-            resources.create(object, dryRun, UUID.randomUUID().toString());
-            return kind.nameOutputPrefix() + "/" + name + " created" + suffix;
+            return null;
         }
-        ObjectNode patch = JsonNodeFactory.instance.objectNode();
-        ObjectNode metadata = patch.putObject("metadata");
-        for (String field : List.of("labels", "annotations")) {
-            if (object.path("metadata").has(field)) {
-                metadata.set(field, object.path("metadata").get(field));
-            }
+    }
+
+    private String applyOne(Manifests.Manifest manifest, boolean dryRun) {
+        Prepared object = prepare(manifest);
+        ResourceClient<JsonNode> resources = clientFor(object.kind(), object.namespace());
+        String suffix = dryRun ? " (server dry run)" : "";
+        JsonNode existing = existing(resources, object.name());
+        if (existing == null) {
+            resources.create(object.body(), dryRun, UUID.randomUUID().toString());
+            return object.label() + " created" + suffix;
         }
-        if (object.has("spec")) {
-            patch.set("spec", object.get("spec"));
-        }
+        ObjectNode patch = object.patch();
         if (contains(existing, patch)) {
-            return kind.nameOutputPrefix() + "/" + name + " unchanged" + suffix;
+            return object.label() + " unchanged" + suffix;
         }
         if (!dryRun) {
-            resources.patch(name, patch);
+            resources.patch(object.name(), patch);
         }
-        return kind.nameOutputPrefix() + "/" + name + " configured" + suffix;
+        return object.label() + " configured" + suffix;
     }
 
     /** {@code wait KIND/NAME --for=...}. */

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-/** -o formats, apply/delete -f, wait, explain and the admin nouns, against one fake node. */
+/** -o formats, apply/create/diff/delete -f, wait, explain and the admin nouns, against one fake node. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OutputAndVerbsTest {
     @TempDir
@@ -60,6 +60,40 @@ class OutputAndVerbsTest {
         assertTrue(pools.contains("\nweb    10.0.0.0/24     Ready   IPv4     /25            25      "), pools);
         String allocations = ok(cli.run("get", "ipalloc", "-A")).out();
         assertTrue(allocations.startsWith("NAMESPACE   NAME   "), allocations);
+    }
+
+    @Test
+    void jsonPathTemplatesAsKubectlWritesThem() {
+        assertEquals("fmt-a fmt-b", ok(cli.run("get", "ipclaims", "-l", "app=fmt", "-o", "jsonpath={.items[*].metadata.name}")).out());
+        assertEquals("fmt-a=10.0.0.0/26\nfmt-b=2001:db8::/64\n", ok(cli.run("get", "ipclaims", "-l", "app=fmt", "-o",
+                "jsonpath={range .items[*]}{.metadata.name}={.status.allocatedCIDR}{\"\\n\"}{end}")).out());
+        // A single object is the template's root, and $ names it inside a range too.
+        assertEquals("10.0.0.0/26", ok(cli.run("get", "ipclaim", "fmt-a", "-o", "jsonpath={.status.allocatedCIDR}")).out());
+        assertEquals("Ready:True", ok(cli.run("get", "ipclaim", "fmt-a", "-o",
+                "jsonpath={range .status.conditions[?(@.type==\"Ready\")]}{.type}:{.status}{end}")).out());
+        assertEquals("fmt-b", ok(cli.run("get", "ipclaims", "-l", "app=fmt", "-o",
+                "jsonpath={.items[-1].metadata.name}")).out());
+        assertEquals("fmt-b", ok(cli.run("get", "ipclaims", "-l", "app=fmt", "-o",
+                "jsonpath={.items[?(@.spec.poolRef.name!=\"web\")].metadata.name}")).out());
+        // Objects print as compact JSON; a missing field prints nothing (kubectl's --allow-missing-template-keys).
+        assertEquals("{\"app\":\"fmt\"}|", ok(cli.run("get", "ipclaim", "fmt-a", "-o", "jsonpath={.metadata.labels}|{.spec.nothing}")).out());
+    }
+
+    @Test
+    void customColumnsAndBadTemplatesNameTheFix() {
+        assertEquals("NAME    CIDR\nfmt-a   10.0.0.0/26\nfmt-b   2001:db8::/64\n", ok(cli.run("get", "ipclaims", "-l", "app=fmt", "-o",
+                "custom-columns=NAME:.metadata.name,CIDR:.status.allocatedCIDR")).out());
+        assertEquals("NAME    MISSING\nfmt-a   <none>\n", ok(cli.run("get", "ipclaim", "fmt-a", "-o",
+                "custom-columns=NAME:.metadata.name,MISSING:.spec.nothing")).out());
+        Cli.Result unclosed = cli.run("get", "ipclaims", "-o", "jsonpath={range .items[*]}{.metadata.name}");
+        assertEquals(ExitCodes.USAGE, unclosed.code(), unclosed.toString());
+        assertTrue(unclosed.err().contains("{range ...} without {end}"), unclosed.err());
+        Cli.Result badColumn = cli.run("get", "ipclaims", "-o", "custom-columns=NAME");
+        assertEquals(ExitCodes.USAGE, badColumn.code(), badColumn.toString());
+        assertTrue(badColumn.err().contains("'NAME' is not NAME:PATH"), badColumn.err());
+        Cli.Result unknown = cli.run("get", "ipclaims", "-o", "xml");
+        assertEquals(ExitCodes.USAGE, unknown.code(), unknown.toString());
+        assertTrue(unknown.err().contains("jsonpath=TEMPLATE or custom-columns=NAME:PATH"), unknown.err());
     }
 
     @Test
@@ -123,6 +157,46 @@ class OutputAndVerbsTest {
         assertEquals(ExitCodes.OK, cli.run("get", "ippool", "apply-pool").code());
         assertEquals(ExitCodes.NOT_FOUND, cli.run("get", "ipclaim", "apply-claim").code());
         ok(cli.run("delete", "ippool", "apply-pool"));
+    }
+
+    @Test
+    void createRefusesWhatExistsAndDiffShowsWhatApplyWouldChange() throws Exception {
+        Path file = home.resolve("diff.yaml");
+        Files.writeString(file, """
+                apiVersion: ipam.miloapis.com/v1alpha1
+                kind: IPPool
+                metadata:
+                  name: diff-pool
+                  labels: {tier: cache}
+                spec:
+                  cidr: 10.30.0.0/16
+                  ipFamily: IPv4
+                """);
+        // A new object: every line is an addition, and the exit code says "differences".
+        Cli.Result fresh = cli.run("diff", "-f", file.toString());
+        assertEquals(ExitCodes.ERROR, fresh.code(), fresh.toString());
+        assertTrue(fresh.out().startsWith("--- live/ippools/diff-pool\n+++ merged/ippools/diff-pool\n"), fresh.out());
+        assertTrue(fresh.out().contains("\n+  cidr: 10.30.0.0/16\n"), fresh.out());
+        assertEquals(ExitCodes.NOT_FOUND, cli.run("get", "ippool", "diff-pool").code(), "diff must store nothing");
+
+        assertEquals("ippool.ipam.miloapis.com/diff-pool created\n", ok(cli.run("create", "-f", file.toString())).out());
+        Cli.Result again = cli.run("create", "-f", file.toString());
+        assertEquals(ExitCodes.CONFLICT, again.code(), again.toString());
+        assertTrue(again.err().contains("AlreadyExists"), again.err());
+
+        Cli.Result same = cli.run("diff", "-f", file.toString());
+        assertEquals(ExitCodes.OK, same.code(), same.toString());
+        assertEquals("", same.out());
+
+        Files.writeString(file, Files.readString(file).replace("labels: {tier: cache}", "labels: {tier: cache, env: prod}"));
+        Cli.Result changed = cli.run("diff", "-f", file.toString());
+        assertEquals(ExitCodes.ERROR, changed.code(), changed.toString());
+        assertTrue(changed.out().contains("\n+    env: prod\n"), changed.out());
+        assertTrue(changed.out().lines().filter(line -> line.startsWith("-") && !line.startsWith("---")).findAny().isEmpty(),
+                "only an addition: " + changed.out());
+        JsonNode live = Codec.JSON.readTree(ok(cli.run("get", "ippool", "diff-pool", "-o", "json")).out());
+        assertTrue(live.path("metadata").path("labels").path("env").isMissingNode(), "diff must not patch: " + live);
+        ok(cli.run("delete", "ippool", "diff-pool"));
     }
 
     @Test

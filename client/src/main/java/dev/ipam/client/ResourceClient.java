@@ -125,7 +125,16 @@ public final class ResourceClient<T> {
      * fields are immutable (INVALID).
      */
     public T patch(String name, Object mergePatch) {
-        return decode(check(transport.send(new Transport.Call("PATCH", objectPath(name), null,
+        return patch(name, mergePatch, false);
+    }
+
+    /** A merge patch, or with {@code dryRun} the object the patch would give, stored nowhere. */
+    public T patch(String name, Object mergePatch, boolean dryRun) {
+        Map<String, String> query = Transport.query();
+        if (dryRun) {
+            query.put("dryRun", "All");
+        }
+        return decode(check(transport.send(new Transport.Call("PATCH", objectPath(name), query,
                 Codec.encode(mergePatch), MERGE_PATCH, UUID.randomUUID().toString()))));
     }
 

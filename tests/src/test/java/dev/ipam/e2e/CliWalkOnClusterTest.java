@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ipam.cli.Ipamctl;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,8 +20,8 @@ import picocli.CommandLine;
 
 /**
  * The README's walk with ipamctl against a real three-node cluster: create a project, a pool, claim
- * (by pool and by selector, and a dry run), list, describe, an exhausted pool, release, and the
- * cluster's status; every step's exit code is the one API.md names.
+ * (by pool and by selector, and a dry run), list, describe, an exhausted pool, release, diff and
+ * create from a manifest, a JSONPath listing, and the cluster's status; every step's exit code is the one API.md names.
  */
 class CliWalkOnClusterTest {
     @TempDir
@@ -91,6 +94,28 @@ class CliWalkOnClusterTest {
             Run again = ipamctl("prefix", "claim", "--pool", "web", "--length", "24", "--name", "frontend-2");
             assertEquals(0, again.code(), again.toString());
             assertTrue(again.out().contains("10.0.0.0/24"), "the released block is handed out again: " + again);
+
+            Path manifest = temp.resolve("db.yaml");
+            try {
+                Files.writeString(manifest, """
+                        apiVersion: ipam.miloapis.com/v1alpha1
+                        kind: IPClaim
+                        metadata: {name: db}
+                        spec: {ipFamily: IPv4, prefixLength: 28, poolRef: {name: web}}
+                        """);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Run diff = ipamctl("diff", "-f", manifest.toString());
+            assertEquals(1, diff.code(), "a new claim is a difference: " + diff);
+            assertTrue(diff.out().contains("\n+  allocatedCIDR: 10.0.1.64/28\n"), "the server's dry run names the block: " + diff);
+            Run create = ipamctl("create", "-f", manifest.toString());
+            assertEquals(0, create.code(), create.toString());
+            Run same = ipamctl("diff", "-f", manifest.toString());
+            assertEquals(0, same.code(), "nothing left to change: " + same);
+            Run names = ipamctl("get", "ipclaims", "-o", "jsonpath={range .items[*]}{.metadata.name}={.status.allocatedCIDR}{\"\\n\"}{end}");
+            assertEquals(0, names.code(), names.toString());
+            assertTrue(names.out().contains("db=10.0.1.64/28\n") && names.out().contains("api=10.0.1.0/26\n"), names.toString());
 
             Run status = ipamctl("cluster", "status");
             assertEquals(0, status.code(), status.toString());

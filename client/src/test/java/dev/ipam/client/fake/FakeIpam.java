@@ -430,7 +430,7 @@ public final class FakeIpam implements AutoCloseable {
     }
 
     /** Merge patch: labels and annotations may change; any spec change is 422. */
-    synchronized Answer patch(String project, String kind, String namespace, String name, JsonNode patch) {
+    synchronized Answer patch(String project, String kind, String namespace, String name, JsonNode patch, boolean dryRun) {
         String objectKey = key(project, kind, namespace, name);
         ObjectNode object = objects.get(objectKey);
         if (object == null) {
@@ -450,6 +450,9 @@ public final class FakeIpam implements AutoCloseable {
         }
         if (patched.equals(object)) {
             return new Answer(200, kind.equals("IPPool") ? poolWithStatus(project, object) : object);
+        }
+        if (dryRun) {
+            return new Answer(200, kind.equals("IPPool") ? poolWithStatus(project, patched) : patched);
         }
         bump(patched);
         objects.put(objectKey, patched);
@@ -478,7 +481,7 @@ public final class FakeIpam implements AutoCloseable {
         if (!whole.path("spec").equals(object.path("spec"))) {
             return invalid(name, plural(kind), "spec", "Forbidden: spec is immutable");
         }
-        return patch(project, kind, namespace, name, patch);
+        return patch(project, kind, namespace, name, patch, false);
     }
 
     /** One page of a list, in key order, after selectors; the continue token is the last key returned. */

@@ -232,7 +232,7 @@ public final class FakeNode {
         }
         return switch (method) {
             case "GET" -> ipam.get(project, kind, namespace, name);
-            case "PATCH" -> ipam.patch(project, kind, namespace, name, object(body));
+            case "PATCH" -> ipam.patch(project, kind, namespace, name, object(body), dryRun);
             case "PUT" -> ipam.update(project, kind, namespace, name, object(body));
             case "DELETE" -> switch (kind) {
                 case "IPPool" -> ipam.deletePool(project, name);
