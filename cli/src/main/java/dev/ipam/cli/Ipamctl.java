@@ -178,6 +178,12 @@ public final class Ipamctl implements java.util.concurrent.Callable<Integer> {
         return new Resources(session()).diff(files, manifests());
     }
 
+    @Command(name = "edit", description = {"Edit an object's YAML in $IPAM_EDITOR, $EDITOR or vi, and replace it on save.",
+            "A concurrent change makes it a CONFLICT; a refused edit is kept in its file."})
+    int edit(@Parameters(arity = "1..2", paramLabel = "KIND NAME | KIND/NAME") List<String> args) {
+        return new Resources(session()).edit(Targets.parse(args, "edit"), environment, manifests());
+    }
+
     @Command(name = "wait", description = "Wait for a condition: --for=condition=Ready, --for=jsonpath='{.status.phase}'=Bound, --for=delete.")
     int waitFor(@Parameters(arity = "1..*", paramLabel = "KIND/NAME") List<String> args,
                 @Option(names = "--for", required = true, paramLabel = "CONDITION") String condition,

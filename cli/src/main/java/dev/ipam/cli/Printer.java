@@ -19,7 +19,9 @@ import java.util.List;
 final class Printer {
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+            // Strings such as resourceVersion "9" stay strings when the YAML is read back (edit, apply -f).
+            .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS));
     private static final ObjectMapper PRETTY = Codec.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final PrintWriter out;

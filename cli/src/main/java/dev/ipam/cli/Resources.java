@@ -13,16 +13,20 @@ import dev.ipam.client.ResourceClient;
 import dev.ipam.client.Watch;
 import dev.ipam.client.WatchListener;
 import dev.ipam.client.model.WatchEvent;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The kubectl verbs on any kind (get, describe, delete, apply, create, diff, wait, explain), as plain methods
+ * The kubectl verbs on any kind (get, describe, delete, apply, create, diff, edit, wait, explain), as plain methods
  * that return an exit code. The picocli commands only decode flags and call these.
  */
 final class Resources {
@@ -346,6 +350,98 @@ final class Resources {
             resources.patch(object.name(), patch);
         }
         return object.label() + " configured" + suffix;
+    }
+
+    /** How long {@code edit} waits for the editor to exit. */
+    static final Duration EDITOR_WAIT_MAX = Duration.ofHours(12);
+
+    /**
+     * {@code edit KIND NAME}: the object as YAML in {@code $IPAM_EDITOR}, {@code $EDITOR} or vi;
+     * on save, a replace carrying the resourceVersion read, so a concurrent change is a CONFLICT
+     * rather than lost. Nothing is sent when the file is unchanged. When the server refuses the
+     * edit, the file is kept and its path printed, so the work is not lost.
+     */
+    int edit(Targets targets, Map<String, String> environment, Manifests manifests) {
+        if (targets.names().size() != 1) {
+            throw new UsageError("edit: name one object, e.g. 'ipamctl edit ippool web'");
+        }
+        Kind kind = targets.kind();
+        String name = targets.names().get(0);
+        ResourceClient<JsonNode> resources = on(kind, false);
+        JsonNode live = resources.get(name);
+        String original = "# Edit the object below; labels and annotations may change, spec is immutable.\n"
+                + "# Save and quit to replace it; save it unchanged (or empty) to cancel.\n" + Printer.yaml(live);
+        Path file;
+        try {
+            file = Files.createTempFile("ipamctl-edit-" + kind.plural() + "-", ".yaml");
+            Files.writeString(file, original);
+        } catch (IOException e) {
+            throw new UsageError("edit: cannot write a temporary file: " + e.getMessage(), ExitCodes.ERROR);
+        }
+        runEditor(environment, file);
+        String edited;
+        try {
+            edited = Files.readString(file);
+        } catch (IOException e) {
+            throw new UsageError("edit: cannot read " + file + " back: " + e.getMessage(), ExitCodes.ERROR);
+        }
+        String label = kind.nameOutputPrefix() + "/" + name;
+        if (edited.equals(original) || edited.lines().allMatch(line -> line.isBlank() || line.startsWith("#"))) {
+            deleteQuietly(file);
+            session.out.println("Edit cancelled, no changes made.");
+            session.out.flush();
+            return ExitCodes.OK;
+        }
+        List<Manifests.Manifest> read = manifests.read(List.of(file.toString()));
+        if (read.size() != 1 || !name.equals(read.get(0).object().path("metadata").path("name").asText())) {
+            session.err.println("error: the edited file must hold the one object " + label + "; your edit is kept in " + file);
+            session.err.flush();
+            return ExitCodes.INVALID;
+        }
+        try {
+            resources.update(read.get(0).object());
+        } catch (IpamException e) {
+            int code = Errors.report(session.err, e);
+            session.err.println("your edit is kept in " + file);
+            session.err.flush();
+            return code;
+        }
+        deleteQuietly(file);
+        session.out.println(label + " edited");
+        session.out.flush();
+        return ExitCodes.OK;
+    }
+
+    private static void runEditor(Map<String, String> environment, Path file) {
+        String editor = environment.getOrDefault("IPAM_EDITOR", environment.getOrDefault("EDITOR", "vi"));
+        List<String> command = new ArrayList<>(List.of(editor.trim().split("\\s+")));
+        command.add(file.toString());
+        try {
+            Process process = new ProcessBuilder(command).inheritIO().start();
+            if (!process.waitFor(EDITOR_WAIT_MAX.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroy();
+                throw new UsageError("edit: the editor did not exit within " + EDITOR_WAIT_MAX.toHours() + " h; your edit is in " + file,
+                        ExitCodes.ABORTED);
+            }
+            if (process.exitValue() != 0) {
+                throw new UsageError("edit: the editor '" + editor + "' exited with " + process.exitValue()
+                        + "; nothing was changed (the file is " + file + ")", ExitCodes.ABORTED);
+            }
+        } catch (IOException e) {
+            throw new UsageError("edit: cannot start the editor '" + editor + "' (set IPAM_EDITOR or EDITOR): " + e.getMessage(),
+                    ExitCodes.USAGE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UsageError("edit: interrupted; your edit is in " + file, ExitCodes.ABORTED);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // A temporary file left behind is harmless; the edit itself succeeded or was cancelled.
+        }
     }
 
     /** {@code wait KIND/NAME --for=...}. */

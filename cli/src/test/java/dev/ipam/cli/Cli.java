@@ -35,6 +35,12 @@ final class Cli {
         return this;
     }
 
+    /** Sets an environment variable for later runs (e.g. IPAM_EDITOR). */
+    Cli env(String name, String value) {
+        environment.put(name, value);
+        return this;
+    }
+
     Path configPath() {
         return Path.of(environment.get("IPAMCONFIG"));
     }

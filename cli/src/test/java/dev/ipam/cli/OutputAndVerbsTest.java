@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-/** -o formats, apply/create/diff/delete -f, wait, explain and the admin nouns, against one fake node. */
+/** -o formats, apply/create/diff/delete -f, edit, wait, explain and the admin nouns, against one fake node. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OutputAndVerbsTest {
     @TempDir
@@ -107,6 +107,8 @@ class OutputAndVerbsTest {
         String yaml = ok(cli.run("get", "ipclaim/fmt-b", "-o", "yaml")).out();
         assertTrue(yaml.contains("allocatedCIDR: 2001:db8::/64") || yaml.contains("allocatedCIDR: \"2001:db8::/64\""), yaml);
         assertTrue(yaml.startsWith("apiVersion: ipam.miloapis.com/v1alpha1\nkind: IPClaim\n"), yaml);
+        // A string that looks like a number stays quoted, so the YAML reads back as the same object (edit, apply -f).
+        assertTrue(yaml.matches("(?s).*\n  resourceVersion: \"\\d+\"\n.*"), yaml);
         assertEquals("ippool.ipam.miloapis.com/v6\nippool.ipam.miloapis.com/web\n", ok(cli.run("get", "ippools", "-o", "name")).out());
         assertEquals("ipclaim.ipam.miloapis.com/fmt-a\n",
                 ok(cli.run("get", "ipclaims", "--field-selector", "spec.poolRef.name=web", "-o", "name", "-l", "app=fmt")).out());
@@ -197,6 +199,41 @@ class OutputAndVerbsTest {
         JsonNode live = Codec.JSON.readTree(ok(cli.run("get", "ippool", "diff-pool", "-o", "json")).out());
         assertTrue(live.path("metadata").path("labels").path("env").isMissingNode(), "diff must not patch: " + live);
         ok(cli.run("delete", "ippool", "diff-pool"));
+    }
+
+    @Test
+    void editReplacesWhatTheEditorSavedAndKeepsARefusedEdit() throws Exception {
+        ok(cli.run("prefix", "claim", "--pool", "v6", "--length", "64", "--name", "edited", "--label", "app=old"));
+        // The "editor" is a script that changes the file as a person would in vi.
+        Cli.Result edited = editor("sed -i 's/app: old/app: new/' \"$1\"").run("edit", "ipclaim", "edited");
+        assertEquals("ipclaim.ipam.miloapis.com/edited edited\n", ok(edited).out());
+        assertEquals("new", Codec.JSON.readTree(ok(cli.run("get", "ipclaim", "edited", "-o", "json")).out())
+                .path("metadata").path("labels").path("app").asText());
+
+        Cli.Result unchanged = editor("exit 0").run("edit", "ipclaim/edited");
+        assertEquals("Edit cancelled, no changes made.\n", ok(unchanged).out());
+
+        // spec is immutable: the server refuses, the exit code says so, and the edit is kept in its file.
+        Cli.Result refused = editor("sed -i 's/prefixLength: 64/prefixLength: 63/' \"$1\"").run("edit", "ipclaim", "edited");
+        assertEquals(ExitCodes.INVALID, refused.code(), refused.toString());
+        String kept = refused.err().lines().filter(line -> line.startsWith("your edit is kept in ")).findFirst().orElseThrow()
+                .substring("your edit is kept in ".length());
+        assertTrue(Files.readString(Path.of(kept)).contains("prefixLength: 63"), kept);
+        Files.delete(Path.of(kept));
+        assertEquals(64, Codec.JSON.readTree(ok(cli.run("get", "ipclaim", "edited", "-o", "json")).out())
+                .path("spec").path("prefixLength").asInt());
+
+        Cli.Result brokenEditor = editor("exit 3").run("edit", "ipclaim", "edited");
+        assertEquals(ExitCodes.ABORTED, brokenEditor.code(), brokenEditor.toString());
+        ok(cli.run("prefix", "release", "edited"));
+    }
+
+    /** A Cli whose IPAM_EDITOR is a shell script with this body ($1 is the file). */
+    private Cli editor(String body) throws Exception {
+        Path script = Files.createTempFile(home, "editor-", ".sh");
+        Files.writeString(script, "#!/bin/sh\n" + body + "\n");
+        script.toFile().setExecutable(true);
+        return new Cli(home).with("--server", node.uri(), "--project", "demo").env("IPAM_EDITOR", script.toString());
     }
 
     @Test

@@ -20,8 +20,8 @@ import picocli.CommandLine;
 
 /**
  * The README's walk with ipamctl against a real three-node cluster: create a project, a pool, claim
- * (by pool and by selector, and a dry run), list, describe, an exhausted pool, release, diff and
- * create from a manifest, a JSONPath listing, and the cluster's status; every step's exit code is the one API.md names.
+ * (by pool and by selector, and a dry run), list, describe, an exhausted pool, release, diff,
+ * create and edit from a manifest, a JSONPath listing, and the cluster's status; every step's exit code is the one API.md names.
  */
 class CliWalkOnClusterTest {
     @TempDir
@@ -113,6 +113,20 @@ class CliWalkOnClusterTest {
             assertEquals(0, create.code(), create.toString());
             Run same = ipamctl("diff", "-f", manifest.toString());
             assertEquals(0, same.code(), "nothing left to change: " + same);
+            Path editor = temp.resolve("editor.sh");
+            try {
+                Files.writeString(editor, "#!/bin/sh\nsed -i 's/^  name: db$/  name: db\\n  labels: {team: storage}/' \"$1\"\n");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            editor.toFile().setExecutable(true);
+            Map<String, String> plain = environment;
+            environment = Map.of("HOME", temp.toString(), "IPAMCONFIG", temp.resolve("config").toString(), "IPAM_EDITOR", editor.toString());
+            Run edit = ipamctl("edit", "ipclaim", "db");
+            environment = plain;
+            assertEquals(0, edit.code(), edit.toString());
+            Run labelled = ipamctl("get", "ipclaim", "db", "-o", "jsonpath={.metadata.labels.team} {.status.allocatedCIDR}");
+            assertEquals("storage 10.0.1.64/28", labelled.out(), "edit replaced the labels and kept the block: " + labelled);
             Run names = ipamctl("get", "ipclaims", "-o", "jsonpath={range .items[*]}{.metadata.name}={.status.allocatedCIDR}{\"\\n\"}{end}");
             assertEquals(0, names.code(), names.toString());
             assertTrue(names.out().contains("db=10.0.1.64/28\n") && names.out().contains("api=10.0.1.0/26\n"), names.toString());
