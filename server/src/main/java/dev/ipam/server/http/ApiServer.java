@@ -109,7 +109,7 @@ public final class ApiServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel channel) {
                         if (tls != null) {
-                            channel.pipeline().addLast(tls.context.newHandler(channel.alloc()));
+                            channel.pipeline().addLast(tls.context().newHandler(channel.alloc()));
                         }
                         RequestDeadline deadline = new RequestDeadline(guards.requestReadTimeoutMs());
                         channel.pipeline()

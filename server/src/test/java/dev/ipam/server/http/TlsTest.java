@@ -7,12 +7,18 @@ import java.io.InputStream;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.security.cert.X509Certificate;
 import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,15 +37,7 @@ class TlsTest {
         Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
         Assumptions.assumeTrue(Files.isExecutable(keytool), "no keytool in this JDK: the TLS tests are skipped");
         Path store = dir.resolve("server.p12");
-        Process process = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "ipam", "-keyalg", "EC",
-                "-groupname", "secp256r1", "-dname", "CN=127.0.0.1", "-ext", "san=ip:127.0.0.1", "-validity", "2",
-                "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", PASSWORD, "-keypass", PASSWORD)
-                .redirectErrorStream(true).redirectOutput(dir.resolve("keytool.log").toFile()).start();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("keytool did not finish in 60 s");
-        }
-        assertEquals(0, process.exitValue(), Files.readString(dir.resolve("keytool.log")));
+        keytool(keytool, store, "127.0.0.1");
         Path tokens = dir.resolve("tokens");
         Files.writeString(tokens, "root-token root *=admin\nalice-token alice p1=editor\n");
         KeyStore trusted = KeyStore.getInstance("PKCS12");
@@ -51,6 +49,19 @@ class TlsTest {
         SSLContext ssl = SSLContext.getInstance("TLS");
         ssl.init(null, trust.getTrustManagers(), null);
         api = new Fixture(ApiConfig.defaults(0), null, Auth.load(tokens), Tls.load(store, PASSWORD), ssl);
+    }
+
+    private static void keytool(Path keytool, Path store, String commonName) throws Exception {
+        Path log = Files.createTempFile(dir, "keytool", ".log");
+        Process process = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "ipam", "-keyalg", "EC",
+                "-groupname", "secp256r1", "-dname", "CN=" + commonName, "-ext", "san=ip:127.0.0.1", "-validity", "2",
+                "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", PASSWORD, "-keypass", PASSWORD)
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("keytool did not finish in 60 s");
+        }
+        assertEquals(0, process.exitValue(), Files.readString(log));
     }
 
     @AfterAll
@@ -67,6 +78,66 @@ class TlsTest {
         Fixture.Reply alice = api.send(HttpRequest.newBuilder(api.uri(Fixture.CLAIMS))
                 .header("Authorization", "Bearer alice-token").GET());
         assertEquals(200, alice.code(), alice.toString());
+    }
+
+    @Test
+    void aRotatedKeyStoreIsServedWithoutRestartAndABrokenOneIsIgnored() throws Exception {
+        Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+        Path live = dir.resolve("rotating.p12");
+        keytool(keytool, live, "before-rotation");
+        Path next = dir.resolve("next.p12");
+        keytool(keytool, next, "after-rotation");
+        try (Fixture rotating = new Fixture(ApiConfig.defaults(0), null, Auth.off(), Tls.load(live, PASSWORD), null)) {
+            int port = rotating.server.port();
+            assertEquals("CN=before-rotation", subject(port));
+            // As an operator would: write the new file beside the old one and move it into place.
+            Path staged = dir.resolve("rotating.p12.new");
+            Files.copy(next, staged);
+            Files.setLastModifiedTime(staged, FileTime.fromMillis(System.currentTimeMillis() + 5_000));
+            Files.move(staged, live, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            assertEquals("CN=after-rotation", awaitSubject(port, "CN=after-rotation"));
+
+            Files.writeString(live, "not a key store");
+            Files.setLastModifiedTime(live, FileTime.fromMillis(System.currentTimeMillis() + 10_000));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3 * Tls.CHECK_INTERVAL_MS / 1000 + 1);
+            while (System.nanoTime() < deadline) {
+                assertEquals("CN=after-rotation", subject(port), "a broken file must leave the last good one in force");
+            }
+        }
+    }
+
+    /** The subject of the certificate the server presents to a new connection. */
+    private static String subject(int port) throws Exception {
+        SSLContext trustAll = SSLContext.getInstance("TLS");
+        trustAll.init(null, new TrustManager[] {new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        }}, null);
+        try (SSLSocket socket = (SSLSocket) trustAll.getSocketFactory().createSocket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            socket.startHandshake();
+            return ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSubjectX500Principal().getName();
+        }
+    }
+
+    private static String awaitSubject(int port, String wanted) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String seen = subject(port);
+        while (!seen.equals(wanted) && System.nanoTime() < deadline) {
+            Thread.sleep(100); // poll interval of a deadline loop
+            seen = subject(port);
+        }
+        return seen;
     }
 
     @Test
