@@ -22,6 +22,12 @@ import org.slf4j.LoggerFactory;
  */
 final class Api {
     private static final Logger LOG = LoggerFactory.getLogger(Api.class);
+    /**
+     * Every 401 and 403, one WARN line each (who, from where, what). Refusals change no state, so they
+     * are not in the replicated audit trail (an unauthenticated client must not be able to write to
+     * the Raft log); this node's log holds them. Its own logger so it can be routed or quietened.
+     */
+    static final Logger DENIED = LoggerFactory.getLogger("dev.ipam.security.denied");
     static final String PROJECTS = "/apis/resourcemanager.miloapis.com/v1alpha1/projects";
     static final String IPAM = "/apis/ipam.miloapis.com/v1alpha1";
     /**
@@ -364,6 +370,11 @@ final class Api {
     }
 
     void fail(Exchange ex, ApiException e) {
+        if (e.code == 401 || e.code == 403) {
+            DENIED.warn("denied {} {} {} request {} from {} as {}: {}", e.code, ex.method, ex.path,
+                    RequestIds.of(ex.header("X-Request-Id")), ex.client,
+                    e.code == 401 ? "(unauthenticated)" : ex.identity.user(), e.getMessage());
+        }
         Format format;
         try {
             format = Format.negotiate(ex.header("Accept"));
