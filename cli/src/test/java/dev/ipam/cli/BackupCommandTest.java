@@ -62,7 +62,7 @@ class BackupCommandTest {
         }
         assertEquals(0, created.code(), created.toString());
         assertTrue(created.out().contains("at log index"), created.out());
-        assertFalse(Files.exists(temp.resolve("b.ipambackup.partial")));
+        assertFalse(Files.exists(temp.resolve("b.ipambackup.tmp")));
 
         Cli.Result verified = cli.run("backup", "verify", temp.resolve("b.ipambackup").toString());
         assertEquals(0, verified.code(), verified.toString());

@@ -171,9 +171,20 @@ final class Exchange {
 
         private volatile io.netty.channel.ChannelFuture lastWrite;
 
-        void write(byte[] chunk) {
-            if (!ended.get()) {
-                lastWrite = channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk)));
+        /** Sends one chunk; the future completes once it left for the network (null when already ended). */
+        io.netty.channel.ChannelFuture write(byte[] chunk) {
+            if (ended.get()) {
+                return null;
+            }
+            io.netty.channel.ChannelFuture written = channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk)));
+            lastWrite = written;
+            return written;
+        }
+
+        /** Breaks the response off (no last chunk): the client sees a failed transfer, never a short success. */
+        void abort() {
+            if (ended.compareAndSet(false, true)) {
+                channel.close().addListener(done -> onComplete.run());
             }
         }
 

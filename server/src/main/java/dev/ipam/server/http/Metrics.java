@@ -19,6 +19,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 final class Metrics {
     final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter requests;
+    private final Counter backups;
+    private final Counter backupBytes;
+    private final Histogram backupDuration;
+    private final io.prometheus.metrics.core.metrics.Gauge backupBuffered;
     private final Histogram latency;
     /**
      * Latency data points by [verb][resource], looked up once each: the answer path does no label
@@ -78,6 +82,21 @@ final class Metrics {
                 .labelNames("verb", "resource").classicOnly()
                 .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10)
                 .register(registry);
+        backups = Counter.builder().name("ipam_backups_total").help("Backups streamed by this node, by result (ok, failed)")
+                .labelNames("result").register(registry);
+        backupBytes = Counter.builder().name("ipam_backup_bytes_total").help("Bytes of backups sent by this node").register(registry);
+        backupDuration = Histogram.builder().name("ipam_backup_duration_seconds")
+                .help("Time to stream one backup, from request to last byte handed to the network").classicOnly()
+                .classicUpperBounds(0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800).register(registry);
+        backupBuffered = io.prometheus.metrics.core.metrics.Gauge.builder().name("ipam_backup_buffered_bytes_max")
+                .help("Most bytes of the last backup held for the network at once (bounded: backups stream)").register(registry);
+    }
+
+    void backup(boolean ok, long bytes, long bufferedBytesMax, long durationNanos) {
+        backups.labelValues(ok ? "ok" : "failed").inc();
+        backupBytes.inc(bytes);
+        backupDuration.observe(durationNanos / 1e9);
+        backupBuffered.set(bufferedBytesMax);
     }
 
     void watches(WatchHub hub) {
