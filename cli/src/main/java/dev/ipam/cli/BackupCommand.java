@@ -37,7 +37,7 @@ final class BackupCommand {
         Path partial = file.resolveSibling(file.getFileName() + ".tmp");
         long bytes;
         try (OutputStream out = new Progress(new BufferedOutputStream(Files.newOutputStream(partial), 1 << 16),
-                session.err, "backup " + file)) {
+                session.err, "backup " + file, PROGRESS_INTERVAL_MS)) {
             bytes = session.adminClient().cluster().backup(out);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(partial);
@@ -59,18 +59,20 @@ final class BackupCommand {
         return ExitCodes.OK;
     }
 
-    /** Counts what passes and reports it on stderr, at most once per PROGRESS_INTERVAL_MS. */
+    /** Counts what passes and reports it on stderr, at most once per {@code intervalMs}. */
     static final class Progress extends FilterOutputStream {
         private final PrintWriter err;
         private final String what;
+        private final long intervalNanos;
         private final long startNanos = System.nanoTime();
         private long bytes;
         private long reportedAtNanos = startNanos;
 
-        Progress(OutputStream out, PrintWriter err, String what) {
+        Progress(OutputStream out, PrintWriter err, String what, long intervalMs) {
             super(out);
             this.err = err;
             this.what = what;
+            this.intervalNanos = intervalMs * 1_000_000;
         }
 
         @Override
@@ -88,7 +90,7 @@ final class BackupCommand {
         private void counted(int n) {
             bytes += n;
             long now = System.nanoTime();
-            if (now - reportedAtNanos >= PROGRESS_INTERVAL_MS * 1_000_000) {
+            if (now - reportedAtNanos >= intervalNanos) {
                 reportedAtNanos = now;
                 err.println(what + ": " + bytes + " bytes written (" + (now - startNanos) / 1_000_000_000 + " s)");
                 err.flush();

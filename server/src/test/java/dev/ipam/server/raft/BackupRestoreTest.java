@@ -160,6 +160,29 @@ class BackupRestoreTest {
         double buffered = scraped.value("ipam_backup_buffered_bytes_max");
         assertTrue(buffered > 0 && buffered <= NODE_BUFFER_BYTES_MAX, "node buffered " + buffered + " bytes of the backup at once");
 
+        // A client that hangs up mid-backup frees the node's one backup slot (and its read thread):
+        // the next backup is served, whole.
+        HttpClient hangsUp = HttpClient.newHttpClient();
+        HttpResponse<java.io.InputStream> cut = hangsUp.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + http.port() + "/admin/backup")).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, cut.statusCode());
+        assertEquals(1000, cut.body().readNBytes(1000).length);
+        cut.body().close();
+        byte[][] again = new byte[1][];
+        TestCluster.awaitTrue(() -> {
+            try {
+                HttpResponse<byte[]> next = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + http.port() + "/admin/backup")).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+                again[0] = next.body();
+                return next.statusCode() == 200; // 429 while the cut one still holds the slot
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, TIMEOUT_MS, () -> "no backup served after a client hung up");
+        Path second = temp.resolve("second.ipambackup");
+        Files.write(second, again[0]);
+        assertTrue(BackupFile.verify(second).logIndex() >= header.logIndex());
+
         // Damaged files are refused before anything is written.
         Path corrupt = temp.resolve("corrupt.ipambackup");
         byte[] flipped = backup.clone();
