@@ -71,17 +71,18 @@ public final class BackupFile {
      */
     public static Header write(ReadView view, long logIndex, long createdAtMs, OutputStream target) throws IOException {
         MessageDigest digest = sha256();
-        DataOutputStream out = new DataOutputStream(new DigestOutputStream(new FilterOutputStream(target) {
+        OutputStream unclosed = new FilterOutputStream(target) {
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
-                out.write(b, off, len); // FilterOutputStream would write byte by byte
+                target.write(b, off, len); // FilterOutputStream would write byte by byte
             }
 
             @Override
             public void close() {
                 // the caller owns the target
             }
-        }, digest));
+        };
+        DataOutputStream out = new DataOutputStream(new DigestOutputStream(unclosed, digest));
         out.write(MAGIC);
         out.writeShort(VERSION);
         out.writeLong(logIndex);

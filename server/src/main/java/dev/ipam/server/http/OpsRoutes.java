@@ -2,11 +2,14 @@ package dev.ipam.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ipam.server.Replica;
 import dev.ipam.server.backup.BackupFile;
 import dev.ipam.server.log.LogLevels;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,33 +63,45 @@ final class OpsRoutes {
                     + " at a time); retry later or back up from another node");
         }
         long startNanos = System.nanoTime();
-        BackupStream[] body = new BackupStream[1];
-        api.replica.read(true, snapshot -> {
-            body[0] = new BackupStream(ex.startStream("application/vnd.ipam.backup"), BackupFile.FRAME_BYTES,
-                    BUFFER_BYTES_MAX, STALL_MS_MAX);
-            try {
-                BackupFile.Header header = BackupFile.write(snapshot.view(), snapshot.appliedIndex(), System.currentTimeMillis(), body[0]);
-                body[0].finish();
-                return header;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }).whenComplete((header, error) -> {
+        // Set on the read thread once the headers are out; read back when the read completes.
+        AtomicReference<BackupStream> body = new AtomicReference<>();
+        CompletableFuture<BackupFile.Header> sent;
+        try {
+            sent = api.replica.read(true, snapshot -> send(ex, snapshot, body));
+        } catch (RuntimeException e) {
             api.backups.release();
-            BackupStream sent = body[0];
-            api.metrics.backup(error == null, sent == null ? 0 : sent.sentBytes(), sent == null ? 0 : sent.bufferedBytesHighWater(),
-                    System.nanoTime() - startNanos);
+            throw e;
+        }
+        sent.whenComplete((header, error) -> {
+            api.backups.release();
+            BackupStream stream = body.get();
+            api.metrics.backup(error == null, stream == null ? 0 : stream.sentBytes(),
+                    stream == null ? 0 : stream.bufferedBytesHighWater(), System.nanoTime() - startNanos);
             if (error == null) {
-                LOG.info("backup at log index {} sent: {} bytes in {} ms, sha256 {}", header.logIndex(), sent.sentBytes(),
+                LOG.info("backup at log index {} sent: {} bytes in {} ms, sha256 {}", header.logIndex(), stream.sentBytes(),
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), header.sha256());
-            } else if (sent != null) {
+            } else if (stream != null) {
                 // The headers are out: the only honest answer left is to break the transfer off.
-                LOG.warn("backup broken off after {} bytes: {}", sent.sentBytes(), Api.unwrap(error).toString());
-                sent.abort();
+                LOG.warn("backup broken off after {} bytes: {}", stream.sentBytes(), Api.unwrap(error).toString());
+                stream.abort();
             } else {
                 api.failFromFuture(ex, error);
             }
         });
+    }
+
+    /** On the read thread, holding the pinned view: sends the headers, then the backup as it is read. */
+    private static BackupFile.Header send(Exchange ex, Replica.Snapshot snapshot, AtomicReference<BackupStream> body) {
+        BackupStream stream = new BackupStream(ex.startStream("application/vnd.ipam.backup"), BackupFile.FRAME_BYTES,
+                BUFFER_BYTES_MAX, STALL_MS_MAX);
+        body.set(stream);
+        try {
+            BackupFile.Header header = BackupFile.write(snapshot.view(), snapshot.appliedIndex(), System.currentTimeMillis(), stream);
+            stream.finish();
+            return header;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private void logLevel(Exchange ex) {
