@@ -127,7 +127,15 @@ final class BackupCommand {
         try {
             err.println("restore " + file + ": checking it whole, then loading it into " + dataDir);
             err.flush();
-            Restore.Restored restored = Restore.seed(file, dataDir, groupName);
+            long[] reportedAtNanos = {System.nanoTime()};
+            Restore.Restored restored = Restore.seed(file, dataDir, groupName, Restore.RESTORE_BATCH_BYTES_MAX, loadedBytes -> {
+                long now = System.nanoTime();
+                if (now - reportedAtNanos[0] >= PROGRESS_INTERVAL_MS * 1_000_000) {
+                    reportedAtNanos[0] = now;
+                    err.println("restore " + file + ": " + loadedBytes + " bytes of state loaded");
+                    err.flush();
+                }
+            });
             out.println("restored " + file + " into " + dataDir + " at log index " + restored.logIndex()
                     + " (sha256 " + restored.sha256() + "); start the node on this data dir");
             out.flush();

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.LongConsumer;
 import java.util.stream.Stream;
 
 /**
@@ -47,11 +48,15 @@ public final class Restore {
     }
 
     public static Restored seed(Path backup, Path dataDir, String groupName) throws IOException {
-        return seed(backup, dataDir, groupName, RESTORE_BATCH_BYTES_MAX);
+        return seed(backup, dataDir, groupName, RESTORE_BATCH_BYTES_MAX, loadedBytes -> { });
     }
 
-    /** As {@link #seed(Path, Path, String)}, writing at most {@code batchBytesMax} per scratch batch. */
-    public static Restored seed(Path backup, Path dataDir, String groupName, long batchBytesMax) throws IOException {
+    /**
+     * As {@link #seed(Path, Path, String)}, writing at most {@code batchBytesMax} per scratch batch and
+     * telling {@code progress} the bytes of keys and values loaded after each batch (for long restores).
+     */
+    public static Restored seed(Path backup, Path dataDir, String groupName, long batchBytesMax, LongConsumer progress)
+            throws IOException {
         BackupFile.Header header = BackupFile.verify(backup);
         refuseNonEmpty(dataDir);
         Path scratch = dataDir.resolve("restore.tmp");
@@ -62,7 +67,7 @@ public final class Restore {
             Files.createDirectories(dataDir);
             try (RocksStore store = RocksStore.open(scratch); InputStream export = BackupFile.openExport(backup, header)) {
                 try {
-                    sliced = new SlicedBatches(store, batchBytesMax);
+                    sliced = new SlicedBatches(store, batchBytesMax, progress);
                     Export.restore(export, sliced);
                 } catch (Export.Corrupt e) {
                     throw new BackupFile.Invalid("backup " + backup + " holds a damaged export: " + e.getMessage());
@@ -124,12 +129,16 @@ public final class Restore {
     static final class SlicedBatches implements Store {
         private final RocksStore store;
         private final long bytesMax;
+        private final LongConsumer progress;
         /** Batches committed: how many slices the export was loaded in. */
         long commits;
+        /** Bytes of keys and values committed so far. */
+        long loadedBytes;
 
-        SlicedBatches(RocksStore store, long bytesMax) {
+        SlicedBatches(RocksStore store, long bytesMax, LongConsumer progress) {
             this.store = store;
             this.bytesMax = bytesMax;
+            this.progress = progress;
         }
 
         @Override
@@ -143,10 +152,8 @@ public final class Restore {
                     slice.put(space, key, value);
                     bytes += key.length + value.length;
                     if (bytes >= bytesMax) {
-                        slice.commit();
-                        commits++;
+                        commitSlice();
                         slice = store.batch();
-                        bytes = 0;
                     }
                 }
 
@@ -157,8 +164,15 @@ public final class Restore {
 
                 @Override
                 public void commit() {
+                    commitSlice();
+                }
+
+                private void commitSlice() {
                     slice.commit();
                     commits++;
+                    loadedBytes += bytes;
+                    bytes = 0;
+                    progress.accept(loadedBytes);
                 }
 
                 @Override

@@ -205,7 +205,10 @@ class BackupRestoreTest {
         restored = new TestCluster(temp.resolve("restored"), 3, Ipam::new, s -> s);
         for (Peer peer : restored.peers.values()) {
             // Loaded in slices far smaller than the state: a restore's memory does not grow with the backup.
-            Restore.Restored seeded = Restore.seed(file, restored.root.resolve(peer.id()), "ipam", RESTORE_BATCH_BYTES);
+            List<Long> loaded = new ArrayList<>();
+            Restore.Restored seeded = Restore.seed(file, restored.root.resolve(peer.id()), "ipam", RESTORE_BATCH_BYTES, loaded::add);
+            assertEquals(seeded.batches(), loaded.size(), "progress after every batch");
+            assertTrue(loaded.get(loaded.size() - 1) > header.exportBytes() / 2, "progress counts the bytes loaded: " + loaded);
             assertEquals(header.logIndex(), seeded.logIndex());
             assertTrue(seeded.batches() >= backup.length / RESTORE_BATCH_BYTES / 2, "loaded in " + seeded.batches() + " batches");
         }
