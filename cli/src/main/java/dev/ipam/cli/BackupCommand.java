@@ -2,6 +2,8 @@ package dev.ipam.cli;
 
 import dev.ipam.server.backup.BackupFile;
 import dev.ipam.server.backup.Restore;
+import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -25,14 +27,19 @@ final class BackupCommand {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Command(name = "create", description = "Stream a consistent backup (at a linearizable read point) into FILE.")
+    /** At most one progress line per this many milliseconds on stderr. */
+    static final long PROGRESS_INTERVAL_MS = 1000;
+
+    @Command(name = "create", description = {"Stream a consistent backup (at a linearizable read point) into FILE.",
+            "Written to FILE.tmp, checked whole (checksum, version), then renamed to FILE; progress on stderr."})
     int create(@Parameters(paramLabel = "FILE") Path file) throws IOException {
         Session session = root.session();
-        Path partial = file.resolveSibling(file.getFileName() + ".partial");
+        Path partial = file.resolveSibling(file.getFileName() + ".tmp");
         long bytes;
-        try (OutputStream out = Files.newOutputStream(partial)) {
+        try (OutputStream out = new Progress(new BufferedOutputStream(Files.newOutputStream(partial), 1 << 16),
+                session.err, "backup " + file, PROGRESS_INTERVAL_MS)) {
             bytes = session.adminClient().cluster().backup(out);
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(partial);
             throw e;
         }
@@ -50,6 +57,45 @@ final class BackupCommand {
                 + ", format " + header.version() + ", sha256 " + header.sha256());
         session.out.flush();
         return ExitCodes.OK;
+    }
+
+    /** Counts what passes and reports it on stderr, at most once per {@code intervalMs}. */
+    static final class Progress extends FilterOutputStream {
+        private final PrintWriter err;
+        private final String what;
+        private final long intervalNanos;
+        private final long startNanos = System.nanoTime();
+        private long bytes;
+        private long reportedAtNanos = startNanos;
+
+        Progress(OutputStream out, PrintWriter err, String what, long intervalMs) {
+            super(out);
+            this.err = err;
+            this.what = what;
+            this.intervalNanos = intervalMs * 1_000_000;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            counted(1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            counted(len);
+        }
+
+        private void counted(int n) {
+            bytes += n;
+            long now = System.nanoTime();
+            if (now - reportedAtNanos >= intervalNanos) {
+                reportedAtNanos = now;
+                err.println(what + ": " + bytes + " bytes written (" + (now - startNanos) / 1_000_000_000 + " s)");
+                err.flush();
+            }
+        }
     }
 
     @Command(name = "verify", description = "Check a backup file whole (length, checksum) without changing anything.")
@@ -79,7 +125,17 @@ final class BackupCommand {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try {
-            Restore.Restored restored = Restore.seed(file, dataDir, groupName);
+            err.println("restore " + file + ": checking it whole, then loading it into " + dataDir);
+            err.flush();
+            long[] reportedAtNanos = {System.nanoTime()};
+            Restore.Restored restored = Restore.seed(file, dataDir, groupName, Restore.RESTORE_BATCH_BYTES_MAX, loadedBytes -> {
+                long now = System.nanoTime();
+                if (now - reportedAtNanos[0] >= PROGRESS_INTERVAL_MS * 1_000_000) {
+                    reportedAtNanos[0] = now;
+                    err.println("restore " + file + ": " + loadedBytes + " bytes of state loaded");
+                    err.flush();
+                }
+            });
             out.println("restored " + file + " into " + dataDir + " at log index " + restored.logIndex()
                     + " (sha256 " + restored.sha256() + "); start the node on this data dir");
             out.flush();

@@ -62,7 +62,7 @@ class BackupCommandTest {
         }
         assertEquals(0, created.code(), created.toString());
         assertTrue(created.out().contains("at log index"), created.out());
-        assertFalse(Files.exists(temp.resolve("b.ipambackup.partial")));
+        assertFalse(Files.exists(temp.resolve("b.ipambackup.tmp")));
 
         Cli.Result verified = cli.run("backup", "verify", temp.resolve("b.ipambackup").toString());
         assertEquals(0, verified.code(), verified.toString());
@@ -91,5 +91,21 @@ class BackupCommandTest {
         Cli.Result level = cli.run("cluster", "log-level", "dev.ipam.cli.test", "DEBUG");
         assertEquals(0, level.code(), level.toString());
         assertTrue(level.out().startsWith("dev.ipam.cli.test: DEBUG"), level.out());
+    }
+
+    @Test
+    void progressReportsTheBytesWrittenSoFar() throws IOException {
+        java.io.StringWriter text = new java.io.StringWriter();
+        java.io.ByteArrayOutputStream sink = new java.io.ByteArrayOutputStream();
+        try (BackupCommand.Progress progress = new BackupCommand.Progress(sink, new java.io.PrintWriter(text), "backup f", 0)) {
+            progress.write(new byte[1000]);
+            progress.write(7);
+            progress.write(new byte[24], 0, 24);
+        }
+        assertEquals(1025, sink.size());
+        List<String> lines = text.toString().lines().toList();
+        assertEquals(3, lines.size(), text.toString());
+        assertTrue(lines.get(0).startsWith("backup f: 1000 bytes written"), lines.toString());
+        assertTrue(lines.get(2).startsWith("backup f: 1025 bytes written"), lines.toString());
     }
 }

@@ -47,6 +47,8 @@ final class Api {
     final OpenApi openApi;
     final Resources resources;
     final Metrics metrics = new Metrics();
+    /** Backups streaming from this node now (see OpsRoutes.BACKUPS_CONCURRENT_MAX). */
+    final java.util.concurrent.Semaphore backups = new java.util.concurrent.Semaphore(OpsRoutes.BACKUPS_CONCURRENT_MAX);
     final Auth auth;
     final RateLimiter rates;
     /** Refused credentials per client address per second, on average: slows token guessing. */

@@ -35,6 +35,8 @@ final class Exchange {
     final String client;
     /** Who asks; set by authentication before any resource is touched. */
     volatile Auth.Identity identity = Auth.Identity.ANONYMOUS_ADMIN;
+    /** The resource addressed, once routing knows it (null for other paths): the metrics' verb and resource. */
+    volatile Target target;
     /** The Retry-After of a 429 or 503 answer, in seconds. */
     volatile int retryAfterSeconds = 1;
     private final Channel channel;
@@ -111,7 +113,7 @@ final class Exchange {
         if (!answered.compareAndSet(false, true)) {
             return;
         }
-        metrics.answered(method, code, startNanos);
+        metrics.answered(this, code, startNanos);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(code), Unpooled.wrappedBuffer(content));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
@@ -139,7 +141,7 @@ final class Exchange {
         if (!answered.compareAndSet(false, true)) {
             return;
         }
-        metrics.answered(method, 301, startNanos);
+        metrics.answered(this, 301, startNanos);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.MOVED_PERMANENTLY);
         response.headers().set(HttpHeaderNames.LOCATION, location);
         response.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
@@ -151,7 +153,7 @@ final class Exchange {
         if (!answered.compareAndSet(false, true)) {
             throw new IllegalStateException("exchange already answered: " + method + " " + path);
         }
-        metrics.answered(method, 200, startNanos);
+        metrics.answered(this, 200, startNanos);
         HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache, private");
@@ -169,9 +171,20 @@ final class Exchange {
 
         private volatile io.netty.channel.ChannelFuture lastWrite;
 
-        void write(byte[] chunk) {
-            if (!ended.get()) {
-                lastWrite = channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk)));
+        /** Sends one chunk; the future completes once it left for the network (null when already ended). */
+        io.netty.channel.ChannelFuture write(byte[] chunk) {
+            if (ended.get()) {
+                return null;
+            }
+            io.netty.channel.ChannelFuture written = channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk)));
+            lastWrite = written;
+            return written;
+        }
+
+        /** Breaks the response off (no last chunk): the client sees a failed transfer, never a short success. */
+        void abort() {
+            if (ended.compareAndSet(false, true)) {
+                channel.close().addListener(done -> onComplete.run());
             }
         }
 

@@ -83,6 +83,7 @@ final class Resources {
     // ---- dispatch
 
     void handle(Exchange ex, Target target) {
+        ex.target = target;
         authorize(ex, target);
         String method = ex.method;
         if (target.status() && !method.equals("GET")) {

@@ -93,7 +93,7 @@ class DiscoveryAndAdminTest {
             assertEquals(405, api.call("DELETE", "/admin/cluster", null, null).code());
             Fixture.Reply metrics = api.get("/metrics");
             assertEquals(200, metrics.code());
-            assertTrue(metrics.body().contains("ipam_http_requests_total{code=\"501\",method=\"POST\"} 1.0"), metrics.body());
+            assertTrue(metrics.body().contains("ipam_http_requests_total{code=\"501\",resource=\"other\",verb=\"admin\"} 2.0"), metrics.body());
             assertTrue(metrics.body().contains("ipam_http_request_duration_seconds_bucket"), metrics.body());
             assertTrue(metrics.body().contains("ipam_http_watches_open 0"), metrics.body());
         }

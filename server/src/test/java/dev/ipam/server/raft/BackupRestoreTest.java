@@ -49,6 +49,12 @@ class BackupRestoreTest {
     private static final long TIMEOUT_MS = 30_000;
     private static final String PROJECT = "p";
     private static final String POOL = "pool";
+    /** Claims before the backup: enough that the backup is several times the node's send buffer. */
+    private static final int CLAIMS = 700;
+    /** OpsRoutes.BUFFER_BYTES_MAX: the most of a backup a node may hold for the network at once. */
+    private static final long NODE_BUFFER_BYTES_MAX = 4L * BackupFile.FRAME_BYTES;
+    /** A restore batch far smaller than the backup, so loading it takes many slices. */
+    private static final long RESTORE_BATCH_BYTES = 64 * 1024;
 
     @TempDir
     Path temp;
@@ -129,7 +135,7 @@ class BackupRestoreTest {
         RaftNode follower = source.anyFollower();
         assertTrue(run(leader, "project", Harness.project(PROJECT)).ok());
         assertTrue(run(leader, "pool", Harness.pool(PROJECT, POOL, "10.0.0.0/16")).ok());
-        Set<String> before = claim(follower, "a", 60);
+        Set<String> before = claim(follower, "a", CLAIMS);
         // The backup is served by a follower: its linearizable read point covers every claim above.
         http = new ApiServer(ApiConfig.defaults(0).withHost("127.0.0.1"), follower.replica(), follower.admin()).start();
         byte[] backup = backupOverHttp();
@@ -140,6 +146,42 @@ class BackupRestoreTest {
         assertEquals(Long.toString(header.logIndex()), atBackup[1], "no write ran between the backup and the digest");
         Set<String> after = claim(leader, "b", 10);
         System.out.println("backup: " + backup.length + " bytes at log index " + header.logIndex() + ", sha256 " + header.sha256());
+        assertEquals(BackupFile.VERSION, header.version());
+
+        // Streamed, not built in memory: the node never held more than its send buffer of a backup
+        // several times larger (the metric is the BackupStream's own high-water mark).
+        assertTrue(backup.length > 4 * NODE_BUFFER_BYTES_MAX, "backup of " + backup.length + " bytes is not large enough to show streaming");
+        String metrics = new String(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + http.port() + "/metrics")).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray()).body(), java.nio.charset.StandardCharsets.UTF_8);
+        PromText scraped = PromText.parse(metrics);
+        assertEquals(1.0, scraped.value("ipam_backups_total", "result", "ok"), metrics);
+        assertEquals(backup.length, scraped.value("ipam_backup_bytes_total"));
+        double buffered = scraped.value("ipam_backup_buffered_bytes_max");
+        assertTrue(buffered > 0 && buffered <= NODE_BUFFER_BYTES_MAX, "node buffered " + buffered + " bytes of the backup at once");
+
+        // A client that hangs up mid-backup frees the node's one backup slot (and its read thread):
+        // the next backup is served, whole.
+        HttpClient hangsUp = HttpClient.newHttpClient();
+        HttpResponse<java.io.InputStream> cut = hangsUp.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + http.port() + "/admin/backup")).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, cut.statusCode());
+        assertEquals(1000, cut.body().readNBytes(1000).length);
+        cut.body().close();
+        byte[][] again = new byte[1][];
+        TestCluster.awaitTrue(() -> {
+            try {
+                HttpResponse<byte[]> next = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + http.port() + "/admin/backup")).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+                again[0] = next.body();
+                return next.statusCode() == 200; // 429 while the cut one still holds the slot
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, TIMEOUT_MS, () -> "no backup served after a client hung up");
+        Path second = temp.resolve("second.ipambackup");
+        Files.write(second, again[0]);
+        assertTrue(BackupFile.verify(second).logIndex() >= header.logIndex());
 
         // Damaged files are refused before anything is written.
         Path corrupt = temp.resolve("corrupt.ipambackup");
@@ -162,8 +204,13 @@ class BackupRestoreTest {
         // A new cluster: every node seeded from the same file, then started.
         restored = new TestCluster(temp.resolve("restored"), 3, Ipam::new, s -> s);
         for (Peer peer : restored.peers.values()) {
-            Restore.Restored seeded = Restore.seed(file, restored.root.resolve(peer.id()), "ipam");
+            // Loaded in slices far smaller than the state: a restore's memory does not grow with the backup.
+            List<Long> loaded = new ArrayList<>();
+            Restore.Restored seeded = Restore.seed(file, restored.root.resolve(peer.id()), "ipam", RESTORE_BATCH_BYTES, loaded::add);
+            assertEquals(seeded.batches(), loaded.size(), "progress after every batch");
+            assertTrue(loaded.get(loaded.size() - 1) > header.exportBytes() / 2, "progress counts the bytes loaded: " + loaded);
             assertEquals(header.logIndex(), seeded.logIndex());
+            assertTrue(seeded.batches() >= backup.length / RESTORE_BATCH_BYTES / 2, "loaded in " + seeded.batches() + " batches");
         }
         restored.startAll();
         RaftNode newLeader = restored.awaitLeader(TIMEOUT_MS);

@@ -39,6 +39,7 @@ class MetricsAndLogLevelTest {
     private ApiServer http;
     private NodeMetrics metrics;
     private final HttpClient client = HttpClient.newHttpClient();
+    private static final String PLANE = "/apis/resourcemanager.miloapis.com/v1alpha1/projects/p/control-plane/apis/ipam.miloapis.com/v1alpha1";
 
     @AfterEach
     void tearDown() {
@@ -102,10 +103,17 @@ class MetricsAndLogLevelTest {
             }
         });
         int scrapes = 0;
+        int lists = 0;
+        int gets = 0;
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
         while (!load.isDone() && System.nanoTime() < deadline) {
             scrape(); // every scrape during the load must parse
             scrapes++;
+            // API reads beside the claims: the latency histogram must count them by verb and resource.
+            assertEquals(200, call("GET", PLANE + "/ippools?limit=5", null).statusCode());
+            lists++;
+            assertEquals(200, call("GET", PLANE + "/ippools/pool0", null).statusCode());
+            gets++;
         }
         load.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
         assertTrue(run(node, "tiny", Harness.pool("p", "tiny", "10.200.0.0/30")).ok());
@@ -145,7 +153,22 @@ class MetricsAndLogLevelTest {
         assertEquals(after.value("ipam_snapshots_taken_total"),
                 after.value("ipam_snapshot_duration_seconds_count", "operation", "take"));
         assertTrue(after.value("ipam_disk_bytes", "part", "db") > 0);
-        assertTrue(after.value("ipam_http_request_duration_seconds_count", "method", "GET") >= scrapes);
+        // Latency by Kubernetes verb and resource; the scrapes themselves are "other".
+        assertTrue(after.value("ipam_http_request_duration_seconds_count", "verb", "other", "resource", "other") >= scrapes);
+        assertEquals(lists,
+                after.value("ipam_http_request_duration_seconds_count", "verb", "list", "resource", "ippools"));
+        assertEquals(gets, after.value("ipam_http_request_duration_seconds_count", "verb", "get", "resource", "ippools"));
+        assertEquals(gets, after.value("ipam_http_requests_total", "verb", "get", "resource", "ippools", "code", "200"));
+        assertEquals(201, call("POST", PLANE + "/namespaces/default/ipclaims", "{\"apiVersion\":\"ipam.miloapis.com/v1alpha1\","
+                + "\"kind\":\"IPClaim\",\"metadata\":{\"name\":\"http1\"},\"spec\":{\"ipFamily\":\"IPv4\",\"prefixLength\":30,"
+                + "\"poolRef\":{\"name\":\"pool1\"}}}").statusCode());
+        assertEquals(200, call("DELETE", PLANE + "/namespaces/default/ipclaims/http1", null).statusCode());
+        assertEquals(404, call("DELETE", PLANE + "/namespaces/default/ipclaims/http1", null).statusCode());
+        PromText verbs = scrape();
+        assertEquals(1.0, verbs.value("ipam_http_request_duration_seconds_count", "verb", "create", "resource", "ipclaims"));
+        assertEquals(2.0, verbs.value("ipam_http_request_duration_seconds_count", "verb", "delete", "resource", "ipclaims"));
+        assertEquals(1.0, verbs.value("ipam_http_requests_total", "verb", "delete", "resource", "ipclaims", "code", "404"));
+        assertEquals("histogram", verbs.types.get("ipam_http_request_duration_seconds"));
 
         // The dashboard and the alert rules use only metrics a node exports.
         // Pool metrics appear once the timed pool sampler has run: wait for them, then collect the names.
