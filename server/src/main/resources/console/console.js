@@ -84,6 +84,13 @@ function showProjects(projects) {
 }
 
 // --- address arithmetic with BigInt, IPv4 and IPv6 alike ---
+/** An address count: exact while JavaScript holds it exactly, else its power of two (saturated: at least 2^63). */
+function amount(value) {
+  if (value === undefined || value === null) return "?";
+  if (Number.isSafeInteger(value)) return String(value);
+  return value >= 9.2e18 ? "\u2265 2^63" : "\u2248 2^" + Math.log2(value).toFixed(1);
+}
+
 function parseCidr(cidr) {
   const [address, lengthText] = cidr.split("/");
   const v6 = address.includes(":");
@@ -132,8 +139,11 @@ function showPools(perProject) {
     const capacity = (pool.status && pool.status.capacity) || {};
     const card = el("div", { class: "pool", "data-pool": p.project + "/" + pool.metadata.name });
     card.append(el("h3", {}, p.project + "/" + pool.metadata.name + " " + (cidr || "(pending)")));
-    card.append(el("div", { class: "figures" }, "capacity " + (capacity.total ?? "?") + ", allocated "
-      + (capacity.allocated ?? "?") + ", free " + (capacity.available ?? "?") + " (" + (pool.status ? pool.status.utilizationPercent : "?") + "%)"));
+    // IPv6 counts saturate at 2^63-1 (API.md) and JavaScript numbers are exact only below 2^53:
+    // an IPv6 pool's size is shown as the power of two its prefix gives, large counts as such.
+    const total = cidr && cidr.includes(":") ? "2^" + (128 - Number(cidr.split("/")[1])) : amount(capacity.total);
+    card.append(el("div", { class: "figures" }, "capacity " + total + ", allocated "
+      + amount(capacity.allocated) + ", free " + amount(capacity.available) + " (" + (pool.status ? pool.status.utilizationPercent : "?") + "%)"));
     if (cidr) card.append(occupancy(parseCidr(cidr), byPool.get(p.project + "/" + pool.metadata.name) || [], colour));
     cards.push(card);
   }));
