@@ -28,7 +28,7 @@ public final class MemoryStore implements Store {
     public static final String CHECKPOINT_FILE = "state.ipamexport";
 
     @SuppressWarnings("unchecked")
-    private final TreeMap<byte[], byte[]>[] maps = new TreeMap[Space.values().length];
+    private final TreeMap<Key, byte[]>[] maps = new TreeMap[Space.values().length];
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     /** The maps without locking: what the (single) open batch reads. */
     private final ReadView unlocked = new Unlocked();
@@ -36,7 +36,7 @@ public final class MemoryStore implements Store {
 
     public MemoryStore() {
         for (Space space : Space.values()) {
-            maps[space.ordinal()] = new TreeMap<>(Arrays::compareUnsigned);
+            maps[space.ordinal()] = new TreeMap<>();
         }
     }
 
@@ -118,9 +118,9 @@ public final class MemoryStore implements Store {
         try {
             overlay.forEachWrite((space, key, value) -> {
                 if (value == null) {
-                    maps[space.ordinal()].remove(key);
+                    maps[space.ordinal()].remove(new Key(key));
                 } else {
-                    maps[space.ordinal()].put(key, value);
+                    maps[space.ordinal()].put(new Key(key), value);
                 }
             });
         } finally {
@@ -182,16 +182,16 @@ public final class MemoryStore implements Store {
                 }
                 lock.readLock().lock();
                 try {
-                    TreeMap<byte[], byte[]> map = maps[space.ordinal()];
-                    Map.Entry<byte[], byte[]> entry = last != null ? map.higherEntry(last)
-                            : fromInclusive == null ? map.firstEntry() : map.ceilingEntry(fromInclusive);
+                    TreeMap<Key, byte[]> map = maps[space.ordinal()];
+                    Map.Entry<Key, byte[]> entry = last != null ? map.higherEntry(new Key(last))
+                            : fromInclusive == null ? map.firstEntry() : map.ceilingEntry(new Key(fromInclusive));
                     if (entry == null
-                            || (toExclusive != null && Arrays.compareUnsigned(entry.getKey(), toExclusive) >= 0)) {
+                            || (toExclusive != null && Arrays.compareUnsigned(entry.getKey().bytes, toExclusive) >= 0)) {
                         done = true;
                         return null;
                     }
-                    last = entry.getKey();
-                    return new Entry(entry.getKey(), entry.getValue());
+                    last = entry.getKey().bytes;
+                    return new Entry(last, entry.getValue());
                 } finally {
                     lock.readLock().unlock();
                 }
@@ -208,33 +208,35 @@ public final class MemoryStore implements Store {
     private final class Unlocked implements ReadView {
         @Override
         public byte[] get(Space space, byte[] key) {
-            return maps[space.ordinal()].get(key);
+            return maps[space.ordinal()].get(new Key(key));
         }
 
         @Override
         public Entry first(Space space, byte[] fromInclusive, byte[] toExclusive) {
-            TreeMap<byte[], byte[]> map = maps[space.ordinal()];
-            Map.Entry<byte[], byte[]> entry = fromInclusive == null ? map.firstEntry()
-                    : map.ceilingEntry(fromInclusive);
-            if (entry == null || (toExclusive != null && Arrays.compareUnsigned(entry.getKey(), toExclusive) >= 0)) {
+            TreeMap<Key, byte[]> map = maps[space.ordinal()];
+            Map.Entry<Key, byte[]> entry = fromInclusive == null ? map.firstEntry()
+                    : map.ceilingEntry(new Key(fromInclusive));
+            if (entry == null
+                    || (toExclusive != null && Arrays.compareUnsigned(entry.getKey().bytes, toExclusive) >= 0)) {
                 return null;
             }
-            return new Entry(entry.getKey(), entry.getValue());
+            return new Entry(entry.getKey().bytes, entry.getValue());
         }
 
         @Override
         public Entry last(Space space, byte[] fromInclusive, byte[] toExclusive) {
-            TreeMap<byte[], byte[]> map = maps[space.ordinal()];
-            Map.Entry<byte[], byte[]> entry = toExclusive == null ? map.lastEntry() : map.lowerEntry(toExclusive);
-            if (entry == null || (fromInclusive != null && Arrays.compareUnsigned(entry.getKey(), fromInclusive) < 0)) {
+            TreeMap<Key, byte[]> map = maps[space.ordinal()];
+            Map.Entry<Key, byte[]> entry = toExclusive == null ? map.lastEntry() : map.lowerEntry(new Key(toExclusive));
+            if (entry == null
+                    || (fromInclusive != null && Arrays.compareUnsigned(entry.getKey().bytes, fromInclusive) < 0)) {
                 return null;
             }
-            return new Entry(entry.getKey(), entry.getValue());
+            return new Entry(entry.getKey().bytes, entry.getValue());
         }
 
         @Override
         public Cursor scan(Space space, byte[] fromInclusive, byte[] toExclusive) {
-            Iterator<Map.Entry<byte[], byte[]>> iterator = range(space, fromInclusive, toExclusive).entrySet()
+            Iterator<Map.Entry<Key, byte[]>> iterator = range(space, fromInclusive, toExclusive).entrySet()
                     .iterator();
             return new Cursor() {
                 @Override
@@ -242,8 +244,8 @@ public final class MemoryStore implements Store {
                     if (!iterator.hasNext()) {
                         return null;
                     }
-                    Map.Entry<byte[], byte[]> entry = iterator.next();
-                    return new Entry(entry.getKey(), entry.getValue());
+                    Map.Entry<Key, byte[]> entry = iterator.next();
+                    return new Entry(entry.getKey().bytes, entry.getValue());
                 }
 
                 @Override
@@ -252,21 +254,21 @@ public final class MemoryStore implements Store {
             };
         }
 
-        private NavigableMap<byte[], byte[]> range(Space space, byte[] from, byte[] to) {
-            TreeMap<byte[], byte[]> map = maps[space.ordinal()];
+        private NavigableMap<Key, byte[]> range(Space space, byte[] from, byte[] to) {
+            TreeMap<Key, byte[]> map = maps[space.ordinal()];
             if (from == null && to == null) {
                 return map;
             }
             if (from == null) {
-                return map.headMap(to, false);
+                return map.headMap(new Key(to), false);
             }
             if (to == null) {
-                return map.tailMap(from, true);
+                return map.tailMap(new Key(from), true);
             }
             if (Arrays.compareUnsigned(from, to) >= 0) {
-                return new TreeMap<>(Arrays::compareUnsigned);
+                return new TreeMap<>();
             }
-            return map.subMap(from, true, to, false);
+            return map.subMap(new Key(from), true, new Key(to), false);
         }
     }
 
