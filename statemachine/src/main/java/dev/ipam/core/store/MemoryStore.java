@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -16,7 +17,10 @@ import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * The in-memory store: one sorted map per {@link Space}. Batches are {@link Overlay}s applied to the
+ * The in-memory store: one sorted map per {@link Space} (keys wrapped as {@link Key}: compared as
+ * longs), plus a hash index of the same entries for point reads; the two share one mutable value
+ * slot per key, so overwriting an existing key (pool headers, counters, objects) is one hash probe,
+ * not a tree walk. The hash index is never iterated (order comes from the sorted map only). Batches are {@link Overlay}s applied to the
  * maps on commit under a write lock; reads through the store take a read lock, so reads on other
  * threads may run while apply works: a get, first or last sees a commit whole; a scan re-seeks under
  * the lock at every step (it never holds the lock between calls), so a long scan may straddle commits. The batch itself reads the maps without locking:
@@ -28,15 +32,27 @@ public final class MemoryStore implements Store {
     public static final String CHECKPOINT_FILE = "state.ipamexport";
 
     @SuppressWarnings("unchecked")
-    private final TreeMap<Key, byte[]>[] maps = new TreeMap[Space.values().length];
+    private final TreeMap<Key, Slot>[] maps = new TreeMap[Space.values().length];
+    @SuppressWarnings("unchecked")
+    private final HashMap<Key, Slot>[] index = new HashMap[Space.values().length];
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     /** The maps without locking: what the (single) open batch reads. */
     private final ReadView unlocked = new Unlocked();
     private Overlay openBatch;
 
+    /** The value of one key, shared by the sorted map and the hash index; changed only under the write lock. */
+    private static final class Slot {
+        byte[] value;
+
+        Slot(byte[] value) {
+            this.value = value;
+        }
+    }
+
     public MemoryStore() {
         for (Space space : Space.values()) {
             maps[space.ordinal()] = new TreeMap<>();
+            index[space.ordinal()] = new HashMap<>();
         }
     }
 
@@ -117,10 +133,21 @@ public final class MemoryStore implements Store {
         lock.writeLock().lock();
         try {
             overlay.forEachWrite((space, key, value) -> {
+                Key k = new Key(key);
+                HashMap<Key, Slot> hash = index[space.ordinal()];
                 if (value == null) {
-                    maps[space.ordinal()].remove(new Key(key));
+                    if (hash.remove(k) != null) {
+                        maps[space.ordinal()].remove(k);
+                    }
                 } else {
-                    maps[space.ordinal()].put(new Key(key), value);
+                    Slot slot = hash.get(k);
+                    if (slot != null) {
+                        slot.value = value;
+                    } else {
+                        slot = new Slot(value);
+                        hash.put(k, slot);
+                        maps[space.ordinal()].put(k, slot);
+                    }
                 }
             });
         } finally {
@@ -182,8 +209,8 @@ public final class MemoryStore implements Store {
                 }
                 lock.readLock().lock();
                 try {
-                    TreeMap<Key, byte[]> map = maps[space.ordinal()];
-                    Map.Entry<Key, byte[]> entry = last != null ? map.higherEntry(new Key(last))
+                    TreeMap<Key, Slot> map = maps[space.ordinal()];
+                    Map.Entry<Key, Slot> entry = last != null ? map.higherEntry(new Key(last))
                             : fromInclusive == null ? map.firstEntry() : map.ceilingEntry(new Key(fromInclusive));
                     if (entry == null
                             || (toExclusive != null && Arrays.compareUnsigned(entry.getKey().bytes, toExclusive) >= 0)) {
@@ -191,7 +218,7 @@ public final class MemoryStore implements Store {
                         return null;
                     }
                     last = entry.getKey().bytes;
-                    return new Entry(last, entry.getValue());
+                    return new Entry(last, entry.getValue().value);
                 } finally {
                     lock.readLock().unlock();
                 }
@@ -208,35 +235,36 @@ public final class MemoryStore implements Store {
     private final class Unlocked implements ReadView {
         @Override
         public byte[] get(Space space, byte[] key) {
-            return maps[space.ordinal()].get(new Key(key));
+            Slot slot = index[space.ordinal()].get(new Key(key));
+            return slot == null ? null : slot.value;
         }
 
         @Override
         public Entry first(Space space, byte[] fromInclusive, byte[] toExclusive) {
-            TreeMap<Key, byte[]> map = maps[space.ordinal()];
-            Map.Entry<Key, byte[]> entry = fromInclusive == null ? map.firstEntry()
+            TreeMap<Key, Slot> map = maps[space.ordinal()];
+            Map.Entry<Key, Slot> entry = fromInclusive == null ? map.firstEntry()
                     : map.ceilingEntry(new Key(fromInclusive));
             if (entry == null
                     || (toExclusive != null && Arrays.compareUnsigned(entry.getKey().bytes, toExclusive) >= 0)) {
                 return null;
             }
-            return new Entry(entry.getKey().bytes, entry.getValue());
+            return new Entry(entry.getKey().bytes, entry.getValue().value);
         }
 
         @Override
         public Entry last(Space space, byte[] fromInclusive, byte[] toExclusive) {
-            TreeMap<Key, byte[]> map = maps[space.ordinal()];
-            Map.Entry<Key, byte[]> entry = toExclusive == null ? map.lastEntry() : map.lowerEntry(new Key(toExclusive));
+            TreeMap<Key, Slot> map = maps[space.ordinal()];
+            Map.Entry<Key, Slot> entry = toExclusive == null ? map.lastEntry() : map.lowerEntry(new Key(toExclusive));
             if (entry == null
                     || (fromInclusive != null && Arrays.compareUnsigned(entry.getKey().bytes, fromInclusive) < 0)) {
                 return null;
             }
-            return new Entry(entry.getKey().bytes, entry.getValue());
+            return new Entry(entry.getKey().bytes, entry.getValue().value);
         }
 
         @Override
         public Cursor scan(Space space, byte[] fromInclusive, byte[] toExclusive) {
-            Iterator<Map.Entry<Key, byte[]>> iterator = range(space, fromInclusive, toExclusive).entrySet()
+            Iterator<Map.Entry<Key, Slot>> iterator = range(space, fromInclusive, toExclusive).entrySet()
                     .iterator();
             return new Cursor() {
                 @Override
@@ -244,8 +272,8 @@ public final class MemoryStore implements Store {
                     if (!iterator.hasNext()) {
                         return null;
                     }
-                    Map.Entry<Key, byte[]> entry = iterator.next();
-                    return new Entry(entry.getKey().bytes, entry.getValue());
+                    Map.Entry<Key, Slot> entry = iterator.next();
+                    return new Entry(entry.getKey().bytes, entry.getValue().value);
                 }
 
                 @Override
@@ -254,8 +282,8 @@ public final class MemoryStore implements Store {
             };
         }
 
-        private NavigableMap<Key, byte[]> range(Space space, byte[] from, byte[] to) {
-            TreeMap<Key, byte[]> map = maps[space.ordinal()];
+        private NavigableMap<Key, Slot> range(Space space, byte[] from, byte[] to) {
+            TreeMap<Key, Slot> map = maps[space.ordinal()];
             if (from == null && to == null) {
                 return map;
             }

@@ -14,7 +14,7 @@ class KeyOrderTest {
         SplittableRandom random = new SplittableRandom(seed);
         byte[][] keys = new byte[400][];
         for (int i = 0; i < keys.length; i++) {
-            byte[] key = new byte[random.nextInt(0, 40)];
+            byte[] key = new byte[random.nextInt(0, 64)];
             for (int j = 0; j < key.length; j++) {
                 int pick = random.nextInt(4); // few distinct bytes: many equal prefixes, zeros and 0xff
                 key[j] = (byte) (pick == 0 ? 0 : pick == 1 ? 0xFF : pick == 2 ? 1 : random.nextInt(256));
