@@ -9,7 +9,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -17,10 +16,7 @@ import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * The in-memory store: one sorted map per {@link Space} (keys wrapped as {@link Key}: compared as
- * longs), plus a hash index of the same entries for point reads; the two share one mutable value
- * slot per key, so overwriting an existing key (pool headers, counters, objects) is one hash probe,
- * not a tree walk. The hash index is never iterated (order comes from the sorted map only). Batches are {@link Overlay}s applied to the
+ * The in-memory store: one sorted map per {@link Space}. Batches are {@link Overlay}s applied to the
  * maps on commit under a write lock; reads through the store take a read lock, so reads on other
  * threads may run while apply works: a get, first or last sees a commit whole; a scan re-seeks under
  * the lock at every step (it never holds the lock between calls), so a long scan may straddle commits. The batch itself reads the maps without locking:
@@ -32,27 +28,15 @@ public final class MemoryStore implements Store {
     public static final String CHECKPOINT_FILE = "state.ipamexport";
 
     @SuppressWarnings("unchecked")
-    private final TreeMap<Key, Slot>[] maps = new TreeMap[Space.values().length];
-    @SuppressWarnings("unchecked")
-    private final HashMap<Key, Slot>[] index = new HashMap[Space.values().length];
+    private final TreeMap<byte[], byte[]>[] maps = new TreeMap[Space.values().length];
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     /** The maps without locking: what the (single) open batch reads. */
     private final ReadView unlocked = new Unlocked();
     private Overlay openBatch;
 
-    /** The value of one key, shared by the sorted map and the hash index; changed only under the write lock. */
-    private static final class Slot {
-        byte[] value;
-
-        Slot(byte[] value) {
-            this.value = value;
-        }
-    }
-
     public MemoryStore() {
         for (Space space : Space.values()) {
-            maps[space.ordinal()] = new TreeMap<>();
-            index[space.ordinal()] = new HashMap<>();
+            maps[space.ordinal()] = new TreeMap<>(Arrays::compareUnsigned);
         }
     }
 
@@ -133,21 +117,10 @@ public final class MemoryStore implements Store {
         lock.writeLock().lock();
         try {
             overlay.forEachWrite((space, key, value) -> {
-                Key k = new Key(key);
-                HashMap<Key, Slot> hash = index[space.ordinal()];
                 if (value == null) {
-                    if (hash.remove(k) != null) {
-                        maps[space.ordinal()].remove(k);
-                    }
+                    maps[space.ordinal()].remove(key);
                 } else {
-                    Slot slot = hash.get(k);
-                    if (slot != null) {
-                        slot.value = value;
-                    } else {
-                        slot = new Slot(value);
-                        hash.put(k, slot);
-                        maps[space.ordinal()].put(k, slot);
-                    }
+                    maps[space.ordinal()].put(key, value);
                 }
             });
         } finally {
@@ -209,16 +182,16 @@ public final class MemoryStore implements Store {
                 }
                 lock.readLock().lock();
                 try {
-                    TreeMap<Key, Slot> map = maps[space.ordinal()];
-                    Map.Entry<Key, Slot> entry = last != null ? map.higherEntry(new Key(last))
-                            : fromInclusive == null ? map.firstEntry() : map.ceilingEntry(new Key(fromInclusive));
+                    TreeMap<byte[], byte[]> map = maps[space.ordinal()];
+                    Map.Entry<byte[], byte[]> entry = last != null ? map.higherEntry(last)
+                            : fromInclusive == null ? map.firstEntry() : map.ceilingEntry(fromInclusive);
                     if (entry == null
-                            || (toExclusive != null && Arrays.compareUnsigned(entry.getKey().bytes, toExclusive) >= 0)) {
+                            || (toExclusive != null && Arrays.compareUnsigned(entry.getKey(), toExclusive) >= 0)) {
                         done = true;
                         return null;
                     }
-                    last = entry.getKey().bytes;
-                    return new Entry(last, entry.getValue().value);
+                    last = entry.getKey();
+                    return new Entry(entry.getKey(), entry.getValue());
                 } finally {
                     lock.readLock().unlock();
                 }
@@ -235,36 +208,33 @@ public final class MemoryStore implements Store {
     private final class Unlocked implements ReadView {
         @Override
         public byte[] get(Space space, byte[] key) {
-            Slot slot = index[space.ordinal()].get(new Key(key));
-            return slot == null ? null : slot.value;
+            return maps[space.ordinal()].get(key);
         }
 
         @Override
         public Entry first(Space space, byte[] fromInclusive, byte[] toExclusive) {
-            TreeMap<Key, Slot> map = maps[space.ordinal()];
-            Map.Entry<Key, Slot> entry = fromInclusive == null ? map.firstEntry()
-                    : map.ceilingEntry(new Key(fromInclusive));
-            if (entry == null
-                    || (toExclusive != null && Arrays.compareUnsigned(entry.getKey().bytes, toExclusive) >= 0)) {
+            TreeMap<byte[], byte[]> map = maps[space.ordinal()];
+            Map.Entry<byte[], byte[]> entry = fromInclusive == null ? map.firstEntry()
+                    : map.ceilingEntry(fromInclusive);
+            if (entry == null || (toExclusive != null && Arrays.compareUnsigned(entry.getKey(), toExclusive) >= 0)) {
                 return null;
             }
-            return new Entry(entry.getKey().bytes, entry.getValue().value);
+            return new Entry(entry.getKey(), entry.getValue());
         }
 
         @Override
         public Entry last(Space space, byte[] fromInclusive, byte[] toExclusive) {
-            TreeMap<Key, Slot> map = maps[space.ordinal()];
-            Map.Entry<Key, Slot> entry = toExclusive == null ? map.lastEntry() : map.lowerEntry(new Key(toExclusive));
-            if (entry == null
-                    || (fromInclusive != null && Arrays.compareUnsigned(entry.getKey().bytes, fromInclusive) < 0)) {
+            TreeMap<byte[], byte[]> map = maps[space.ordinal()];
+            Map.Entry<byte[], byte[]> entry = toExclusive == null ? map.lastEntry() : map.lowerEntry(toExclusive);
+            if (entry == null || (fromInclusive != null && Arrays.compareUnsigned(entry.getKey(), fromInclusive) < 0)) {
                 return null;
             }
-            return new Entry(entry.getKey().bytes, entry.getValue().value);
+            return new Entry(entry.getKey(), entry.getValue());
         }
 
         @Override
         public Cursor scan(Space space, byte[] fromInclusive, byte[] toExclusive) {
-            Iterator<Map.Entry<Key, Slot>> iterator = range(space, fromInclusive, toExclusive).entrySet()
+            Iterator<Map.Entry<byte[], byte[]>> iterator = range(space, fromInclusive, toExclusive).entrySet()
                     .iterator();
             return new Cursor() {
                 @Override
@@ -272,8 +242,8 @@ public final class MemoryStore implements Store {
                     if (!iterator.hasNext()) {
                         return null;
                     }
-                    Map.Entry<Key, Slot> entry = iterator.next();
-                    return new Entry(entry.getKey().bytes, entry.getValue().value);
+                    Map.Entry<byte[], byte[]> entry = iterator.next();
+                    return new Entry(entry.getKey(), entry.getValue());
                 }
 
                 @Override
@@ -282,21 +252,21 @@ public final class MemoryStore implements Store {
             };
         }
 
-        private NavigableMap<Key, Slot> range(Space space, byte[] from, byte[] to) {
-            TreeMap<Key, Slot> map = maps[space.ordinal()];
+        private NavigableMap<byte[], byte[]> range(Space space, byte[] from, byte[] to) {
+            TreeMap<byte[], byte[]> map = maps[space.ordinal()];
             if (from == null && to == null) {
                 return map;
             }
             if (from == null) {
-                return map.headMap(new Key(to), false);
+                return map.headMap(to, false);
             }
             if (to == null) {
-                return map.tailMap(new Key(from), true);
+                return map.tailMap(from, true);
             }
             if (Arrays.compareUnsigned(from, to) >= 0) {
-                return new TreeMap<>();
+                return new TreeMap<>(Arrays::compareUnsigned);
             }
-            return map.subMap(new Key(from), true, new Key(to), false);
+            return map.subMap(from, true, to, false);
         }
     }
 
