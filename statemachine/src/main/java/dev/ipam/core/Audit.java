@@ -8,7 +8,6 @@ import dev.ipam.core.store.Cursor;
 import dev.ipam.core.store.Entry;
 import dev.ipam.core.store.ReadView;
 import dev.ipam.core.store.Space;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -174,7 +173,23 @@ public final class Audit {
     // ---- keys and encodings
 
     static byte[] entryKey(long index, int seq) {
-        return ByteBuffer.allocate(13).put((byte) 'E').putLong(index).putInt(seq).array();
+        byte[] key = new byte[13];
+        key[0] = 'E';
+        putLong(key, 1, index);
+        putInt(key, 9, seq);
+        return key;
+    }
+
+    private static void putLong(byte[] out, int at, long value) {
+        for (int i = 0; i < 8; i++) {
+            out[at + i] = (byte) (value >>> (56 - 8 * i));
+        }
+    }
+
+    private static void putInt(byte[] out, int at, int value) {
+        for (int i = 0; i < 4; i++) {
+            out[at + i] = (byte) (value >>> (24 - 8 * i));
+        }
     }
 
     static byte[] projectKey(String project, long index, int seq) {
@@ -183,6 +198,23 @@ public final class Audit {
     }
 
     static byte[] blockKey(String cidr, long index, int seq) {
+        dev.ipam.core.alloc.Block block = dev.ipam.core.alloc.Block.parse(cidr).block();
+        if (block != null) { // the canonical CIDRs the core writes: no regex, no InetAddress
+            byte[] key = new byte[19 + 12];
+            key[0] = 'A';
+            boolean v4 = block.family() == dev.ipam.core.model.IPFamily.IPv4;
+            key[1] = (byte) (v4 ? 4 : 6);
+            if (v4) {
+                putInt(key, 2, (int) block.lo());
+            } else {
+                putLong(key, 2, block.hi());
+                putLong(key, 10, block.lo());
+            }
+            key[18] = (byte) block.length();
+            putLong(key, 19, index);
+            putInt(key, 27, seq);
+            return key;
+        }
         int slash = cidr.indexOf('/');
         byte[] address = parseAddress(cidr.substring(0, slash));
         int prefix = Integer.parseInt(cidr.substring(slash + 1));
@@ -242,27 +274,22 @@ public final class Audit {
     }
 
     static byte[] encode(Record r) {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            DataOutputStream out = new DataOutputStream(bytes);
-            out.writeByte(VERSION);
-            out.writeLong(r.timestampMs());
-            out.writeUTF(r.user());
-            out.writeUTF(r.address());
-            out.writeUTF(r.command());
-            out.writeUTF(r.kind());
-            out.writeUTF(r.project());
-            out.writeUTF(r.namespace());
-            out.writeUTF(r.name());
-            out.writeInt(r.code());
-            out.writeInt(r.blocks().size());
-            for (Block b : r.blocks()) {
-                out.write(encodeBlock(b));
-            }
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        Out out = new Out(96 + 80 * r.blocks().size());
+        out.u8(VERSION);
+        out.i64(r.timestampMs());
+        out.utf(r.user());
+        out.utf(r.address());
+        out.utf(r.command());
+        out.utf(r.kind());
+        out.utf(r.project());
+        out.utf(r.namespace());
+        out.utf(r.name());
+        out.i32(r.code());
+        out.i32(r.blocks().size());
+        for (Block b : r.blocks()) {
+            writeBlock(out, b);
         }
+        return out.toByteArray();
     }
 
     static Record decode(byte[] key, byte[] value) {
@@ -295,23 +322,91 @@ public final class Audit {
     }
 
     static byte[] encodeBlock(Block b) {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            DataOutputStream out = new DataOutputStream(bytes);
-            out.writeByte(VERSION);
-            out.writeUTF(b.cidr());
-            out.writeUTF(b.poolProject());
-            out.writeUTF(b.pool());
-            out.writeUTF(b.holderProject());
-            out.writeUTF(b.namespace());
-            out.writeUTF(b.claim());
-            out.writeUTF(b.allocation());
-            out.writeBoolean(b.held());
-            out.writeLong(b.index());
-            out.writeLong(b.timestampMs());
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        Out out = new Out(96);
+        writeBlock(out, b);
+        return out.toByteArray();
+    }
+
+    private static void writeBlock(Out out, Block b) {
+        out.u8(VERSION);
+        out.utf(b.cidr());
+        out.utf(b.poolProject());
+        out.utf(b.pool());
+        out.utf(b.holderProject());
+        out.utf(b.namespace());
+        out.utf(b.claim());
+        out.utf(b.allocation());
+        out.u8(b.held() ? 1 : 0);
+        out.i64(b.index());
+        out.i64(b.timestampMs());
+    }
+
+    /**
+     * Writes exactly what {@link DataOutputStream} writes (big-endian numbers, writeUTF's modified
+     * UTF-8 with a 2-byte length), into one growing array instead of a stream pair per record.
+     */
+    private static final class Out {
+        private byte[] bytes;
+        private int size;
+
+        Out(int initialBytes) {
+            bytes = new byte[initialBytes];
+        }
+
+        private void ensure(int more) {
+            if (size + more > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
+            }
+        }
+
+        void u8(int value) {
+            ensure(1);
+            bytes[size++] = (byte) value;
+        }
+
+        void i32(int value) {
+            ensure(4);
+            putInt(bytes, size, value);
+            size += 4;
+        }
+
+        void i64(long value) {
+            ensure(8);
+            putLong(bytes, size, value);
+            size += 8;
+        }
+
+        void utf(String s) {
+            int length = s.length();
+            int encoded = 0;
+            for (int i = 0; i < length; i++) {
+                char c = s.charAt(i);
+                encoded += c >= 0x0001 && c <= 0x007F ? 1 : c <= 0x07FF ? 2 : 3;
+            }
+            if (encoded > 65535) {
+                throw new UncheckedIOException(new java.io.UTFDataFormatException("encoded string too long: "
+                        + encoded + " bytes"));
+            }
+            ensure(2 + encoded);
+            bytes[size++] = (byte) (encoded >>> 8);
+            bytes[size++] = (byte) encoded;
+            for (int i = 0; i < length; i++) {
+                char c = s.charAt(i);
+                if (c >= 0x0001 && c <= 0x007F) {
+                    bytes[size++] = (byte) c;
+                } else if (c <= 0x07FF) {
+                    bytes[size++] = (byte) (0xC0 | ((c >> 6) & 0x1F));
+                    bytes[size++] = (byte) (0x80 | (c & 0x3F));
+                } else {
+                    bytes[size++] = (byte) (0xE0 | ((c >> 12) & 0x0F));
+                    bytes[size++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                    bytes[size++] = (byte) (0x80 | (c & 0x3F));
+                }
+            }
+        }
+
+        byte[] toByteArray() {
+            return size == bytes.length ? bytes : Arrays.copyOf(bytes, size);
         }
     }
 

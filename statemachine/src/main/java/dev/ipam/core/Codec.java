@@ -197,7 +197,7 @@ public final class Codec {
      * must be an identity map (record hashCode would walk the whole object), or null.
      */
     static byte[] encodeResult(Result result, Map<Resource, Stored> bodies) {
-        Wire.Writer out = new Wire.Writer(resultSizeHint(result, bodies));
+        Wire.Writer out = scratch();
         out.u8(VERSION);
         out.varlong(result.code());
         out.enumValue(result.reason());
@@ -217,7 +217,7 @@ public final class Codec {
             out.enumValue(change.type());
             resourceOrBody(out, change.object(), bodies);
         }
-        return out.toByteArray();
+        return out.copy();
     }
 
     public static Result decodeResult(byte[] bytes) {
@@ -241,25 +241,19 @@ public final class Codec {
         return new Result(code, reason, message, causes, object, changes);
     }
 
-    /** Bytes a result will take when its objects' bodies are known (a guess of 320 per other object). */
-    private static int resultSizeHint(Result result, Map<Resource, Stored> bodies) {
-        int size = 32 + (result.message() == null ? 0 : 3 * result.message().length());
-        for (Result.Cause cause : result.causes()) {
-            size += 16 + 3 * (cause.message() == null ? 0 : cause.message().length())
-                    + (cause.field() == null ? 0 : 3 * cause.field().length());
-        }
-        if (result.object() != null) {
-            size += bodySizeHint(result.object(), bodies);
-        }
-        for (Result.Change change : result.changes()) {
-            size += 1 + bodySizeHint(change.object(), bodies);
-        }
-        return size;
-    }
+    /** The most bytes a thread's scratch writer keeps between uses (one large object may grow it further, once). */
+    private static final int SCRATCH_BYTES_MAX = 64 * 1024;
+    /**
+     * One reusable output buffer per thread for the encoders that return a right-sized copy
+     * (stored objects, results): one allocation per encoding instead of a guess plus a trim. Never
+     * held across calls that could nest (neither encoder calls the other).
+     */
+    private static final ThreadLocal<Wire.Writer> SCRATCH = ThreadLocal.withInitial(() -> new Wire.Writer(4096));
 
-    private static int bodySizeHint(Resource resource, Map<Resource, Stored> bodies) {
-        Stored stored = bodies == null ? null : bodies.get(resource);
-        return stored == null ? 320 : stored.bodyLength();
+    private static Wire.Writer scratch() {
+        Wire.Writer out = SCRATCH.get();
+        out.reset(SCRATCH_BYTES_MAX);
+        return out;
     }
 
     private static void resourceOrBody(Wire.Writer out, Resource resource, Map<Resource, Stored> bodies) {
@@ -282,14 +276,14 @@ public final class Codec {
 
     /** Encodes an object once as its stored value; the result reuses the body inside it (no second encoding or copy). */
     static Stored stored(Resource resource, long poolId) {
-        Wire.Writer out = new Wire.Writer(320);
+        Wire.Writer out = scratch();
         out.u8(VERSION);
         resource(out, resource);
         int bodyEnd = out.size();
         if (resource instanceof IPPool) {
             out.uvarint(poolId);
         }
-        return new Stored(out.toByteArray(), bodyEnd);
+        return new Stored(out.copy(), bodyEnd);
     }
 
     /**

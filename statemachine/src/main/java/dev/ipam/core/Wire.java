@@ -21,6 +21,19 @@ final class Wire {
             return size == bytes.length ? bytes : Arrays.copyOf(bytes, size);
         }
 
+        /** A copy of what was written (for a reused scratch writer, whose array must not escape). */
+        byte[] copy() {
+            return Arrays.copyOf(bytes, size);
+        }
+
+        /** Empties the writer for reuse; drops an array grown past {@code keepBytesMax}. */
+        void reset(int keepBytesMax) {
+            size = 0;
+            if (bytes.length > keepBytesMax) {
+                bytes = new byte[keepBytesMax];
+            }
+        }
+
         int size() {
             return size;
         }
