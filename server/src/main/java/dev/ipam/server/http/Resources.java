@@ -212,6 +212,10 @@ final class Resources {
             if (resource == null) {
                 throw notFound(target);
             }
+            if (format == Format.JSON) {
+                ex.reply(200, Wire.JSON, model.toJsonBytes(resource));
+                return;
+            }
             ObjectNode object = model.toJson(resource);
             switch (format) {
                 case TABLE -> api.reply(ex, 200, Tables.table(wire, target.kind(), List.of(object),
@@ -464,6 +468,8 @@ final class Resources {
             if (result.object() == null) {
                 api.reply(ex, result.code(), api.status(result.code(), null, "", List.of(), target.kind().plural, name),
                         format);
+            } else if (format == Format.JSON) {
+                ex.reply(result.code(), Wire.JSON, model.toJsonBytes(result.object()));
             } else {
                 api.reply(ex, result.code(), model.toJson(result.object()), format);
             }
