@@ -32,15 +32,18 @@ done
 "$root/bin/ipam-loadgen" --server http://127.0.0.1:$http_port --project warm --concurrency 64 \
     --duration-s "${IPAM_BENCH_WARM_S:-6}" > "$dir/warm.out" 2>&1
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+sys_ticks() { awk '{print $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 before=$(ticks "$pid")
+sys_before=$(sys_ticks "$pid")
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 /usr/bin/time -f "%U %S" -o "$dir/loadgen.time" "$root/bin/ipam-loadgen" --server http://127.0.0.1:$http_port \
     --concurrency "$levels" --duration-s "$seconds" > "$dir/loadgen.out" 2>&1
 after=$(ticks "$pid")
+sys_after=$(sys_ticks "$pid")
 grep -A8 '^concurrency  *claims' "$dir/loadgen.out"
 claims=$(awk '/^concurrency  *claims/ {t=1; next} t && NF >= 6 {s += $2} END {print s + 0}' "$dir/loadgen.out")
-awk -v b="$before" -v a="$after" -v hz="$hz" -v c="$claims" -v load="$load" -v lg="$(cat "$dir/loadgen.time")" 'BEGIN {
+awk -v b="$before" -v a="$after" -v sb="$sys_before" -v sa="$sys_after" -v hz="$hz" -v c="$claims" -v load="$load" -v lg="$(cat "$dir/loadgen.time")" 'BEGIN {
   split(lg, t, " "); cpu = (a - b) / hz;
-  printf "load average at start %s; ipamd CPU %.1f s for %d claims = %.0f us/claim; loadgen CPU %.1f s\n",
-    load, cpu, c, (c > 0 ? cpu * 1e6 / c : 0), t[1] + t[2] }'
+  printf "load average at start %s; ipamd CPU %.1f s (%.1f s in the kernel) for %d claims = %.0f us/claim; loadgen CPU %.1f s\n",
+    load, cpu, (sa - sb) / hz, c, (c > 0 ? cpu * 1e6 / c : 0), t[1] + t[2] }'

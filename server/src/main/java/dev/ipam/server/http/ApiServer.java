@@ -267,7 +267,8 @@ public final class ApiServer implements AutoCloseable {
             String client = remote == null ? "unknown" : remote.getAddress().getHostAddress();
             Exchange exchange;
             try {
-                exchange = new Exchange(request.method().name(), request.uri(), request.headers().copy(), body,
+                // The headers are the request's own (a new object per decoded request, not pooled): no copy.
+                exchange = new Exchange(request.method().name(), request.uri(), request.headers(), body,
                         client, channel, HttpUtil.isKeepAlive(request), api.metrics, () -> {
                             channel.config().setAutoRead(true);
                             channel.read();
