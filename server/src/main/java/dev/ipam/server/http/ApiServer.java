@@ -21,7 +21,6 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -125,7 +124,7 @@ public final class ApiServer implements AutoCloseable {
                                         TimeUnit.MILLISECONDS))
                                 .addLast(new ConnectionLimit())
                                 .addLast(deadline.start())
-                                .addLast(new HttpServerCodec(guards.requestLineBytesMax(), guards.headerBytesMax(), 8192))
+                                .addLast(new HttpCodec(guards.requestLineBytesMax(), guards.headerBytesMax(), 8192))
                                 .addLast(new BoundedAggregator(config.bodyBytesMax()))
                                 .addLast(deadline.end())
                                 .addLast(new Dispatch());
