@@ -8,35 +8,42 @@
 # (6) seconds at concurrency 64, then runs bin/ipam-loadgen and prints its table, the load average,
 # ipamd's CPU seconds during the measured levels and per claim, and the load generator's own CPU.
 # IPAMD_JAVA_OPTS is passed on (e.g. -XX:StartFlightRecording=filename=x.jfr,settings=profile);
-# IPAMD_EXTRA_ARGS adds ipamd flags. Stops only the ipamd it started.
+# The per-client rate limit is off (--http-requests-per-second 0: every client here is 127.0.0.1).
+# IPAMD_EXTRA_ARGS adds ipamd flags; IPAM_BENCH_RAFT_PORT / IPAM_BENCH_HTTP_PORT move it off the
+# default ports (e.g. when someone else benchmarks at the same time). Stops only the ipamd it started.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 levels="${1:-64}"
 seconds="${2:-10}"
 dir="${IPAM_BENCH_DIR:-$root/runs/bench-node}"
+raft_port="${IPAM_BENCH_RAFT_PORT:-19861}"
+http_port="${IPAM_BENCH_HTTP_PORT:-18081}"
 rm -rf "$dir" && mkdir -p "$dir"
 # shellcheck disable=SC2086
-"$root/bin/ipamd" --node-id n1 --raft-address 127.0.0.1:19861 --http-address 127.0.0.1:18081 \
-    --data-dir "$dir/data" ${IPAMD_EXTRA_ARGS:-} > "$dir/ipamd.log" 2>&1 &
+"$root/bin/ipamd" --node-id n1 --raft-address 127.0.0.1:$raft_port --http-address 127.0.0.1:$http_port \
+    --data-dir "$dir/data" --http-requests-per-second 0 ${IPAMD_EXTRA_ARGS:-} > "$dir/ipamd.log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true' EXIT
 for _ in $(seq 1 200); do
-  curl -sf 127.0.0.1:18081/readyz > /dev/null && break
+  curl -sf 127.0.0.1:$http_port/readyz > /dev/null && break
   kill -0 "$pid" 2>/dev/null || { echo "ipamd exited; see $dir/ipamd.log" >&2; exit 1; }
   sleep 0.3
 done
-"$root/bin/ipam-loadgen" --server http://127.0.0.1:18081 --project warm --concurrency 64 \
+"$root/bin/ipam-loadgen" --server http://127.0.0.1:$http_port --project warm --concurrency 64 \
     --duration-s "${IPAM_BENCH_WARM_S:-6}" > "$dir/warm.out" 2>&1
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+sys_ticks() { awk '{print $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 before=$(ticks "$pid")
+sys_before=$(sys_ticks "$pid")
 load=$(cut -d' ' -f1-3 /proc/loadavg)
-/usr/bin/time -f "%U %S" -o "$dir/loadgen.time" "$root/bin/ipam-loadgen" --server http://127.0.0.1:18081 \
+/usr/bin/time -f "%U %S" -o "$dir/loadgen.time" "$root/bin/ipam-loadgen" --server http://127.0.0.1:$http_port \
     --concurrency "$levels" --duration-s "$seconds" > "$dir/loadgen.out" 2>&1
 after=$(ticks "$pid")
+sys_after=$(sys_ticks "$pid")
 grep -A8 '^concurrency  *claims' "$dir/loadgen.out"
 claims=$(awk '/^concurrency  *claims/ {t=1; next} t && NF >= 6 {s += $2} END {print s + 0}' "$dir/loadgen.out")
-awk -v b="$before" -v a="$after" -v hz="$hz" -v c="$claims" -v load="$load" -v lg="$(cat "$dir/loadgen.time")" 'BEGIN {
+awk -v b="$before" -v a="$after" -v sb="$sys_before" -v sa="$sys_after" -v hz="$hz" -v c="$claims" -v load="$load" -v lg="$(cat "$dir/loadgen.time")" 'BEGIN {
   split(lg, t, " "); cpu = (a - b) / hz;
-  printf "load average at start %s; ipamd CPU %.1f s for %d claims = %.0f us/claim; loadgen CPU %.1f s\n",
-    load, cpu, c, (c > 0 ? cpu * 1e6 / c : 0), t[1] + t[2] }'
+  printf "load average at start %s; ipamd CPU %.1f s (%.1f s in the kernel) for %d claims = %.0f us/claim; loadgen CPU %.1f s\n",
+    load, cpu, (sa - sb) / hz, c, (c > 0 ? cpu * 1e6 / c : 0), t[1] + t[2] }'

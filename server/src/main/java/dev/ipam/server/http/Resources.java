@@ -187,6 +187,28 @@ final class Resources {
         }));
     }
 
+    /**
+     * Runs {@code then} with the result of a write on the thread that completes it, or answers the
+     * failure: the Raft replica completes writes on its own completion threads (never the apply
+     * thread), so a second hand-off to a worker only to encode the answer is saved. {@code then} must
+     * not block (it encodes and writes the answer).
+     */
+    <T> void onCompletion(Exchange ex, CompletableFuture<T> future, java.util.function.Consumer<T> then) {
+        future.whenComplete((value, error) -> {
+            if (error != null) {
+                api.failFromFuture(ex, error);
+                return;
+            }
+            try {
+                then.accept(value);
+            } catch (ApiException e) {
+                api.fail(ex, e);
+            } catch (RuntimeException e) {
+                api.failUnexpected(ex, e);
+            }
+        });
+    }
+
     /** Runs {@code then} on a worker with the value, or answers the failure. */
     <T> void onWorker(Exchange ex, CompletableFuture<T> future, java.util.function.Consumer<T> then) {
         future.whenCompleteAsync((value, error) -> {
@@ -212,6 +234,10 @@ final class Resources {
                 target.name())), resource -> {
             if (resource == null) {
                 throw notFound(target);
+            }
+            if (format == Format.JSON) {
+                ex.reply(200, Wire.JSON, model.toJsonBytes(resource));
+                return;
             }
             ObjectNode object = model.toJson(resource);
             switch (format) {
@@ -465,6 +491,8 @@ final class Resources {
             if (result.object() == null) {
                 api.reply(ex, result.code(), api.status(result.code(), null, "", List.of(), target.kind().plural, name),
                         format);
+            } else if (format == Format.JSON) {
+                ex.reply(result.code(), Wire.JSON, model.toJsonBytes(result.object()));
             } else {
                 api.reply(ex, result.code(), model.toJson(result.object()), format);
             }
@@ -508,7 +536,7 @@ final class Resources {
         checkNamespace(metadata, target);
         boolean dryRun = dryRun(ex, null);
         Command command = createCommand(dev.ipam.core.Audit.actor(ex.identity.user(), ex.client), target, name, body);
-        onWorker(ex, execute(requestId(ex, 0), command, dryRun), result -> answer(ex, target, name, result, format));
+        onCompletion(ex, execute(requestId(ex, 0), command, dryRun), result -> answer(ex, target, name, result, format));
     }
 
     private static void checkNamespace(JsonNode metadata, Target target) {
@@ -590,7 +618,7 @@ final class Resources {
         long expected = resourceVersion(body.path("metadata"));
         boolean dryRun = dryRun(ex, null);
         Command command = updateCommand(dev.ipam.core.Audit.actor(ex.identity.user(), ex.client), target, body, expected);
-        onWorker(ex, execute(requestId(ex, 0), command, dryRun),
+        onCompletion(ex, execute(requestId(ex, 0), command, dryRun),
                 result -> answer(ex, target, target.name(), result, format));
     }
 
@@ -709,7 +737,7 @@ final class Resources {
         boolean dryRun = dryRun(ex, options);
         long expected = options == null ? 0 : resourceVersion(options.path("preconditions"));
         Command command = deleteCommand(dev.ipam.core.Audit.actor(ex.identity.user(), ex.client), target, target.name(), expected);
-        onWorker(ex, execute(requestId(ex, 0), command, dryRun),
+        onCompletion(ex, execute(requestId(ex, 0), command, dryRun),
                 result -> answer(ex, target, target.name(), result, format));
     }
 
