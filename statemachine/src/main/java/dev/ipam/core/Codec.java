@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -186,6 +187,22 @@ public final class Codec {
         return command;
     }
 
+    /**
+     * Whether encoded bytes are a CreateClaim or a DeleteClaim, read from the tag alone (for
+     * counters on the apply path, which must not pay a full decode per command). Empty when the
+     * bytes are neither or not of this format version.
+     */
+    public static Optional<Class<? extends Command>> claimCommandType(byte[] bytes) {
+        if (bytes == null || bytes.length < 2 || (bytes[0] & 0xff) != VERSION) {
+            return Optional.empty();
+        }
+        return switch (bytes[1] & 0xff) {
+            case CREATE_CLAIM -> Optional.of(Command.CreateClaim.class);
+            case DELETE_CLAIM -> Optional.of(Command.DeleteClaim.class);
+            default -> Optional.empty();
+        };
+    }
+
     // ---------------------------------------------------------------- results
 
     public static byte[] encodeResult(Result result) {
@@ -239,6 +256,13 @@ public final class Codec {
         }
         end(in);
         return new Result(code, reason, message, causes, object, changes);
+    }
+
+    /** The code and reason of an encoded result, without decoding its objects and changes. */
+    public static Result.Outcome decodeOutcome(byte[] bytes) {
+        Wire.Reader in = reader(bytes);
+        int code = in.intValue();
+        return new Result.Outcome(code, in.enumValue(Result.Reason.values()));
     }
 
     /** The most bytes a thread's scratch writer keeps between uses (one large object may grow it further, once). */

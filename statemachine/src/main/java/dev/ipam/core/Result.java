@@ -27,6 +27,13 @@ public record Result(int code, Reason reason, String message, List<Cause> causes
         return code < 300;
     }
 
+    /** A result's code and reason alone ({@link Codec#decodeOutcome}): what counters need. */
+    public record Outcome(int code, Reason reason) {
+        public boolean ok() {
+            return code < 300;
+        }
+    }
+
     /** A rejection with no field at fault. */
     public static Result rejected(Reason reason, String message) {
         return new Result(reason.code, reason, message, List.of(), null, List.of());

@@ -25,6 +25,7 @@ import dev.ipam.core.model.Strategy;
 import dev.ipam.core.model.Visibility;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Every command, result and object survives encode/decode; corrupt bytes are refused, never misread. */
@@ -100,6 +101,21 @@ class CodecTest {
         assertEquals(result, Codec.decodeResult(Codec.encodeResult(result)));
         Result rejection = Result.rejected(Result.Reason.Invalid, "spec.cidr", "bad");
         assertEquals(rejection, Codec.decodeResult(Codec.encodeResult(rejection)));
+    }
+
+    @Test
+    void claimCommandTypeAndOutcomeAgreeWithTheFullDecode() {
+        for (Command command : commands()) {
+            Class<? extends Command> expected = command instanceof Command.CreateClaim || command instanceof Command.DeleteClaim
+                    ? command.getClass() : null;
+            assertEquals(expected, Codec.claimCommandType(Codec.encodeCommand(command)).orElse(null), command.toString());
+        }
+        assertEquals(Optional.empty(), Codec.claimCommandType(new byte[] {99, 7}), "another format version");
+        assertEquals(Optional.empty(), Codec.claimCommandType(new byte[0]));
+        Result created = new Result(201, null, "", List.of(), resources().get(4), List.of());
+        assertEquals(new Result.Outcome(201, null), Codec.decodeOutcome(Codec.encodeResult(created)));
+        Result rejection = Result.rejected(Result.Reason.Invalid, "spec.cidr", "bad");
+        assertEquals(new Result.Outcome(422, Result.Reason.Invalid), Codec.decodeOutcome(Codec.encodeResult(rejection)));
     }
 
     @Test

@@ -172,11 +172,11 @@ public final class NodeMetrics implements AutoCloseable {
             batchSize = 0;
         }
         batchSize++;
-        Command decoded = Codec.decodeCommand(command);
-        Counter counter = decoded instanceof Command.CreateClaim ? claims
-                : decoded instanceof Command.DeleteClaim ? releases : null;
+        // Runs on the apply thread for every command: read the command's tag and the result's head only.
+        Class<? extends Command> type = Codec.claimCommandType(command).orElse(null);
+        Counter counter = type == Command.CreateClaim.class ? claims : type == Command.DeleteClaim.class ? releases : null;
         if (counter != null) {
-            Result outcome = Codec.decodeResult(result);
+            Result.Outcome outcome = Codec.decodeOutcome(result);
             counter.labelValues(outcome.ok() ? "Success" : outcome.reason() == null ? "Unknown" : outcome.reason().name()).inc();
         }
     }

@@ -134,6 +134,9 @@ public final class RaftNode implements AutoCloseable {
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(settings.logSegmentBytesMax()));
         RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(Math.min(4L * 1024 * 1024, settings.logSegmentBytesMax())));
         RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
+        // Ratis waits at least 10 ms between two appendEntries to a follower by default; with the batcher
+        // already packing commands, that wait only adds latency (3 nodes, c=1: p50 11.1 -> 8.6 ms, 84 -> 104/s).
+        RaftServerConfigKeys.Log.Appender.setWaitTimeMin(p, TimeDuration.ZERO);
         // No commit-index metadata entries in the log (as Ozone): one write less per commit; a
         // restarted follower learns the commit index from the leader instead.
         RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
