@@ -39,6 +39,7 @@ import picocli.CommandLine.Option;
 public final class LoadGen implements Callable<Integer> {
     private static final String PROJECTS = "/apis/resourcemanager.miloapis.com/v1alpha1/projects";
     private static final int RESPONSE_BYTES_MAX = 1 << 20;
+    private static final int WARMUP_CONCURRENCY = 64;
 
     @Option(names = "--server", split = ",", description = "HTTP base URL(s); clients spread over them (default http://127.0.0.1:8081)")
     List<String> servers = List.of("http://127.0.0.1:8081");
@@ -59,6 +60,9 @@ public final class LoadGen implements Callable<Integer> {
     String cidr = "10.0.0.0/8";
     @Option(names = "--prefix-length", description = "prefix length of each claim (default 32)")
     int prefixLength = 32;
+    @Option(names = "--warmup-s", description = "seconds of claims at concurrency 64 before the measured levels, left out of"
+            + " the figures, so a fresh JVM's compilation does not count (default 0)")
+    int warmupS = 0;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new LoadGen()).execute(args));
@@ -66,8 +70,8 @@ public final class LoadGen implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (durationS < 1 || durationS > 3600 || claimsMax < 1 || claimsMax > 10_000_000) {
-            System.err.println("loadgen: --duration-s must be 1..3600 and --claims-max 1..10000000");
+        if (durationS < 1 || durationS > 3600 || claimsMax < 1 || claimsMax > 10_000_000 || warmupS < 0 || warmupS > 3600) {
+            System.err.println("loadgen: --duration-s must be 1..3600, --warmup-s 0..3600 and --claims-max 1..10000000");
             return 2;
         }
         for (int level : levels) {
@@ -87,8 +91,11 @@ public final class LoadGen implements Callable<Integer> {
         List<String> summary = new ArrayList<>();
         summary.add(String.format(Locale.ROOT, "%-11s %9s %9s %9s %9s %9s %8s", "concurrency", "claims", "claims/s",
                 "p50 ms", "p99 ms", "p999 ms", "errors"));
+        if (warmupS > 0) {
+            System.out.println("warm-up (not counted): " + runLevel(targets, WARMUP_CONCURRENCY, warmupS, run + "-w"));
+        }
         for (int i = 0; i < levels.size(); i++) {
-            summary.add(runLevel(targets, levels.get(i), run + "-" + i));
+            summary.add(runLevel(targets, levels.get(i), durationS, run + "-" + i));
         }
         System.out.println();
         summary.forEach(System.out::println);
@@ -135,7 +142,7 @@ public final class LoadGen implements Callable<Integer> {
         return PROJECTS + "/" + project + "/control-plane";
     }
 
-    private String runLevel(List<URI> targets, int concurrency, String run) throws InterruptedException {
+    private String runLevel(List<URI> targets, int concurrency, int seconds, String run) throws InterruptedException {
         String path = controlPlane() + "/apis/ipam.miloapis.com/v1alpha1/namespaces/default/ipclaims";
         String family = cidr.contains(":") ? "IPv6" : "IPv4";
         long[] latencies = new long[claimsMax];
@@ -145,7 +152,7 @@ public final class LoadGen implements Callable<Integer> {
         AtomicBoolean stop = new AtomicBoolean();
         List<Thread> workers = new ArrayList<>();
         long start = System.nanoTime();
-        long end = start + durationS * 1_000_000_000L;
+        long end = start + seconds * 1_000_000_000L;
         for (int w = 0; w < concurrency; w++) {
             URI target = targets.get(w % targets.size());
             String prefix = "lg-" + run + "-c" + concurrency + "-w" + w + "-";
