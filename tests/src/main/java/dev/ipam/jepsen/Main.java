@@ -181,6 +181,11 @@ public final class Main {
             System.out.println("run dir   " + outcome.runDir());
             System.out.println("ops       " + outcome.operations() + " history events, counts " + report.counts());
             System.out.println("faults    " + outcome.faults());
+            System.out.println("workload  " + outcome.workloadMs() / 1000 + " s of the " + scenario.durationMs() / 1000 + " s asked");
+            if (outcome.workloadMs() < scenario.durationMs() * 9 / 10) {
+                System.out.println("note      the workload ended early: every pool used its --ops-per-pool (" + scenario.opsPerPool()
+                        + "); for a longer run raise --pools (up to 200) and --ops-per-pool (the checker's cost grows with ops per pool)");
+            }
             System.out.println("verdict   " + report.verdict() + " (" + report.anomalies().size() + " anomalies)");
             report.nemesisErrors().forEach(op -> System.out.println("  nemesis error: " + op.f() + ": " + op.error()));
             report.anomalies().stream().limit(10).forEach(a -> System.out.println("  " + a.kind() + " " + a.pool()

@@ -28,7 +28,11 @@ public final class Runner {
     private static final long POLL_MS = 250;
     private static final int HISTORY_OPS_MAX = 5_000_000;
 
-    public record Outcome(Path runDir, Checker.Report report, int faults, int operations) {
+    /**
+     * @param workloadMs how long the workload ran: less than the scenario's duration when every pool
+     *                   used its ops budget first
+     */
+    public record Outcome(Path runDir, Checker.Report report, int faults, int operations, long workloadMs) {
     }
 
     private Runner() {
@@ -53,6 +57,7 @@ public final class Runner {
             IpamHttp client = new IpamHttp(PROJECT, Duration.ofMillis(Math.min(2_000, scenario.requestTimeoutMs())),
                     Duration.ofMillis(scenario.requestTimeoutMs()), scenario.bearerToken());
             int faults;
+            long workloadMs;
             try (NetnsCluster cluster = NetnsCluster.create(new Shell(log), scenario.nodes(), runId)) {
                 Nodes nodes = new Nodes(cluster, scenario.command(), runDir, log);
                 nodes.startAll();
@@ -68,8 +73,10 @@ public final class Runner {
                 Workload workload = new Workload(new Workload.Settings(scenario.concurrency(), scenario.pools(),
                         scenario.opsPerPool(), scenario.durationMs(), scenario.prefixLengthMin(), scenario.prefixLengthMax(),
                         3, scenario.seed()), history, client, nodes.httpAddresses());
+                long workloadStart = System.nanoTime();
                 int done = workload.run();
-                log.line("workload done: " + done + " ops");
+                workloadMs = (System.nanoTime() - workloadStart) / 1_000_000;
+                log.line("workload done: " + done + " ops in " + workloadMs + " ms");
                 nemesis.stop();
                 nemesisThread.join(60_000);
                 faults = nemesis.applied();
@@ -90,11 +97,12 @@ public final class Runner {
             Map<String, Object> run = scenario.describe();
             run.put("run-id", runId);
             run.put("faults", (long) faults);
+            run.put("workload-ms", workloadMs);
             Results.write(report, run, runDir);
             Plots.write(ops, runDir);
             deleteData(runDir.resolve("nodes"));
             log.line("verdict " + report.verdict() + " anomalies " + report.anomalies().size());
-            return new Outcome(runDir, report, faults, ops.size());
+            return new Outcome(runDir, report, faults, ops.size(), workloadMs);
         }
     }
 
