@@ -404,7 +404,8 @@ final class Api {
         } else if (cause instanceof IllegalArgumentException) {
             fail(ex, ApiException.badRequest(cause.getMessage()));
         } else if (cause instanceof TimeoutException) {
-            fail(ex, new ApiException(504, "Timeout", "the request did not complete within " + config.requestTimeoutMs()
+            fail(ex, new ApiException(504, "Timeout", cause.getMessage() != null ? cause.getMessage()
+                    : "the request did not complete within " + config.requestTimeoutMs()
                     + " ms (http.requestTimeoutMs); it may still take effect", List.of(), null, null));
         } else {
             failUnexpected(ex, cause);

@@ -9,8 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeoutException;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
@@ -136,8 +138,8 @@ public final class RaftAdmin implements Admin, AutoCloseable {
                 }
                 LOG.info("add peer {} attempt {} not done yet: {}", id, attempt, lastError);
             }
-            throw new IllegalStateException("add peer " + id + " did not complete within " + membershipTimeoutMs()
-                    + " ms (it may still take effect): " + lastError);
+            throw new CompletionException(new TimeoutException("add peer " + id + " did not complete within " + membershipTimeoutMs()
+                    + " ms (it may still take effect; check the members with GET /admin/cluster): " + lastError));
         });
     }
 
@@ -185,8 +187,8 @@ public final class RaftAdmin implements Admin, AutoCloseable {
                 }
                 LOG.info("remove peer {} attempt {} not done yet: {}", id, attempt, lastError);
             }
-            throw new IllegalStateException("remove peer " + id + " did not complete within " + membershipTimeoutMs()
-                    + " ms (it may still take effect): " + lastError);
+            throw new CompletionException(new TimeoutException("remove peer " + id + " did not complete within " + membershipTimeoutMs()
+                    + " ms (it may still take effect; check the members with GET /admin/cluster): " + lastError));
         });
     }
 

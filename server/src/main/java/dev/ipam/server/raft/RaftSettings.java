@@ -166,6 +166,12 @@ public record RaftSettings(
                 snapshotAutoEntries, logSegmentBytesMax, logPurgeGapEntries, logPreserveEntries, requestRetentionEntries, unsafeStaleReads);
     }
 
+    public RaftSettings withRequestTimeoutMs(int newRequestTimeoutMs) {
+        return new RaftSettings(self, peers, join, dataDir, groupName, electionTimeoutMinMs, electionTimeoutMaxMs,
+                batchCommandsMax, batchBytesMax, batchLingerUs, entriesInFlightMax, pendingCommandsMax, newRequestTimeoutMs,
+                snapshotAutoEntries, logSegmentBytesMax, logPurgeGapEntries, logPreserveEntries, requestRetentionEntries, unsafeStaleReads);
+    }
+
     /** For the fault-injection harness only: linearizable reads without ReadIndex (unsafe). */
     public RaftSettings withUnsafeStaleReads(boolean newUnsafeStaleReads) {
         return new RaftSettings(self, peers, join, dataDir, groupName, electionTimeoutMinMs, electionTimeoutMaxMs,

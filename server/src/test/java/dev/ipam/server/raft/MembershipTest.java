@@ -82,6 +82,23 @@ class MembershipTest {
     }
 
     @Test
+    void aPeerThatNeverAnswersTimesOutAsATimeoutNamingThePeer() throws Exception {
+        cluster = new TestCluster(temp, 1, CounterCore::new, s -> s.withRequestTimeoutMs(2_000));
+        cluster.startAll();
+        RaftNode leader = cluster.awaitLeader(TIMEOUT_MS);
+        int silentPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            silentPort = socket.getLocalPort();
+        }
+        ExecutionException failed = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> await(leader.admin().addPeer("n9", "127.0.0.1:" + silentPort, "127.0.0.1:1")));
+        // A TimeoutException becomes a 504 with this message in the API, not a 500 InternalError.
+        assertTrue(failed.getCause() instanceof java.util.concurrent.TimeoutException, failed.toString());
+        assertTrue(failed.getCause().getMessage().startsWith("add peer n9 did not complete within 1500 ms (it may still take effect"),
+                failed.getCause().getMessage());
+    }
+
+    @Test
     void aRemovedLeaderStartedEmptyIsAddedBack() throws Exception {
         cluster = new TestCluster(temp, 3, CounterCore::new, s -> s);
         cluster.startAll();
