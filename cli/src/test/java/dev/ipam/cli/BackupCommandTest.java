@@ -1,5 +1,6 @@
 package dev.ipam.cli;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,8 +16,10 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,13 +57,12 @@ class BackupCommandTest {
         http = new ApiServer(ApiConfig.defaults(0).withHost("127.0.0.1"), node.replica(), node.admin()).start();
         Cli cli = new Cli(temp).with("--server", "http://127.0.0.1:" + http.port());
         // The node must have a leader (itself) before a linearizable read point exists; poll.
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        Cli.Result created = cli.run("backup", "create", temp.resolve("b.ipambackup").toString());
-        while (created.code() != 0 && System.nanoTime() < deadline) {
-            Thread.sleep(100); // polling interval
-            created = cli.run("backup", "create", temp.resolve("b.ipambackup").toString());
-        }
-        assertEquals(0, created.code(), created.toString());
+        AtomicReference<Cli.Result> attempt = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            attempt.set(cli.run("backup", "create", temp.resolve("b.ipambackup").toString()));
+            assertEquals(0, attempt.get().code(), attempt.get().toString());
+        });
+        Cli.Result created = attempt.get();
         assertTrue(created.out().contains("at log index"), created.out());
         assertFalse(Files.exists(temp.resolve("b.ipambackup.tmp")));
 

@@ -1,5 +1,6 @@
 package dev.ipam.cli;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,7 @@ import dev.ipam.client.fake.FakeIpam;
 import dev.ipam.client.fake.FakeNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -270,12 +272,9 @@ class OutputAndVerbsTest {
         assertEquals(ExitCodes.ABORTED, watch.code, watch.output() + watch.err);
     }
 
-    private static void awaitOutput(Cli.Running running, String text) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!running.output().contains(text)) {
-            assertTrue(System.nanoTime() < deadline, "no '" + text + "' within 10 s: " + running.output() + running.err);
-            Thread.sleep(20);
-        }
+    private static void awaitOutput(Cli.Running running, String text) {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> assertTrue(
+                running.output().contains(text), () -> "no '" + text + "' within 10 s: " + running.output() + running.err));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.ipam.client;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +10,7 @@ import dev.ipam.client.fake.FakeNode;
 import dev.ipam.client.model.IPClaim;
 import dev.ipam.client.model.IPClaimSpec;
 import dev.ipam.client.model.WatchEvent;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -163,11 +165,8 @@ class WatchTest {
                 .watchIdleMs(100).backoffMs(5, 20).build());
         int before = n1.requests();
         try (Watch<IPClaim> watch = idle.claims().watch(ListOptions.all(), listener)) {
-            long deadline = System.nanoTime() + WAIT_MS * 1_000_000L;
-            while (n1.requests() < before + 4) {
-                assertTrue(System.nanoTime() < deadline, "the idle stream was never dropped and reopened");
-                Thread.sleep(10);
-            }
+            await().atMost(Duration.ofMillis(WAIT_MS)).pollInterval(Duration.ofMillis(10)).untilAsserted(() ->
+                    assertTrue(n1.requests() >= before + 4, "the idle stream was never dropped and reopened"));
             claim("late");
             assertEquals(List.of("ADDED late"), next(1));
             assertTrue(watch.running());

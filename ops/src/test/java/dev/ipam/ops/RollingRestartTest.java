@@ -1,5 +1,6 @@
 package dev.ipam.ops;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -101,14 +103,9 @@ class RollingRestartTest {
         }
     }
 
-    private static void awaitAtLeast(AtomicInteger counter, int target) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (counter.get() < target) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("only " + counter.get() + " claims in 120 s, expected " + target);
-            }
-            Thread.sleep(50); // polling interval
-        }
+    private static void awaitAtLeast(AtomicInteger counter, int target) {
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> assertTrue(
+                counter.get() >= target, () -> "only " + counter.get() + " claims in 120 s, expected " + target));
     }
 
     private static void createProjectAndPool(String endpoint) throws Exception {

@@ -1,5 +1,6 @@
 package dev.ipam.server;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -64,21 +65,16 @@ class MainTest {
         assertEquals(Main.EXIT_OK, exitAgain.get());
     }
 
-    private void awaitReady(String base, CompletableFuture<Integer> exit) throws Exception {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (System.nanoTime() < deadline) {
+    private void awaitReady(String base, CompletableFuture<Integer> exit) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).alias("ipamd ready at " + base).until(() -> {
             if (exit.isDone()) {
                 throw new AssertionError("ipamd exited with " + exit.get());
             }
             try {
-                if (send("GET", base + "/readyz", null).statusCode() == 200) {
-                    return;
-                }
+                return send("GET", base + "/readyz", null).statusCode() == 200;
             } catch (java.io.IOException e) {
-                // not listening yet
+                return false; // not listening yet
             }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("ipamd not ready at " + base);
+        });
     }
 }

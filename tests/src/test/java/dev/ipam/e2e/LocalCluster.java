@@ -1,5 +1,8 @@
 package dev.ipam.e2e;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.ipam.server.Main;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -120,38 +123,21 @@ final class LocalCluster implements AutoCloseable {
     }
 
     private void awaitReady(int node) {
-        long deadline = System.nanoTime() + READY_TIMEOUT_MS * 1_000_000;
-        String last = "no answer";
-        while (System.nanoTime() < deadline) {
+        await().atMost(Duration.ofMillis(READY_TIMEOUT_MS)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
             CompletableFuture<Integer> exit = exits.get(node);
             if (exit.isDone()) {
                 throw new IllegalStateException("ipamd " + id(node) + " exited with " + exit.join());
             }
+            String answer;
             try {
                 HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(endpoint(node) + "/readyz"))
                         .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-                if (ready.statusCode() == 200) {
-                    return;
-                }
-                last = ready.statusCode() + " " + ready.body();
+                answer = ready.statusCode() + " " + ready.body();
             } catch (IOException e) {
-                last = e.toString();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
+                answer = e.toString();
             }
-            pause(100);
-        }
-        throw new IllegalStateException("ipamd " + id(node) + " not ready within " + READY_TIMEOUT_MS + " ms: " + last);
-    }
-
-    /** Polling interval of the readiness loop above (a deadline bounds it; this is not a wait for a condition). */
-    private static void pause(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+            assertTrue(answer.startsWith("200 "), "ipamd " + id(node) + " not ready within " + READY_TIMEOUT_MS + " ms: " + answer);
+        });
     }
 
     private static int freePort() {

@@ -1,5 +1,6 @@
 package dev.ipam.server.http;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.security.cert.X509Certificate;
 import java.security.KeyStore;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -99,10 +101,10 @@ class TlsTest {
 
             Files.writeString(live, "not a key store");
             Files.setLastModifiedTime(live, FileTime.fromMillis(System.currentTimeMillis() + 10_000));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3 * Tls.CHECK_INTERVAL_MS / 1000 + 1);
-            while (System.nanoTime() < deadline) {
-                assertEquals("CN=after-rotation", subject(port), "a broken file must leave the last good one in force");
-            }
+            // Through several rotation checks, every new connection still gets the last good certificate.
+            await().during(Duration.ofMillis(3 * Tls.CHECK_INTERVAL_MS)).atMost(Duration.ofMillis(3 * Tls.CHECK_INTERVAL_MS + 30_000))
+                    .pollInterval(Duration.ofMillis(100))
+                    .untilAsserted(() -> assertEquals("CN=after-rotation", subject(port), "a broken file must leave the last good one in force"));
         }
     }
 
@@ -130,14 +132,8 @@ class TlsTest {
         }
     }
 
-    private static String awaitSubject(int port, String wanted) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        String seen = subject(port);
-        while (!seen.equals(wanted) && System.nanoTime() < deadline) {
-            Thread.sleep(100); // poll interval of a deadline loop
-            seen = subject(port);
-        }
-        return seen;
+    private static String awaitSubject(int port, String wanted) {
+        return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> subject(port), wanted::equals);
     }
 
     @Test

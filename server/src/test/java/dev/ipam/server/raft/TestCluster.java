@@ -1,5 +1,8 @@
 package dev.ipam.server.raft;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.ipam.core.Core;
 import dev.ipam.core.store.Cursor;
 import dev.ipam.core.store.Entry;
@@ -13,12 +16,14 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -99,16 +104,14 @@ final class TestCluster implements AutoCloseable {
 
     /** The leader as the running nodes agree on it, waiting up to {@code timeoutMs}. */
     RaftNode awaitLeader(long timeoutMs) {
-        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
-        while (System.nanoTime() < deadline) {
-            for (RaftNode node : running.values()) {
-                if (node.division().getInfo().isLeader() && node.division().getInfo().isLeaderReady()) {
-                    return node;
-                }
-            }
-            pause(20);
-        }
-        throw new AssertionError("no leader within " + timeoutMs + " ms among " + running.keySet());
+        AtomicReference<RaftNode> leader = new AtomicReference<>();
+        awaitTrue(() -> {
+            leader.set(running.values().stream()
+                    .filter(node -> node.division().getInfo().isLeader() && node.division().getInfo().isLeaderReady())
+                    .findFirst().orElse(null));
+            return leader.get() != null;
+        }, timeoutMs, () -> "no leader within " + timeoutMs + " ms among " + running.keySet());
+        return leader.get();
     }
 
     RaftNode anyFollower() {
@@ -164,25 +167,10 @@ final class TestCluster implements AutoCloseable {
         return digests;
     }
 
+    /** Polls {@code condition} every 20 ms until it holds; after {@code timeoutMs} fails with {@code failure}. */
     static void awaitTrue(BooleanSupplier condition, long timeoutMs, Supplier<String> failure) {
-        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            pause(20);
-        }
-        throw new AssertionError(failure.get());
-    }
-
-    /** A polling interval, not a wait for a condition. */
-    static void pause(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted");
-        }
+        await().atMost(Duration.ofMillis(timeoutMs)).pollInterval(Duration.ofMillis(20))
+                .untilAsserted(() -> assertTrue(condition.getAsBoolean(), failure));
     }
 
     @Override
