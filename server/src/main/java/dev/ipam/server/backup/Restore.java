@@ -1,11 +1,7 @@
 package dev.ipam.server.backup;
 
-import dev.ipam.core.store.Batch;
-import dev.ipam.core.store.Cursor;
-import dev.ipam.core.store.Entry;
 import dev.ipam.core.store.Export;
 import dev.ipam.core.store.Space;
-import dev.ipam.core.store.Store;
 import dev.ipam.ratis.AppliedState;
 import dev.ipam.server.raft.RaftNode;
 import dev.ipam.store.rocks.RocksStore;
@@ -62,13 +58,13 @@ public final class Restore {
         Path scratch = dataDir.resolve("restore.tmp");
         Path smDir = stateMachineDir(dataDir, groupName);
         Path snapshot = null;
-        SlicedBatches sliced = null;
+        Export.Loaded loaded;
         try {
             Files.createDirectories(dataDir);
             try (RocksStore store = RocksStore.open(scratch); InputStream export = BackupFile.openExport(backup, header)) {
                 try {
-                    sliced = new SlicedBatches(store, batchBytesMax, progress);
-                    Export.restore(export, sliced);
+                    // A scratch store, thrown away below unless the whole export loads: slices lose no atomicity.
+                    loaded = Export.restore(export, store, batchBytesMax, progress);
                 } catch (Export.Corrupt e) {
                     throw new BackupFile.Invalid("backup " + backup + " holds a damaged export: " + e.getMessage());
                 }
@@ -91,7 +87,7 @@ public final class Restore {
         } finally {
             RocksStore.deleteTree(scratch);
         }
-        return new Restored(header.logIndex(), header.sha256(), snapshot, sliced.commits);
+        return new Restored(header.logIndex(), header.sha256(), snapshot, loaded.batches());
     }
 
     /**
@@ -117,119 +113,6 @@ public final class Restore {
                 throw new IOException("refusing to restore into data-dir " + dataDir + ": it is not empty (a live or "
                         + "old node's data); a backup seeds only the empty data directories of a new cluster");
             }
-        }
-    }
-
-    /**
-     * The scratch store as {@link Export#restore} sees it: its one batch is committed in slices of
-     * {@code bytesMax}, so loading a large export never builds one huge write batch. Reads and the
-     * final commit go to the store; only a whole, verified export is ever used (the caller deletes
-     * the scratch directory otherwise).
-     */
-    static final class SlicedBatches implements Store {
-        private final RocksStore store;
-        private final long bytesMax;
-        private final LongConsumer progress;
-        /** Batches committed: how many slices the export was loaded in. */
-        long commits;
-        /** Bytes of keys and values committed so far. */
-        long loadedBytes;
-
-        SlicedBatches(RocksStore store, long bytesMax, LongConsumer progress) {
-            this.store = store;
-            this.bytesMax = bytesMax;
-            this.progress = progress;
-        }
-
-        @Override
-        public Batch batch() {
-            return new Batch() {
-                private Batch slice = store.batch();
-                private long bytes;
-
-                @Override
-                public void put(Space space, byte[] key, byte[] value) {
-                    slice.put(space, key, value);
-                    bytes += key.length + value.length;
-                    if (bytes >= bytesMax) {
-                        commitSlice();
-                        slice = store.batch();
-                    }
-                }
-
-                @Override
-                public void delete(Space space, byte[] key) {
-                    throw new UnsupportedOperationException("a restore only adds entries");
-                }
-
-                @Override
-                public void commit() {
-                    commitSlice();
-                }
-
-                private void commitSlice() {
-                    slice.commit();
-                    commits++;
-                    loadedBytes += bytes;
-                    bytes = 0;
-                    progress.accept(loadedBytes);
-                }
-
-                @Override
-                public void close() {
-                    slice.close();
-                }
-
-                @Override
-                public byte[] get(Space space, byte[] key) {
-                    throw new UnsupportedOperationException("a restore does not read through its batch");
-                }
-
-                @Override
-                public Entry first(Space space, byte[] fromInclusive, byte[] toExclusive) {
-                    throw new UnsupportedOperationException("a restore does not read through its batch");
-                }
-
-                @Override
-                public Entry last(Space space, byte[] fromInclusive, byte[] toExclusive) {
-                    throw new UnsupportedOperationException("a restore does not read through its batch");
-                }
-
-                @Override
-                public Cursor scan(Space space, byte[] fromInclusive, byte[] toExclusive) {
-                    throw new UnsupportedOperationException("a restore does not read through its batch");
-                }
-            };
-        }
-
-        @Override
-        public void checkpoint(Path directory) {
-            store.checkpoint(directory);
-        }
-
-        @Override
-        public byte[] get(Space space, byte[] key) {
-            return store.get(space, key);
-        }
-
-        @Override
-        public Entry first(Space space, byte[] fromInclusive, byte[] toExclusive) {
-            return store.first(space, fromInclusive, toExclusive);
-        }
-
-        @Override
-        public Entry last(Space space, byte[] fromInclusive, byte[] toExclusive) {
-            return store.last(space, fromInclusive, toExclusive);
-        }
-
-        @Override
-        public Cursor scan(Space space, byte[] fromInclusive, byte[] toExclusive) {
-            return store.scan(space, fromInclusive, toExclusive);
-        }
-
-        @Override
-        public void close() {
-            // the caller closes the store
         }
     }
 }

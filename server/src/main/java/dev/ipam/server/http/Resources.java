@@ -194,24 +194,17 @@ final class Resources {
      * not block (it encodes and writes the answer).
      */
     <T> void onCompletion(Exchange ex, CompletableFuture<T> future, java.util.function.Consumer<T> then) {
-        future.whenComplete((value, error) -> {
-            if (error != null) {
-                api.failFromFuture(ex, error);
-                return;
-            }
-            try {
-                then.accept(value);
-            } catch (ApiException e) {
-                api.fail(ex, e);
-            } catch (RuntimeException e) {
-                api.failUnexpected(ex, e);
-            }
-        });
+        future.whenComplete(answering(ex, then));
     }
 
     /** Runs {@code then} on a worker with the value, or answers the failure. */
     <T> void onWorker(Exchange ex, CompletableFuture<T> future, java.util.function.Consumer<T> then) {
-        future.whenCompleteAsync((value, error) -> {
+        future.whenCompleteAsync(answering(ex, then), api.rejectingAs429(ex));
+    }
+
+    /** {@code then} on success; the failure's answer otherwise, or when {@code then} throws. */
+    private <T> java.util.function.BiConsumer<T, Throwable> answering(Exchange ex, java.util.function.Consumer<T> then) {
+        return (value, error) -> {
             if (error != null) {
                 api.failFromFuture(ex, error);
                 return;
@@ -223,7 +216,7 @@ final class Resources {
             } catch (RuntimeException e) {
                 api.failUnexpected(ex, e);
             }
-        }, api.rejectingAs429(ex));
+        };
     }
 
     // ---- reads

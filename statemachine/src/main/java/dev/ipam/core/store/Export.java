@@ -12,6 +12,7 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.function.LongConsumer;
 
 /**
  * The portable export format of a whole state, readable by any {@link Store} implementation:
@@ -75,6 +76,21 @@ public final class Export {
      * is truncated, altered or of an unknown version; refuses a store that already holds data.
      */
     public static long restore(InputStream source, Store store) throws IOException {
+        return restore(source, store, Long.MAX_VALUE, loadedBytes -> { }).entries();
+    }
+
+    /** What a sliced restore loaded: entries, and the batches they were committed in. */
+    public record Loaded(long entries, long batches) {
+    }
+
+    /**
+     * As {@link #restore(InputStream, Store)}, but commits a batch whenever {@code sliceBytesMax} bytes
+     * of keys and values are pending, telling {@code progress} the bytes loaded so far: memory stays
+     * bounded for any size of export. A stream found bad after the first slice leaves those slices in
+     * the store, so load only into a scratch store that is thrown away on {@link Corrupt}.
+     */
+    public static Loaded restore(InputStream source, Store store, long sliceBytesMax, LongConsumer progress)
+            throws IOException {
         for (Space space : Space.values()) {
             if (store.first(space, null, null) != null) {
                 throw new IllegalStateException("restore needs an empty store; space " + space + " holds data");
@@ -82,7 +98,8 @@ public final class Export {
         }
         MessageDigest digest = sha256();
         DataInputStream in = new DataInputStream(new DigestInputStream(source, digest));
-        try (Batch batch = store.batch()) {
+        Batch batch = store.batch();
+        try {
             byte[] magic = new byte[MAGIC.length];
             in.readFully(magic);
             if (!Arrays.equals(magic, MAGIC)) {
@@ -93,6 +110,9 @@ public final class Export {
                 throw new Corrupt("export format version " + version + " unknown (this build reads " + VERSION + ")");
             }
             long count = 0;
+            long batches = 0;
+            long pendingBytes = 0;
+            long loadedBytes = 0;
             int previousSpace = 0;
             byte[] previousKey = null;
             while (true) {
@@ -111,6 +131,16 @@ public final class Export {
                 previousKey = key;
                 batch.put(space, key, value);
                 count++;
+                pendingBytes += key.length + value.length;
+                if (pendingBytes >= sliceBytesMax) {
+                    batch.commit();
+                    batch.close();
+                    batches++;
+                    loadedBytes += pendingBytes;
+                    pendingBytes = 0;
+                    progress.accept(loadedBytes);
+                    batch = store.batch();
+                }
             }
             long declared = in.readLong();
             byte[] expected = digest.digest();
@@ -126,9 +156,12 @@ public final class Export {
                 throw new Corrupt("bytes after the export trailer");
             }
             batch.commit();
-            return count;
+            progress.accept(loadedBytes + pendingBytes);
+            return new Loaded(count, batches + 1);
         } catch (EOFException e) {
             throw new Corrupt("export truncated");
+        } finally {
+            batch.close();
         }
     }
 

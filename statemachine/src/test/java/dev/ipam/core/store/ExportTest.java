@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ipam.core.Harness;
 import dev.ipam.core.model.IPFamily;
@@ -43,6 +44,21 @@ class ExportTest {
             }
         }
         return true;
+    }
+
+    @Test
+    void aSlicedRestoreCommitsInSlicesAndLoadsTheSameState() throws Exception {
+        Harness h = populated();
+        byte[] bytes = export(h.store);
+        MemoryStore restored = new MemoryStore();
+        java.util.List<Long> progress = new java.util.ArrayList<>();
+        Export.Loaded loaded = Export.restore(new ByteArrayInputStream(bytes), restored, 256, progress::add);
+        assertArrayEquals(bytes, export(restored));
+        assertTrue(loaded.batches() > 2, "256-byte slices: " + loaded);
+        assertEquals(loaded.batches(), progress.size(), "progress after every slice: " + progress);
+        for (int i = 1; i < progress.size(); i++) {
+            assertTrue(progress.get(i) > progress.get(i - 1), "progress grows: " + progress);
+        }
     }
 
     @Test
