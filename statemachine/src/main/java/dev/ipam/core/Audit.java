@@ -198,27 +198,15 @@ public final class Audit {
     }
 
     static byte[] blockKey(String cidr, long index, int seq) {
+        // The core writes canonical CIDRs only: parsed without regex or InetAddress (hot: every claim).
         dev.ipam.core.alloc.Block block = dev.ipam.core.alloc.Block.parse(cidr).block();
-        if (block != null) { // the canonical CIDRs the core writes: no regex, no InetAddress
-            byte[] key = new byte[19 + 12];
-            key[0] = 'A';
-            boolean v4 = block.family() == dev.ipam.core.model.IPFamily.IPv4;
-            key[1] = (byte) (v4 ? 4 : 6);
-            if (v4) {
-                putInt(key, 2, (int) block.lo());
-            } else {
-                putLong(key, 2, block.hi());
-                putLong(key, 10, block.lo());
-            }
-            key[18] = (byte) block.length();
-            putLong(key, 19, index);
-            putInt(key, 27, seq);
-            return key;
+        if (block == null) {
+            throw new IllegalStateException("audit: block \"" + cidr + "\" is not a canonical CIDR");
         }
-        int slash = cidr.indexOf('/');
-        byte[] address = parseAddress(cidr.substring(0, slash));
-        int prefix = Integer.parseInt(cidr.substring(slash + 1));
-        byte[] head = blockPrefix(mask(address, prefix), prefix);
+        byte[] start = block.family() == dev.ipam.core.model.IPFamily.IPv4
+                ? ByteBuffer.allocate(4).putInt((int) block.lo()).array()
+                : ByteBuffer.allocate(16).putLong(block.hi()).putLong(block.lo()).array();
+        byte[] head = blockPrefix(start, block.length());
         return ByteBuffer.allocate(head.length + 12).put(head).putLong(index).putInt(seq).array();
     }
 
