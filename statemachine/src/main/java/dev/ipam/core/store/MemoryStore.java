@@ -9,9 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -36,7 +34,7 @@ public final class MemoryStore implements Store {
 
     public MemoryStore() {
         for (Space space : Space.values()) {
-            maps[space.ordinal()] = new TreeMap<>(Arrays::compareUnsigned);
+            maps[space.ordinal()] = SortedMaps.newMap();
         }
     }
 
@@ -213,60 +211,17 @@ public final class MemoryStore implements Store {
 
         @Override
         public Entry first(Space space, byte[] fromInclusive, byte[] toExclusive) {
-            TreeMap<byte[], byte[]> map = maps[space.ordinal()];
-            Map.Entry<byte[], byte[]> entry = fromInclusive == null ? map.firstEntry()
-                    : map.ceilingEntry(fromInclusive);
-            if (entry == null || (toExclusive != null && Arrays.compareUnsigned(entry.getKey(), toExclusive) >= 0)) {
-                return null;
-            }
-            return new Entry(entry.getKey(), entry.getValue());
+            return SortedMaps.first(maps[space.ordinal()], fromInclusive, toExclusive);
         }
 
         @Override
         public Entry last(Space space, byte[] fromInclusive, byte[] toExclusive) {
-            TreeMap<byte[], byte[]> map = maps[space.ordinal()];
-            Map.Entry<byte[], byte[]> entry = toExclusive == null ? map.lastEntry() : map.lowerEntry(toExclusive);
-            if (entry == null || (fromInclusive != null && Arrays.compareUnsigned(entry.getKey(), fromInclusive) < 0)) {
-                return null;
-            }
-            return new Entry(entry.getKey(), entry.getValue());
+            return SortedMaps.last(maps[space.ordinal()], fromInclusive, toExclusive);
         }
 
         @Override
         public Cursor scan(Space space, byte[] fromInclusive, byte[] toExclusive) {
-            Iterator<Map.Entry<byte[], byte[]>> iterator = range(space, fromInclusive, toExclusive).entrySet()
-                    .iterator();
-            return new Cursor() {
-                @Override
-                public Entry next() {
-                    if (!iterator.hasNext()) {
-                        return null;
-                    }
-                    Map.Entry<byte[], byte[]> entry = iterator.next();
-                    return new Entry(entry.getKey(), entry.getValue());
-                }
-
-                @Override
-                public void close() {
-                }
-            };
-        }
-
-        private NavigableMap<byte[], byte[]> range(Space space, byte[] from, byte[] to) {
-            TreeMap<byte[], byte[]> map = maps[space.ordinal()];
-            if (from == null && to == null) {
-                return map;
-            }
-            if (from == null) {
-                return map.headMap(to, false);
-            }
-            if (to == null) {
-                return map.tailMap(from, true);
-            }
-            if (Arrays.compareUnsigned(from, to) >= 0) {
-                return new TreeMap<>(Arrays::compareUnsigned);
-            }
-            return map.subMap(from, true, to, false);
+            return SortedMaps.scan(maps[space.ordinal()], fromInclusive, toExclusive);
         }
     }
 

@@ -62,7 +62,7 @@ public final class Overlay implements Batch {
     private TreeMap<byte[], byte[]> map(Space space) {
         TreeMap<byte[], byte[]> map = writes[space.ordinal()];
         if (map == null) {
-            map = new TreeMap<>(Arrays::compareUnsigned);
+            map = SortedMaps.newMap();
             writes[space.ordinal()] = map;
         }
         return map;
@@ -178,19 +178,7 @@ public final class Overlay implements Batch {
     }
 
     private static NavigableMap<byte[], byte[]> range(TreeMap<byte[], byte[]> map, byte[] from, byte[] to) {
-        if (from == null && to == null) {
-            return map;
-        }
-        if (from == null) {
-            return map.headMap(to, false);
-        }
-        if (to == null) {
-            return map.tailMap(from, true);
-        }
-        if (Arrays.compareUnsigned(from, to) >= 0) {
-            return new TreeMap<>(Arrays::compareUnsigned);
-        }
-        return map.subMap(from, true, to, false);
+        return SortedMaps.range(map, from, to);
     }
 
     /** Merges the base cursor with the overlay's writes; the overlay wins on equal keys. */

@@ -3,6 +3,8 @@ package dev.ipam.store.rocks;
 import dev.ipam.core.store.Batch;
 import dev.ipam.core.store.Cursor;
 import dev.ipam.core.store.Entry;
+import dev.ipam.core.store.Overlay;
+import dev.ipam.core.store.SortedMaps;
 import dev.ipam.core.store.ReadView;
 import dev.ipam.core.store.Space;
 import dev.ipam.core.store.Store;
@@ -13,8 +15,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.Checkpoint;
@@ -28,15 +33,17 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Snapshot;
-import org.rocksdb.WriteBatchWithIndex;
+import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 /**
  * The daemon's {@link Store}: one RocksDB database, one column family per {@link Space}. RocksDB's
  * default comparator orders keys as unsigned bytes, which is the order {@link ReadView} promises.
  *
- * <p>A batch is a {@link WriteBatchWithIndex}: reads through it see its own writes over the
- * database (read-your-writes), and {@link Batch#commit()} writes it atomically. Reads of the store
+ * <p>A batch holds its writes in memory ({@link Overlay}): reads through it see its own writes over
+ * the committed state (read-your-writes), and {@link Batch#commit()} writes them atomically as one
+ * {@link WriteBatch}. The batch reads the allocator's spaces from an in-memory copy and pools and
+ * projects through a bounded cache (see {@link Hot}). Reads of the store
  * itself see committed state only and may run on any thread while a batch is open; {@link #view()}
  * pins one consistent state for a sequence of reads.
  *
@@ -49,6 +56,11 @@ import org.rocksdb.WriteOptions;
 public final class RocksStore implements Store {
     /** Block cache shared by every column family of one database. */
     private static final long BLOCK_CACHE_BYTES = 64L * 1024 * 1024;
+    /** The spaces apply reads from memory in full (see {@link Hot}). */
+    static final Set<Space> MIRRORED = EnumSet.of(Space.FREE, Space.USAGE, Space.META);
+    /** Bounds of the write-through cache of {@link Space#OBJECTS} point reads. */
+    static final int OBJECT_CACHE_ENTRIES = 65_536;
+    static final long OBJECT_CACHE_BYTES = 64L * 1024 * 1024;
 
     static {
         RocksDB.loadLibrary();
@@ -64,10 +76,12 @@ public final class RocksStore implements Store {
     private final Map<Space, ColumnFamilyHandle> families = new EnumMap<>(Space.class);
     private final WriteOptions writeOptions = new WriteOptions();
     private final ReadOptions readOptions = new ReadOptions();
+    private final Hot hot;
     private boolean batchOpen;
 
-    private RocksStore(Path directory) {
+    private RocksStore(Path directory, int cacheEntries, long cacheBytes) {
         this.directory = directory;
+        this.hot = new Hot(new ObjectCache(cacheEntries, cacheBytes));
         dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
                 .setMaxBackgroundJobs(2).setKeepLogFileNum(4);
         // Bloom filters: most request-id lookups during apply are misses (new ids), answered without reading blocks.
@@ -90,11 +104,17 @@ public final class RocksStore implements Store {
         for (int i = 0; i < spaces.length; i++) {
             families.put(spaces[i], handles.get(i + 1));
         }
+        hot.load();
     }
 
     /** Opens the database in {@code directory}, creating it (and its column families) when missing. */
     public static RocksStore open(Path directory) {
-        return new RocksStore(directory);
+        return new RocksStore(directory, OBJECT_CACHE_ENTRIES, OBJECT_CACHE_BYTES);
+    }
+
+    /** Opens with other bounds for the object cache (tests run it tiny, so eviction is constant). */
+    static RocksStore open(Path directory, int cacheEntries, long cacheBytes) {
+        return new RocksStore(directory, cacheEntries, cacheBytes);
     }
 
     public Path directory() {
@@ -239,75 +259,79 @@ public final class RocksStore implements Store {
         }
     }
 
+    /**
+     * A batch is an {@link Overlay} over {@link Hot}: its reads see its own writes, then the
+     * in-memory copies, then the database. Commit writes one {@link WriteBatch} and, once RocksDB has
+     * taken it, updates the in-memory copies (a failed write leaves them describing the database).
+     */
     private final class RocksBatch implements Batch {
-        private final WriteBatchWithIndex writes = new WriteBatchWithIndex(true);
+        private final Overlay writes = new Overlay(hot, this::write);
         private boolean closed;
 
         @Override
         public byte[] get(Space space, byte[] key) {
             checkOpen();
-            try {
-                return writes.getFromBatchAndDB(db, families.get(space), readOptions, key);
-            } catch (RocksDBException e) {
-                throw new StorageException("get failed in " + space, e);
-            }
+            return writes.get(space, key);
         }
 
         @Override
         public Entry first(Space space, byte[] fromInclusive, byte[] toExclusive) {
             checkOpen();
-            try (RocksIterator base = db.newIterator(families.get(space), readOptions);
-                 RocksIterator it = writes.newIteratorWithBase(families.get(space), base)) {
-                return Ranges.first(it, fromInclusive, toExclusive);
-            }
+            return writes.first(space, fromInclusive, toExclusive);
         }
 
         @Override
         public Entry last(Space space, byte[] fromInclusive, byte[] toExclusive) {
             checkOpen();
-            try (RocksIterator base = db.newIterator(families.get(space), readOptions);
-                 RocksIterator it = writes.newIteratorWithBase(families.get(space), base)) {
-                return Ranges.last(it, fromInclusive, toExclusive);
-            }
+            return writes.last(space, fromInclusive, toExclusive);
         }
 
         @Override
         public Cursor scan(Space space, byte[] fromInclusive, byte[] toExclusive) {
             checkOpen();
-            RocksIterator base = db.newIterator(families.get(space), readOptions);
-            return Ranges.cursor(writes.newIteratorWithBase(families.get(space), base), base, fromInclusive, toExclusive);
+            return writes.scan(space, fromInclusive, toExclusive);
         }
 
         @Override
         public void put(Space space, byte[] key, byte[] value) {
             checkOpen();
-            try {
-                writes.put(families.get(space), key, value);
-            } catch (RocksDBException e) {
-                throw new StorageException("put failed in " + space, e);
-            }
+            writes.put(space, key, value);
         }
 
         @Override
         public void delete(Space space, byte[] key) {
             checkOpen();
-            try {
-                writes.delete(families.get(space), key);
-            } catch (RocksDBException e) {
-                throw new StorageException("delete failed in " + space, e);
-            }
+            writes.delete(space, key);
         }
 
         @Override
         public void commit() {
             checkOpen();
             try {
-                db.write(writeOptions, writes);
-            } catch (RocksDBException e) {
-                throw new StorageException("commit failed in " + directory, e);
+                writes.commit();
             } finally {
                 close();
             }
+        }
+
+        private void write(Overlay overlay) {
+            try (WriteBatch batch = new WriteBatch()) {
+                overlay.forEachWrite((space, key, value) -> {
+                    try {
+                        if (value == null) {
+                            batch.delete(families.get(space), key);
+                        } else {
+                            batch.put(families.get(space), key, value);
+                        }
+                    } catch (RocksDBException e) {
+                        throw new StorageException("batch write failed in " + space, e);
+                    }
+                });
+                db.write(writeOptions, batch);
+            } catch (RocksDBException e) {
+                throw new StorageException("commit failed in " + directory, e);
+            }
+            overlay.forEachWrite(hot::committed);
         }
 
         @Override
@@ -323,6 +347,87 @@ public final class RocksStore implements Store {
             if (closed) {
                 throw new IllegalStateException("batch is closed");
             }
+        }
+    }
+
+    /**
+     * What apply reads, kept in memory so that a command costs no JNI round trip per read: the
+     * allocator's spaces ({@link #MIRRORED}: free blocks, usage counters, meta) in full, loaded at
+     * open and O(live blocks) in size, and a bounded write-through cache of point reads of
+     * {@link Space#OBJECTS} (pools and projects are read by every claim). Everything else is read
+     * from the database. Used by the (single) batch thread only; committed writes reach it after
+     * RocksDB has taken them, so it always equals the committed state.
+     */
+    private final class Hot implements ReadView {
+        private final Map<Space, TreeMap<byte[], byte[]>> mirrors = new EnumMap<>(Space.class);
+        private final ObjectCache objects;
+
+        Hot(ObjectCache objects) {
+            this.objects = objects;
+        }
+
+        void load() {
+            for (Space space : MIRRORED) {
+                TreeMap<byte[], byte[]> map = SortedMaps.newMap();
+                try (Cursor cursor = RocksStore.this.scan(readOptions, space, null, null)) {
+                    for (Entry entry = cursor.next(); entry != null; entry = cursor.next()) {
+                        map.put(entry.key(), entry.value());
+                    }
+                }
+                mirrors.put(space, map);
+            }
+        }
+
+        void committed(Space space, byte[] key, byte[] value) {
+            TreeMap<byte[], byte[]> mirror = mirrors.get(space);
+            if (mirror != null) {
+                if (value == null) {
+                    mirror.remove(key);
+                } else {
+                    mirror.put(key, value);
+                }
+            } else if (space == Space.OBJECTS) {
+                objects.put(key, value);
+            }
+        }
+
+        @Override
+        public byte[] get(Space space, byte[] key) {
+            TreeMap<byte[], byte[]> mirror = mirrors.get(space);
+            if (mirror != null) {
+                return mirror.get(key);
+            }
+            if (space != Space.OBJECTS) {
+                return RocksStore.this.get(readOptions, space, key);
+            }
+            ObjectCache.Hit hit = objects.get(key);
+            if (hit != null) {
+                return hit.value();
+            }
+            byte[] value = RocksStore.this.get(readOptions, space, key);
+            objects.put(key, value);
+            return value;
+        }
+
+        @Override
+        public Entry first(Space space, byte[] fromInclusive, byte[] toExclusive) {
+            TreeMap<byte[], byte[]> mirror = mirrors.get(space);
+            return mirror == null ? RocksStore.this.first(readOptions, space, fromInclusive, toExclusive)
+                    : SortedMaps.first(mirror, fromInclusive, toExclusive);
+        }
+
+        @Override
+        public Entry last(Space space, byte[] fromInclusive, byte[] toExclusive) {
+            TreeMap<byte[], byte[]> mirror = mirrors.get(space);
+            return mirror == null ? RocksStore.this.last(readOptions, space, fromInclusive, toExclusive)
+                    : SortedMaps.last(mirror, fromInclusive, toExclusive);
+        }
+
+        @Override
+        public Cursor scan(Space space, byte[] fromInclusive, byte[] toExclusive) {
+            TreeMap<byte[], byte[]> mirror = mirrors.get(space);
+            return mirror == null ? RocksStore.this.scan(readOptions, space, fromInclusive, toExclusive)
+                    : SortedMaps.scan(mirror, fromInclusive, toExclusive);
         }
     }
 

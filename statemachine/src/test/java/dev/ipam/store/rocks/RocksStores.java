@@ -18,7 +18,19 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 final class RocksStores implements AfterEachCallback {
     private final List<RocksStore> opened = new ArrayList<>();
+    private final int cacheEntries;
+    private final long cacheBytes;
     private Path root;
+
+    RocksStores() {
+        this(RocksStore.OBJECT_CACHE_ENTRIES, RocksStore.OBJECT_CACHE_BYTES);
+    }
+
+    /** Stores whose object cache has these bounds. */
+    RocksStores(int cacheEntries, long cacheBytes) {
+        this.cacheEntries = cacheEntries;
+        this.cacheBytes = cacheBytes;
+    }
 
     Store open() {
         try {
@@ -28,7 +40,7 @@ final class RocksStores implements AfterEachCallback {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        RocksStore store = RocksStore.open(root.resolve("store-" + opened.size()));
+        RocksStore store = RocksStore.open(root.resolve("store-" + opened.size()), cacheEntries, cacheBytes);
         opened.add(store);
         return store;
     }
