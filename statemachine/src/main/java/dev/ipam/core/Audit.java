@@ -77,7 +77,8 @@ public final class Audit {
         if (!result.ok() || result.changes().isEmpty()) {
             return;
         }
-        int seq = nextSeq(batch, index);
+        Position at = Position.read(batch, index);
+        int seq = at.index() == index ? at.seq() + 1 : 0;
         String actor = command.actor();
         int nl = actor.lastIndexOf('\n');
         String user = nl < 0 ? actor : actor.substring(0, nl);
@@ -103,21 +104,40 @@ public final class Audit {
         for (Block block : blocks) {
             batch.put(Space.HISTORY, blockKey(block.cidr(), index, seq), encodeBlock(block));
         }
-        prune(batch, index);
+        batch.put(Space.META, Keys.META_AUDIT, new Position(index, seq, prune(batch, index, at.pruneFrom())).encode());
     }
 
-    private static int nextSeq(Batch batch, long index) {
-        Entry last = batch.last(Space.HISTORY, entryKey(index, 0), entryKey(index + 1, 0));
-        return last == null ? 0 : ByteBuffer.wrap(last.key()).getInt(9) + 1;
+    /**
+     * Where the trail stands, in one META row ({@link Keys#META_AUDIT}): the index and seq of the
+     * newest entry and the index pruning resumes from, so neither a new entry nor pruning has to
+     * search HISTORY (a search from the start would walk every pruned key RocksDB still holds as a
+     * tombstone). A state written before the row existed has none: the first record after an upgrade
+     * finds its seq and prune start by the old searches, the same on every replica.
+     */
+    private record Position(long index, int seq, long pruneFrom) {
+        static Position read(Batch batch, long index) {
+            byte[] value = batch.get(Space.META, Keys.META_AUDIT);
+            if (value != null) {
+                ByteBuffer in = ByteBuffer.wrap(value);
+                return new Position(in.getLong(), in.getInt(), in.getLong());
+            }
+            Entry last = batch.last(Space.HISTORY, entryKey(index, 0), entryKey(index + 1, 0));
+            return new Position(index, last == null ? -1 : ByteBuffer.wrap(last.key()).getInt(9), 0);
+        }
+
+        byte[] encode() {
+            return ByteBuffer.allocate(20).putLong(index).putInt(seq).putLong(pruneFrom).array();
+        }
     }
 
-    private static void prune(Batch batch, long index) {
+    /** Prunes entries below {@code index - RETAINED_INDEXES}, at most {@link #PRUNED_PER_APPLY_MAX}; returns where the next pruning starts. */
+    private static long prune(Batch batch, long index, long pruneFrom) {
         long cutoff = index - RETAINED_INDEXES;
-        if (cutoff <= 0) {
-            return;
+        if (cutoff <= pruneFrom) {
+            return pruneFrom;
         }
         List<Entry> old = new ArrayList<>();
-        try (Cursor cursor = batch.scan(Space.HISTORY, entryKey(0, 0), entryKey(cutoff, 0))) {
+        try (Cursor cursor = batch.scan(Space.HISTORY, entryKey(pruneFrom, 0), entryKey(cutoff, 0))) {
             for (Entry e = cursor.next(); e != null && old.size() < PRUNED_PER_APPLY_MAX; e = cursor.next()) {
                 old.add(e);
             }
@@ -130,6 +150,8 @@ public final class Audit {
                 batch.delete(Space.HISTORY, blockKey(block.cidr(), r.index(), r.seq()));
             }
         }
+        // A full page may have stopped inside an index: resume at that index (its seqs left are next).
+        return old.size() < PRUNED_PER_APPLY_MAX ? cutoff : ByteBuffer.wrap(old.get(old.size() - 1).key()).getLong(1);
     }
 
     /** A page of a project's audit trail, oldest first, after {@code afterIndex}/{@code afterSeq} (exclusive). */

@@ -17,6 +17,9 @@ final class Keys {
     /** META: the counter behind pool ids and uids. */
     static final byte[] META_SEQUENCE = {'s', 'e', 'q'};
 
+    /** META: the audit trail's newest index and seq and where its pruning resumes (see Audit). */
+    static final byte[] META_AUDIT = {'a', 'u', 'd', 'i', 't'};
+
     /** OBJECTS: kind, project, NUL, namespace, NUL, name. Projects use "" for project and namespace. */
     static byte[] object(Kind kind, String project, String namespace, String name) {
         byte[] key = new byte[1 + project.length() + 1 + namespace.length() + 1 + name.length()];
