@@ -1,0 +1,34 @@
+package dev.ipam.server.raft;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.junit.jupiter.api.Test;
+
+/** Ratis settings whose wrong value shows only under faults, so a test pins them with the reason. */
+class RaftPropertiesTest {
+    private final Peer self = new Peer("n1", "127.0.0.1:9870", "127.0.0.1:8080");
+    private final RaftProperties properties = RaftNode.serverProperties(
+            RaftSettings.defaults(self, List.of(self), Path.of("/nonexistent/ipam-test")));
+
+    @Test
+    void followersAreNeverSentAppendsWithoutAPause() {
+        long waitMs = RaftServerConfigKeys.Log.Appender.waitTimeMin(properties).toLong(TimeUnit.MILLISECONDS);
+        assertTrue(waitMs >= 1, "a zero appender wait floods a recovering follower with rejected appends"
+                + " (RATIS-1674); was " + waitMs + " ms");
+        assertTrue(waitMs < 10, "the Ratis default of 10 ms caps each follower near 100 appends/s; was " + waitMs);
+    }
+
+    @Test
+    void theLogIsPurgedOnlyBehindSnapshots() {
+        assertTrue(RaftServerConfigKeys.Log.purgeUptoSnapshotIndex(properties),
+                "a log purged past the snapshot leaves a restarted node nothing to replay from");
+        assertEquals(RaftServerConfigKeys.Read.Option.LINEARIZABLE, RaftServerConfigKeys.Read.option(properties),
+                "reads must go through ReadIndex");
+    }
+}
