@@ -51,6 +51,7 @@ public final class RaftNode implements AutoCloseable {
     private final Clients clients;
     private final RaftReplica replica;
     private final RaftAdmin admin;
+    private final FollowerWatch followerWatch;
 
     /** The gRPC parameters of server and clients: empty, or mutual TLS ({@link RaftTls}). */
     private final Parameters parameters;
@@ -81,6 +82,7 @@ public final class RaftNode implements AutoCloseable {
         this.clients = new Clients();
         this.replica = new RaftReplica(this, settings, core);
         this.admin = new RaftAdmin(this, settings);
+        this.followerWatch = new FollowerWatch(this, settings);
         if (settings.unsafeStaleReads()) {
             LOG.warn("UNSAFE: node {} runs with unsafe-stale-reads=true: linearizable reads are served from local state"
                     + " WITHOUT ReadIndex and may return stale data. This mode exists only for the fault-injection (Jepsen)"
@@ -223,6 +225,7 @@ public final class RaftNode implements AutoCloseable {
 
     @Override
     public void close() {
+        followerWatch.close();
         replica.close();
         admin.close();
         clients.close();

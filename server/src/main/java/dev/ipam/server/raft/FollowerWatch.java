@@ -1,0 +1,177 @@
+package dev.ipam.server.raft;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.DivisionInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * On the leader: finds a follower that answers every append but whose commit index stands still
+ * while the leader's moves on, and hands leadership to another member, because the new leader's
+ * appender starts from a clean slate.
+ *
+ * <p>Why: in the Jepsen partitions scenario, a node that had been leader kept an uncommitted tail
+ * from its term. After the partition healed, the new leader and that follower traded INCONSISTENCY
+ * replies (next index 446, then 447, then 446 again) for the whole minute the harness waited. The
+ * follower was reachable and up, but it never caught up, and its local reads stayed stale. The
+ * leader's bookkeeping for that follower had a match index the follower's log did not have. Ratis
+ * fixed one path to such a match index after 3.3.0 (RATIS-2605), but 3.3.0 is the newest release
+ * on Maven Central. A leader change rebuilds the bookkeeping of every follower.
+ *
+ * <p>Not stuck: a follower out of contact (paused, partitioned: Raft handles it), one whose commit
+ * index moves, however slowly, and one behind the start of the leader's log (it needs a snapshot,
+ * which takes as long as it takes).
+ */
+final class FollowerWatch implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FollowerWatch.class);
+    /** How often the leader looks. */
+    static final long PERIOD_MS = 1_000;
+    /** Standing still this long, in contact and behind, makes a follower stuck. */
+    static final long STUCK_MS = 15_000;
+    /** The least time between two leadership hand-overs by this node. */
+    static final long COOLDOWN_MS = 60_000;
+    private static final int TRANSFER_CLIENT_RETRIES = 3;
+
+    /** What the leader knows of one follower at one look. */
+    record Sample(String id, long commitIndex, long lastContactMs) {
+    }
+
+    private final RaftNode node;
+    private final RaftSettings settings;
+    private final Tracker tracker;
+    private final ScheduledExecutorService scheduler;
+    private long lastTransferMs = Long.MIN_VALUE / 2;
+
+    FollowerWatch(RaftNode node, RaftSettings settings) {
+        this.node = node;
+        this.settings = settings;
+        this.tracker = new Tracker(STUCK_MS, settings.electionTimeoutMinMs());
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ipam-follower-watch-" + settings.self().id());
+            t.setDaemon(true);
+            return t;
+        });
+        scheduler.scheduleWithFixedDelay(this::look, PERIOD_MS, PERIOD_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private void look() {
+        try {
+            var division = node.division();
+            DivisionInfo info = division.getInfo();
+            RoleInfoProto role = info.getRoleInfoProto();
+            if (!info.isLeader() || !role.hasLeaderInfo()) {
+                tracker.reset();
+                return;
+            }
+            Map<String, Long> commits = new HashMap<>();
+            for (CommitInfoProto commit : division.getCommitInfos()) {
+                commits.put(commit.getServer().getId().toStringUtf8(), commit.getCommitIndex());
+            }
+            List<Sample> samples = new ArrayList<>();
+            for (ServerRpcProto follower : role.getLeaderInfo().getFollowerInfoList()) {
+                String id = follower.getId().getId().toStringUtf8();
+                samples.add(new Sample(id, commits.getOrDefault(id, -1L), follower.getLastRpcElapsedTimeMs()));
+            }
+            long now = System.nanoTime() / 1_000_000;
+            List<String> stuck = tracker.stuck(now, info.getCurrentTerm(), division.getRaftLog().getLastCommittedIndex(),
+                    division.getRaftLog().getStartIndex(), samples);
+            if (!stuck.isEmpty() && now - lastTransferMs >= COOLDOWN_MS) {
+                lastTransferMs = now;
+                handOver(stuck, samples, division.getRaftLog().getLastCommittedIndex());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("{}: follower watch failed: {}", settings.self().id(), e.toString());
+        }
+    }
+
+    private void handOver(List<String> stuck, List<Sample> samples, long leaderCommit) {
+        Optional<Sample> target = samples.stream()
+                .filter(s -> !stuck.contains(s.id()) && s.lastContactMs() >= 0
+                        && s.lastContactMs() < settings.electionTimeoutMinMs())
+                .max(Comparator.comparingLong(Sample::commitIndex));
+        if (target.isEmpty()) {
+            LOG.warn("{}: followers {} answer but have not advanced for {} ms (leader commit {}, theirs {}); no other"
+                    + " member in contact to hand leadership to", settings.self().id(), stuck, STUCK_MS, leaderCommit, samples);
+            return;
+        }
+        LOG.warn("{}: followers {} answer but have not advanced for {} ms (leader commit {}, followers {}): handing"
+                + " leadership to {} so that a fresh appender catches them up", settings.self().id(), stuck, STUCK_MS,
+                leaderCommit, samples, target.get().id());
+        try (RaftClient client = node.newClient(TRANSFER_CLIENT_RETRIES)) {
+            RaftClientReply reply = client.admin().transferLeadership(RaftPeerId.valueOf(target.get().id()),
+                    settings.requestTimeoutMs() / 2);
+            if (!reply.isSuccess()) {
+                LOG.warn("{}: handing leadership to {} failed: {}", settings.self().id(), target.get().id(),
+                        reply.getException());
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("{}: handing leadership to {} failed: {}", settings.self().id(), target.get().id(), e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+    }
+
+    /** The decision, apart from Ratis and the clock: which followers have stood still too long. */
+    static final class Tracker {
+        private final long stuckMs;
+        private final long contactMaxMs;
+        /** Per follower: the commit index it stands at and since when (ms). */
+        private final Map<String, long[]> standing = new HashMap<>();
+        private long term = -1;
+
+        Tracker(long stuckMs, long contactMaxMs) {
+            this.stuckMs = stuckMs;
+            this.contactMaxMs = contactMaxMs;
+        }
+
+        void reset() {
+            standing.clear();
+            term = -1;
+        }
+
+        /** The followers stuck at this look, in id order. */
+        List<String> stuck(long nowMs, long currentTerm, long leaderCommit, long logStart, List<Sample> samples) {
+            if (currentTerm != term) {
+                reset();
+                term = currentTerm;
+            }
+            List<String> out = new ArrayList<>();
+            for (Sample s : samples) {
+                boolean inContact = s.lastContactMs() >= 0 && s.lastContactMs() < contactMaxMs;
+                boolean behind = s.commitIndex() >= 0 && s.commitIndex() < leaderCommit;
+                boolean logCanCatchUp = s.commitIndex() + 1 >= logStart;
+                if (!inContact || !behind || !logCanCatchUp) {
+                    standing.remove(s.id());
+                    continue;
+                }
+                long[] at = standing.get(s.id());
+                if (at == null || at[0] != s.commitIndex()) {
+                    standing.put(s.id(), new long[] {s.commitIndex(), nowMs});
+                } else if (nowMs - at[1] >= stuckMs) {
+                    out.add(s.id());
+                }
+            }
+            standing.keySet().retainAll(samples.stream().map(Sample::id).toList());
+            out.sort(Comparator.naturalOrder());
+            return out;
+        }
+    }
+}
