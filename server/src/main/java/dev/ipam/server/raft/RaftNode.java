@@ -62,7 +62,7 @@ public final class RaftNode implements AutoCloseable {
         this.groupId = groupId(settings.groupName());
         this.selfId = RaftPeerId.valueOf(settings.self().id());
         this.stateMachine = new IpamStateMachine(core, settings.dataDir().resolve("db"),
-                new IpamStateMachine.Options(settings.requestRetentionEntries()), halt, System::currentTimeMillis);
+                new IpamStateMachine.Options(settings.requestRetentionEntries(), settings.snapshotAutoEntries()), halt, System::currentTimeMillis);
         RaftProperties properties = serverProperties(settings);
         List<RaftPeer> peers = new ArrayList<>();
         for (Peer peer : settings.peers()) {

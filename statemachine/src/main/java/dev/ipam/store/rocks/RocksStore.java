@@ -28,6 +28,7 @@ import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -59,8 +60,8 @@ public final class RocksStore implements Store {
     /** The spaces apply reads from memory in full (see {@link Hot}). */
     static final Set<Space> MIRRORED = EnumSet.of(Space.FREE, Space.USAGE, Space.META);
     /** Bounds of the write-through cache of {@link Space#OBJECTS} point reads. */
-    static final int OBJECT_CACHE_ENTRIES = 65_536;
-    static final long OBJECT_CACHE_BYTES = 64L * 1024 * 1024;
+    static final int OBJECT_CACHE_ENTRIES = 16_384;
+    static final long OBJECT_CACHE_BYTES = 16L * 1024 * 1024;
 
     static {
         RocksDB.loadLibrary();
@@ -179,6 +180,20 @@ public final class RocksStore implements Store {
     /** A consistent read-only view of the committed state at this instant; close it when done. */
     public View view() {
         return new View(db.getSnapshot());
+    }
+
+    /**
+     * Starts flushing every column family's memtable in the background and returns at once: a
+     * {@link #checkpoint} coming later then has less to flush itself (it flushes on the caller's
+     * thread, which for snapshots is the apply thread). A failure here is left to that checkpoint,
+     * which flushes again and reports it.
+     */
+    public void prepareCheckpoint() {
+        try (FlushOptions options = new FlushOptions().setWaitForFlush(false)) {
+            db.flush(options, new ArrayList<>(families.values()));
+        } catch (RocksDBException e) {
+            // The checkpoint flushes and fails loudly if the storage is broken.
+        }
     }
 
     @Override

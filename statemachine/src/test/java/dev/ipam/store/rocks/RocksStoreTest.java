@@ -1,6 +1,7 @@
 package dev.ipam.store.rocks;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -34,6 +35,29 @@ class RocksStoreTest extends StoreContract {
                 assertNull(view.get(Space.OBJECTS, new byte[] {2}));
             }
             assertArrayEquals(new byte[] {2}, store.get(Space.OBJECTS, new byte[] {1}));
+        }
+    }
+
+    @Test
+    void prepareCheckpointFlushesInTheBackground() throws Exception {
+        Path dir = temp.resolve("preflush");
+        try (RocksStore store = RocksStore.open(dir)) {
+            try (Batch batch = store.batch()) {
+                for (int i = 0; i < 1000; i++) {
+                    batch.put(Space.OBJECTS, ("k" + i).getBytes(), new byte[100]);
+                }
+                batch.commit();
+            }
+            assertEquals(0, sstFiles(dir), "a fresh database keeps its writes in the memtable");
+            store.prepareCheckpoint();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> sstFiles(dir) > 0);
+            assertArrayEquals(new byte[100], store.get(Space.OBJECTS, "k999".getBytes()));
+        }
+    }
+
+    private static long sstFiles(Path dir) throws java.io.IOException {
+        try (var files = java.nio.file.Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".sst")).count();
         }
     }
 
