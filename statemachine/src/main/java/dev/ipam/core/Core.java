@@ -25,4 +25,18 @@ public interface Core {
      * @return the encoded result, stored against the request id
      */
     byte[] apply(Batch batch, long index, long timestampMs, byte[] command);
+
+    /**
+     * A result and its answer: what a client gets back for the command, then or on a retry. The
+     * result may carry more for watches (the IPAM core: every object the command changed); the
+     * answer is what is stored against the request id and sent back through the log's reply.
+     */
+    record Applied(byte[] result, byte[] answer) {
+    }
+
+    /** {@link #apply} with the answer beside the result; by default the answer is the whole result. */
+    default Applied applyAnswered(Batch batch, long index, long timestampMs, byte[] command) {
+        byte[] result = apply(batch, index, timestampMs, command);
+        return new Applied(result, result);
+    }
 }

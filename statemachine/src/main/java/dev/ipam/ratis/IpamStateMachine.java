@@ -384,7 +384,7 @@ public final class IpamStateMachine extends BaseStateMachine {
         }
         long timestampMs = Math.max(entry.timestampMs(), state.timestampMs());
         List<Outcome> outcomes = new ArrayList<>(entry.commands().size());
-        boolean[] fresh = new boolean[entry.commands().size()];
+        byte[][] results = new byte[entry.commands().size()][];
         AppliedState next;
         try (Batch batch = store.batch()) {
             for (int i = 0; i < entry.commands().size(); i++) {
@@ -395,12 +395,14 @@ public final class IpamStateMachine extends BaseStateMachine {
                     outcomes.add(decodeRecord(seen));
                     continue;
                 }
-                byte[] result = core.apply(batch, index, timestampMs, command.command());
-                Check.that(result != null, "core returned no result at index " + index);
-                batch.put(Space.REQUESTS, requestKey(id), encodeRecord(index, result));
+                Core.Applied applied = core.applyAnswered(batch, index, timestampMs, command.command());
+                Check.that(applied != null && applied.result() != null && applied.answer() != null,
+                        "core returned no result at index " + index);
+                // The answer is what a retry gets back; watches get the whole result, below.
+                batch.put(Space.REQUESTS, requestKey(id), encodeRecord(index, applied.answer()));
                 batch.put(Space.REQUESTS, requestIndexKey(index, i), id);
-                outcomes.add(new Outcome(index, result));
-                fresh[i] = true;
+                outcomes.add(new Outcome(index, applied.answer()));
+                results[i] = applied.result();
             }
             long prunedThrough = pruneRequests(batch, index, state.requestsPrunedThroughIndex());
             next = new AppliedState(term, index, timestampMs, prunedThrough);
@@ -414,9 +416,9 @@ public final class IpamStateMachine extends BaseStateMachine {
             FileListSnapshotInfo latest = storage.latest();
             preflushAt = options.nextPreflush(latest == null ? 0 : latest.getIndex(), index);
         }
-        for (int i = 0; i < fresh.length; i++) {
-            if (fresh[i]) {
-                notifyListeners(index, entry.commands().get(i).command(), outcomes.get(i).result());
+        for (int i = 0; i < results.length; i++) {
+            if (results[i] != null) {
+                notifyListeners(index, entry.commands().get(i).command(), results[i]);
             }
         }
         return outcomes;

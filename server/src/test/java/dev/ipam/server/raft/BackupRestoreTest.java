@@ -50,7 +50,7 @@ class BackupRestoreTest {
     private static final String PROJECT = "p";
     private static final String POOL = "pool";
     /** Claims before the backup: enough that the backup is several times the node's send buffer. */
-    private static final int CLAIMS = 700;
+    private static final int CLAIMS = 1_200;
     /** OpsRoutes.BUFFER_BYTES_MAX: the most of a backup a node may hold for the network at once. */
     private static final long NODE_BUFFER_BYTES_MAX = 4L * BackupFile.FRAME_BYTES;
     /** A restore batch far smaller than the backup, so loading it takes many slices. */
