@@ -113,10 +113,13 @@ class RaftTlsTest {
         RaftSettings rogue = RaftSettings.defaults(n5, withN5, temp.resolve("n5"));
         RaftNode voter = RaftNode.start(rogue, new CounterCore(), (m, c) -> { }, tls(evil, "n5"));
         closeMe.add(voter);
-        // (Pre-vote keeps its term: wait until it stands as a candidate, i.e. asks the members for votes.)
-        TestCluster.awaitTrue(() -> voter.division().getInfo().getCurrentRole()
-                        == org.apache.ratis.proto.RaftProtos.RaftPeerRole.CANDIDATE, TIMEOUT_MS,
-                () -> "the rogue node never campaigned");
+        // (Pre-vote keeps its term: wait until it stands as a candidate, i.e. asks the members for votes.
+        // Each failed campaign drops it back to follower within milliseconds and the next comes an
+        // election timeout later, so look every millisecond: at 20 ms a CI run missed them all for 30 s.)
+        org.awaitility.Awaitility.await("the rogue node campaigns").atMost(java.time.Duration.ofMillis(TIMEOUT_MS))
+                .pollDelay(java.time.Duration.ZERO).pollInterval(java.time.Duration.ofMillis(1))
+                .until(() -> voter.division().getInfo().getCurrentRole()
+                        == org.apache.ratis.proto.RaftProtos.RaftPeerRole.CANDIDATE);
         assertTrue(!voter.division().getInfo().isLeader(), "the rogue node was elected");
         assertTrue(voter.division().getInfo().getLastAppliedIndex() <= 0, "the rogue node read the log");
 
