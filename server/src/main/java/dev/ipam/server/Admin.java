@@ -30,6 +30,14 @@ public interface Admin {
     /** Ready: a leader is known and this node has applied up to the commit index it last learned. */
     Readiness readiness();
 
+    /**
+     * How many times this node, as leader, handed leadership on because a follower answered but did
+     * not advance (see ipamd's follower watch). Zero where there is no such watch.
+     */
+    default long stuckFollowerHandOvers() {
+        return 0;
+    }
+
     record ClusterStatus(String groupId, String self, String leaderId, long term, long commitIndex,
                          long appliedIndex, List<Member> members) {
     }

@@ -12,6 +12,7 @@ import dev.ipam.ratis.IpamStateMachine;
 import dev.ipam.server.Admin;
 import dev.ipam.server.Replica;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -116,6 +117,9 @@ public final class NodeMetrics implements AutoCloseable {
                 }).register(registry);
         GaugeWithCallback.builder().name("ipam_raft_has_leader").help("1 when this node knows a leader (quorum)")
                 .callback(cb -> cb.call(admin.status().leaderId() == null ? 0 : 1)).register(registry);
+        CounterWithCallback.builder().name("ipam_raft_stuck_follower_handovers_total")
+                .help("Leadership hand-overs this node made as leader because a follower answered but did not advance for 15 s")
+                .callback(cb -> cb.call(admin.stuckFollowerHandOvers())).register(registry);
         GaugeWithCallback.builder().name("ipam_raft_members").help("Members of the Raft group as this node sees it")
                 .callback(cb -> cb.call(admin.status().members().size())).register(registry);
         GaugeWithCallback.builder().name("ipam_raft_follower_lag_entries")

@@ -56,6 +56,7 @@ final class FollowerWatch implements AutoCloseable {
     private final Tracker tracker;
     private final ScheduledExecutorService scheduler;
     private long lastTransferMs = Long.MIN_VALUE / 2;
+    private final java.util.concurrent.atomic.AtomicLong handOvers = new java.util.concurrent.atomic.AtomicLong();
 
     FollowerWatch(RaftNode node, RaftSettings settings) {
         this.node = node;
@@ -109,6 +110,7 @@ final class FollowerWatch implements AutoCloseable {
                     + " member in contact to hand leadership to", settings.self().id(), stuck, STUCK_MS, leaderCommit, samples);
             return;
         }
+        handOvers.incrementAndGet();
         LOG.warn("{}: followers {} answer but have not advanced for {} ms (leader commit {}, followers {}): handing"
                 + " leadership to {} so that a fresh appender catches them up", settings.self().id(), stuck, STUCK_MS,
                 leaderCommit, samples, target.get().id());
@@ -122,6 +124,11 @@ final class FollowerWatch implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             LOG.warn("{}: handing leadership to {} failed: {}", settings.self().id(), target.get().id(), e.toString());
         }
+    }
+
+    /** Hand-overs this node asked for (whether or not Ratis completed them). */
+    long handOvers() {
+        return handOvers.get();
     }
 
     @Override

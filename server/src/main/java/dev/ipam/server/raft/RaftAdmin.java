@@ -192,6 +192,11 @@ public final class RaftAdmin implements Admin, AutoCloseable {
         });
     }
 
+    @Override
+    public long stuckFollowerHandOvers() {
+        return node.stuckFollowerHandOvers();
+    }
+
     /** Membership calls retry this long in all (leader changes, reconfigurations in progress, catch-up). */
     long membershipTimeoutMs() {
         // Within the HTTP request timeout (the same setting), so the API answers the true outcome.

@@ -213,6 +213,11 @@ public final class RaftNode implements AutoCloseable {
         return builder.build();
     }
 
+    /** Leadership hand-overs asked by this node's {@link FollowerWatch}. */
+    long stuckFollowerHandOvers() {
+        return followerWatch.handOvers();
+    }
+
     /** The current members as this node knows them. */
     List<Peer> members() {
         List<Peer> members = new ArrayList<>();
