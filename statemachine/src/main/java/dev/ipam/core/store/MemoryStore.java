@@ -30,7 +30,7 @@ public final class MemoryStore implements Store {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     /** The maps without locking: what the (single) open batch reads. */
     private final ReadView unlocked = new Unlocked();
-    private Overlay openBatch;
+    private boolean batchOpen;
 
     public MemoryStore() {
         for (Space space : Space.values()) {
@@ -51,64 +51,15 @@ public final class MemoryStore implements Store {
 
     @Override
     public synchronized Batch batch() {
-        if (openBatch != null) {
+        if (batchOpen) {
             throw new IllegalStateException("a batch is already open (apply is single-threaded)");
         }
-        openBatch = new Overlay(unlocked, this::write);
-        return new Batch() {
-            private final Overlay overlay = openBatch;
-
-            @Override
-            public void put(Space space, byte[] key, byte[] value) {
-                overlay.put(space, key, value);
-            }
-
-            @Override
-            public void delete(Space space, byte[] key) {
-                overlay.delete(space, key);
-            }
-
-            @Override
-            public void commit() {
-                try {
-                    overlay.commit();
-                } finally {
-                    release(overlay);
-                }
-            }
-
-            @Override
-            public void close() {
-                overlay.close();
-                release(overlay);
-            }
-
-            @Override
-            public byte[] get(Space space, byte[] key) {
-                return overlay.get(space, key);
-            }
-
-            @Override
-            public Entry first(Space space, byte[] fromInclusive, byte[] toExclusive) {
-                return overlay.first(space, fromInclusive, toExclusive);
-            }
-
-            @Override
-            public Entry last(Space space, byte[] fromInclusive, byte[] toExclusive) {
-                return overlay.last(space, fromInclusive, toExclusive);
-            }
-
-            @Override
-            public Cursor scan(Space space, byte[] fromInclusive, byte[] toExclusive) {
-                return overlay.scan(space, fromInclusive, toExclusive);
-            }
-        };
+        batchOpen = true;
+        return new Overlay(unlocked, this::write, this::batchClosed);
     }
 
-    private synchronized void release(Overlay overlay) {
-        if (openBatch == overlay) {
-            openBatch = null;
-        }
+    private synchronized void batchClosed() {
+        batchOpen = false;
     }
 
     private void write(Overlay overlay) {

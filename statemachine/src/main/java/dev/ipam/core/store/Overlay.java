@@ -10,8 +10,9 @@ import java.util.function.Consumer;
 /**
  * A batch of writes held in memory over any {@link ReadView}: reads see the batch's own writes over
  * the base (read-your-writes). Without a sink, {@link #commit()} is refused: that is a dry run,
- * whose writes are simply dropped. With a sink (how {@link MemoryStore} uses it), commit hands the
- * writes to the sink. Not thread-safe. The arrays given to put are kept, not copied.
+ * whose writes are simply dropped. With a sink (how {@link MemoryStore} and RocksStore use it),
+ * commit hands the writes to the sink, and closing (commit closes too, even when the sink throws)
+ * tells the store the batch is over. Not thread-safe. The arrays given to put are kept, not copied.
  */
 public final class Overlay implements Batch {
     /** Marks a deleted key (compared by identity). */
@@ -19,18 +20,21 @@ public final class Overlay implements Batch {
 
     private final ReadView base;
     private final Consumer<Overlay> sink;
+    private final Runnable onClose;
     @SuppressWarnings("unchecked")
     private final TreeMap<byte[], byte[]>[] writes = new TreeMap[Space.values().length];
     private boolean closed;
 
     /** A dry-run overlay: commit() throws UnsupportedOperationException. */
     public Overlay(ReadView base) {
-        this(base, null);
+        this(base, null, () -> { });
     }
 
-    public Overlay(ReadView base, Consumer<Overlay> sink) {
+    /** A store's batch: commit hands the writes to {@code sink}; {@code onClose} runs once, when it ends. */
+    public Overlay(ReadView base, Consumer<Overlay> sink, Runnable onClose) {
         this.base = base;
         this.sink = sink;
+        this.onClose = onClose;
     }
 
     /** Receives the writes of an overlay in space order, then key order; value null = delete. */
@@ -107,7 +111,7 @@ public final class Overlay implements Batch {
         if (map == null || map.isEmpty()) {
             return base.first(space, fromInclusive, toExclusive);
         }
-        NavigableMap<byte[], byte[]> range = range(map, fromInclusive, toExclusive);
+        NavigableMap<byte[], byte[]> range = SortedMaps.range(map, fromInclusive, toExclusive);
         Entry fromBase = null;
         byte[] from = fromInclusive;
         while (true) {
@@ -140,7 +144,7 @@ public final class Overlay implements Batch {
         if (map == null || map.isEmpty()) {
             return base.last(space, fromInclusive, toExclusive);
         }
-        NavigableMap<byte[], byte[]> range = range(map, fromInclusive, toExclusive);
+        NavigableMap<byte[], byte[]> range = SortedMaps.range(map, fromInclusive, toExclusive);
         Entry fromBase;
         byte[] to = toExclusive;
         while (true) {
@@ -174,11 +178,7 @@ public final class Overlay implements Batch {
         if (map == null || map.isEmpty()) {
             return baseCursor;
         }
-        return new Merged(baseCursor, range(map, fromInclusive, toExclusive).entrySet().iterator());
-    }
-
-    private static NavigableMap<byte[], byte[]> range(TreeMap<byte[], byte[]> map, byte[] from, byte[] to) {
-        return SortedMaps.range(map, from, to);
+        return new Merged(baseCursor, SortedMaps.range(map, fromInclusive, toExclusive).entrySet().iterator());
     }
 
     /** Merges the base cursor with the overlay's writes; the overlay wins on equal keys. */
@@ -231,12 +231,18 @@ public final class Overlay implements Batch {
         if (sink == null) {
             throw new UnsupportedOperationException("a dry-run overlay cannot commit");
         }
-        sink.accept(this);
-        close();
+        try {
+            sink.accept(this);
+        } finally {
+            close();
+        }
     }
 
     @Override
     public void close() {
-        closed = true;
+        if (!closed) {
+            closed = true;
+            onClose.run();
+        }
     }
 }

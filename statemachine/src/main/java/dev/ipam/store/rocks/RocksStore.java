@@ -165,7 +165,7 @@ public final class RocksStore implements Store {
     }
 
     private Cursor scan(ReadOptions options, Space space, byte[] fromInclusive, byte[] toExclusive) {
-        return Ranges.cursor(db.newIterator(families.get(space), options), null, fromInclusive, toExclusive);
+        return Ranges.cursor(db.newIterator(families.get(space), options), fromInclusive, toExclusive);
     }
 
     @Override
@@ -174,7 +174,8 @@ public final class RocksStore implements Store {
             throw new IllegalStateException("a batch is already open on " + directory);
         }
         batchOpen = true;
-        return new RocksBatch();
+        // Reads see the batch's own writes, then the in-memory copies, then the database.
+        return new Overlay(hot, this::write, this::batchClosed);
     }
 
     /** A consistent read-only view of the committed state at this instant; close it when done. */
@@ -275,94 +276,27 @@ public final class RocksStore implements Store {
     }
 
     /**
-     * A batch is an {@link Overlay} over {@link Hot}: its reads see its own writes, then the
-     * in-memory copies, then the database. Commit writes one {@link WriteBatch} and, once RocksDB has
-     * taken it, updates the in-memory copies (a failed write leaves them describing the database).
+     * Commits a batch: one {@link WriteBatch}, then, once RocksDB has taken it, the in-memory copies
+     * (a failed write leaves them describing the database).
      */
-    private final class RocksBatch implements Batch {
-        private final Overlay writes = new Overlay(hot, this::write);
-        private boolean closed;
-
-        @Override
-        public byte[] get(Space space, byte[] key) {
-            checkOpen();
-            return writes.get(space, key);
-        }
-
-        @Override
-        public Entry first(Space space, byte[] fromInclusive, byte[] toExclusive) {
-            checkOpen();
-            return writes.first(space, fromInclusive, toExclusive);
-        }
-
-        @Override
-        public Entry last(Space space, byte[] fromInclusive, byte[] toExclusive) {
-            checkOpen();
-            return writes.last(space, fromInclusive, toExclusive);
-        }
-
-        @Override
-        public Cursor scan(Space space, byte[] fromInclusive, byte[] toExclusive) {
-            checkOpen();
-            return writes.scan(space, fromInclusive, toExclusive);
-        }
-
-        @Override
-        public void put(Space space, byte[] key, byte[] value) {
-            checkOpen();
-            writes.put(space, key, value);
-        }
-
-        @Override
-        public void delete(Space space, byte[] key) {
-            checkOpen();
-            writes.delete(space, key);
-        }
-
-        @Override
-        public void commit() {
-            checkOpen();
-            try {
-                writes.commit();
-            } finally {
-                close();
-            }
-        }
-
-        private void write(Overlay overlay) {
-            try (WriteBatch batch = new WriteBatch()) {
-                overlay.forEachWrite((space, key, value) -> {
-                    try {
-                        if (value == null) {
-                            batch.delete(families.get(space), key);
-                        } else {
-                            batch.put(families.get(space), key, value);
-                        }
-                    } catch (RocksDBException e) {
-                        throw new StorageException("batch write failed in " + space, e);
+    private void write(Overlay overlay) {
+        try (WriteBatch batch = new WriteBatch()) {
+            overlay.forEachWrite((space, key, value) -> {
+                try {
+                    if (value == null) {
+                        batch.delete(families.get(space), key);
+                    } else {
+                        batch.put(families.get(space), key, value);
                     }
-                });
-                db.write(writeOptions, batch);
-            } catch (RocksDBException e) {
-                throw new StorageException("commit failed in " + directory, e);
-            }
-            overlay.forEachWrite(hot::committed);
+                } catch (RocksDBException e) {
+                    throw new StorageException("batch write failed in " + space, e);
+                }
+            });
+            db.write(writeOptions, batch);
+        } catch (RocksDBException e) {
+            throw new StorageException("commit failed in " + directory, e);
         }
-
-        @Override
-        public void close() {
-            if (!closed) {
-                closed = true;
-                writes.close();
-                batchClosed();
-            }
-        }
-
-        private void checkOpen() {
-            if (closed) {
-                throw new IllegalStateException("batch is closed");
-            }
-        }
+        overlay.forEachWrite(hot::committed);
     }
 
     /**
@@ -477,7 +411,7 @@ public final class RocksStore implements Store {
             return new Entry(it.key(), it.value());
         }
 
-        static Cursor cursor(RocksIterator it, RocksIterator base, byte[] from, byte[] to) {
+        static Cursor cursor(RocksIterator it, byte[] from, byte[] to) {
             if (from == null) {
                 it.seekToFirst();
             } else {
@@ -508,9 +442,6 @@ public final class RocksStore implements Store {
                     if (!closed) {
                         closed = true;
                         it.close();
-                        if (base != null) {
-                            base.close();
-                        }
                     }
                 }
             };
