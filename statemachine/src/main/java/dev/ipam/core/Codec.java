@@ -21,6 +21,7 @@ import dev.ipam.core.model.SelectorOperator;
 import dev.ipam.core.model.Strategy;
 import dev.ipam.core.model.Visibility;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -214,6 +215,15 @@ public final class Codec {
      * must be an identity map (record hashCode would walk the whole object), or null.
      */
     static byte[] encodeResult(Result result, Map<Resource, Stored> bodies) {
+        return encodeApplied(result, bodies).result();
+    }
+
+    /**
+     * The result and its answer (the same result with no changes), from one encoding: the answer is
+     * the bytes before the change count, then a count of zero; the result itself when there are no
+     * changes.
+     */
+    static Core.Applied encodeApplied(Result result, Map<Resource, Stored> bodies) {
         Wire.Writer out = scratch();
         out.u8(VERSION);
         out.varlong(result.code());
@@ -229,12 +239,19 @@ public final class Codec {
         if (result.object() != null) {
             resourceOrBody(out, result.object(), bodies);
         }
+        int head = out.size();
         out.uvarint(result.changes().size());
         for (Result.Change change : result.changes()) {
             out.enumValue(change.type());
             resourceOrBody(out, change.object(), bodies);
         }
-        return out.copy();
+        byte[] full = out.copy();
+        if (result.changes().isEmpty()) {
+            return new Core.Applied(full, full);
+        }
+        byte[] answer = Arrays.copyOf(full, head + 1); // uvarint(0) is the single byte 0
+        answer[head] = 0;
+        return new Core.Applied(full, answer);
     }
 
     public static Result decodeResult(byte[] bytes) {

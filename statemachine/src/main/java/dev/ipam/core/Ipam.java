@@ -65,13 +65,7 @@ public final class Ipam implements Core {
         Context context = new Context(batch, index, timestampMs);
         Result result = run(context, decoded);
         Audit.record(batch, index, timestampMs, decoded, result);
-        byte[] full = Codec.encodeResult(result, context.bodies);
-        if (result.changes().isEmpty()) {
-            return new Applied(full, full);
-        }
-        Result answer = new Result(result.code(), result.reason(), result.message(), result.causes(), result.object(),
-                java.util.List.of());
-        return new Applied(full, Codec.encodeResult(answer, context.bodies));
+        return Codec.encodeApplied(result, context.bodies);
     }
 
     /** The typed form of {@link #apply}: same state changes, the result as a record. */
