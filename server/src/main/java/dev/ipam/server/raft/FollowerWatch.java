@@ -10,12 +10,10 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
 import org.apache.ratis.protocol.RaftClientReply;
-import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.DivisionInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -114,9 +112,9 @@ final class FollowerWatch implements AutoCloseable {
         LOG.warn("{}: followers {} answer but have not advanced for {} ms (leader commit {}, followers {}): handing"
                 + " leadership to {} so that a fresh appender catches them up", settings.self().id(), stuck, STUCK_MS,
                 leaderCommit, samples, target.get().id());
-        try (RaftClient client = node.newClient(TRANSFER_CLIENT_RETRIES)) {
-            RaftClientReply reply = client.admin().transferLeadership(RaftPeerId.valueOf(target.get().id()),
-                    settings.requestTimeoutMs() / 2);
+        try {
+            RaftClientReply reply = node.transferLeadership(target.get().id(), settings.requestTimeoutMs() / 2,
+                    TRANSFER_CLIENT_RETRIES);
             if (!reply.isSuccess()) {
                 LOG.warn("{}: handing leadership to {} failed: {}", settings.self().id(), target.get().id(),
                         reply.getException());
@@ -140,8 +138,11 @@ final class FollowerWatch implements AutoCloseable {
     static final class Tracker {
         private final long stuckMs;
         private final long contactMaxMs;
-        /** Per follower: the commit index it stands at and since when (ms). */
-        private final Map<String, long[]> standing = new HashMap<>();
+        /** Where a follower's commit index stands and since when. */
+        private record Standing(long commitIndex, long sinceMs) {
+        }
+
+        private final Map<String, Standing> standing = new HashMap<>();
         private long term = -1;
 
         Tracker(long stuckMs, long contactMaxMs) {
@@ -169,10 +170,10 @@ final class FollowerWatch implements AutoCloseable {
                     standing.remove(s.id());
                     continue;
                 }
-                long[] at = standing.get(s.id());
-                if (at == null || at[0] != s.commitIndex()) {
-                    standing.put(s.id(), new long[] {s.commitIndex(), nowMs});
-                } else if (nowMs - at[1] >= stuckMs) {
+                Standing at = standing.get(s.id());
+                if (at == null || at.commitIndex() != s.commitIndex()) {
+                    standing.put(s.id(), new Standing(s.commitIndex(), nowMs));
+                } else if (nowMs - at.sinceMs() >= stuckMs) {
                     out.add(s.id());
                 }
             }

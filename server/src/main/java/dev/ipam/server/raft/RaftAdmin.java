@@ -219,9 +219,8 @@ public final class RaftAdmin implements Admin, AutoCloseable {
             return false;
         }
         LOG.warn("add peer {}: leader {} holds a stale log appender for it; moving leadership to {}", id, leader, target.id());
-        try (RaftClient client = node.newClient(MEMBERSHIP_CLIENT_RETRIES)) {
-            RaftClientReply reply = client.admin().transferLeadership(RaftPeerId.valueOf(target.id()), settings.requestTimeoutMs() / 2);
-            return reply.isSuccess();
+        try {
+            return node.transferLeadership(target.id(), settings.requestTimeoutMs() / 2, MEMBERSHIP_CLIENT_RETRIES).isSuccess();
         } catch (IOException | RuntimeException e) {
             LOG.warn("add peer {}: moving leadership to {} failed: {}", id, target.id(), e.toString());
             return true;

@@ -20,6 +20,7 @@ import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.RaftServer;
@@ -211,6 +212,17 @@ public final class RaftNode implements AutoCloseable {
             builder.setLeaderId(leader);
         }
         return builder.build();
+    }
+
+    /**
+     * Asks the leader to hand leadership to {@code target}, through a short-lived client with at most
+     * {@code retries} retries (the shared client's long retry policy would hold the caller for its
+     * whole budget).
+     */
+    RaftClientReply transferLeadership(String target, long timeoutMs, int retries) throws IOException {
+        try (RaftClient client = newClient(retries)) {
+            return client.admin().transferLeadership(RaftPeerId.valueOf(target), timeoutMs);
+        }
     }
 
     /** Leadership hand-overs asked by this node's {@link FollowerWatch}. */
