@@ -6,7 +6,10 @@
 # Starts a fresh ipamd (Raft 127.0.0.1:19861, HTTP 127.0.0.1:18081; IPAM_BENCH_DIR, default
 # runs/bench-node, is wiped first), warms the JIT with a separate project for IPAM_BENCH_WARM_S
 # (6) seconds at concurrency 64, then runs bin/ipam-loadgen and prints its table, the load average,
-# ipamd's CPU seconds during the measured levels and per claim, and the load generator's own CPU.
+# ipamd's CPU seconds during the measured levels and per claim, the load generator's own CPU, and
+# ipamd's CPU per thread group over the measured levels (from /proc/PID/task; digits in thread names
+# folded to #, Linux keeps a name's first 15 characters). Use IPAM_BENCH_WARM_S=30 for steady-state
+# figures: after 6 s the C2 compiler still takes 20-45% of a core.
 # IPAMD_JAVA_OPTS is passed on (e.g. -XX:StartFlightRecording=filename=x.jfr,settings=profile);
 # The per-client rate limit is off (--http-requests-per-second 0: every client here is 127.0.0.1).
 # IPAMD_EXTRA_ARGS adds ipamd flags; IPAM_BENCH_RAFT_PORT / IPAM_BENCH_HTTP_PORT move it off the
@@ -34,16 +37,29 @@ done
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 sys_ticks() { awk '{print $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
+# CPU ticks per thread group, "name ticks" sorted by name.
+thread_ticks() {
+  for t in /proc/$1/task/*; do
+    echo "$(tr ' ' _ < "$t/comm") $(awk '{print $14 + $15}' "$t/stat")"
+  done | awk '{gsub(/[0-9]+/, "#", $1); a[$1] += $2} END {for (k in a) print k, a[k]}' | LC_ALL=C sort
+}
+thread_ticks "$pid" > "$dir/threads.before"
 before=$(ticks "$pid")
 sys_before=$(sys_ticks "$pid")
+started=$(date +%s.%N)
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 /usr/bin/time -f "%U %S" -o "$dir/loadgen.time" "$root/bin/ipam-loadgen" --server http://127.0.0.1:$http_port \
     --concurrency "$levels" --duration-s "$seconds" > "$dir/loadgen.out" 2>&1
 after=$(ticks "$pid")
 sys_after=$(sys_ticks "$pid")
+thread_ticks "$pid" > "$dir/threads.after"
+elapsed=$(awk -v now="$(date +%s.%N)" -v t0="$started" 'BEGIN {print now - t0}')
 grep -A8 '^concurrency  *claims' "$dir/loadgen.out"
 claims=$(awk '/^concurrency  *claims/ {t=1; next} t && NF >= 6 {s += $2} END {print s + 0}' "$dir/loadgen.out")
 awk -v b="$before" -v a="$after" -v sb="$sys_before" -v sa="$sys_after" -v hz="$hz" -v c="$claims" -v load="$load" -v lg="$(cat "$dir/loadgen.time")" 'BEGIN {
   split(lg, t, " "); cpu = (a - b) / hz;
   printf "load average at start %s; ipamd CPU %.1f s (%.1f s in the kernel) for %d claims = %.0f us/claim; loadgen CPU %.1f s\n",
     load, cpu, (sa - sb) / hz, c, (c > 0 ? cpu * 1e6 / c : 0), t[1] + t[2] }'
+echo "ipamd CPU by thread group over the measured levels ($(printf '%.0f' "$elapsed") s):"
+LC_ALL=C join "$dir/threads.before" "$dir/threads.after" | awk -v s="$elapsed" -v hz="$hz" \
+    '{d = ($3 - $2) / hz; if (d > 0) printf "  %-18s %7.2f s  %5.1f%% of a core\n", $1, d, 100 * d / s}' | sort -k2 -nr
