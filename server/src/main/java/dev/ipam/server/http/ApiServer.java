@@ -192,10 +192,11 @@ public final class ApiServer implements AutoCloseable {
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, Wire.JSON);
             response.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(response);
             closeAtEnd = true;
+            var written = ctx.writeAndFlush(response);
             if (oversized instanceof io.netty.handler.codec.http.FullHttpMessage) {
-                ctx.close();
+                // Its body was never read (the announced length alone was over the limit).
+                written.addListener(f -> LingeringClose.close(ctx.channel()));
             }
         }
 
@@ -299,7 +300,7 @@ public final class ApiServer implements AutoCloseable {
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, Wire.JSON);
             response.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(response).addListener(f -> ctx.close());
+            ctx.writeAndFlush(response).addListener(f -> LingeringClose.close(ctx.channel()));
         }
     }
 }

@@ -72,6 +72,6 @@ final class RequestDeadline {
         byte[] head = OpenApi.utf8("HTTP/1.1 408 Request Timeout\r\nContent-Type: " + Wire.JSON + "\r\nContent-Length: "
                 + body.length + "\r\nConnection: close\r\n\r\n");
         // Raw bytes written below the codec: the codec is mid-request and this handler sits before it.
-        ctx.writeAndFlush(Unpooled.wrappedBuffer(head, body)).addListener(f -> ctx.channel().close());
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(head, body)).addListener(f -> LingeringClose.close(ctx.channel()));
     }
 }
