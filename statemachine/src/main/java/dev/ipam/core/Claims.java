@@ -71,7 +71,7 @@ final class Claims {
         byte[] prefix = Keys.objectPrefix(Kind.POOL, poolProject, null);
         try (Cursor cursor = context.batch.scan(Space.OBJECTS, prefix, Keys.prefixEnd(prefix))) {
             for (Entry entry = cursor.next(); entry != null; entry = cursor.next()) {
-                Codec.StoredPool stored = Codec.decodePool(entry.value());
+                Codec.StoredPool stored = context.storedPool(entry.value());
                 IPPool pool = stored.pool();
                 if (allowed(pool, claimProject) && pool.status().ipFamily() == spec.ipFamily()
                         && Validate.matches(selector, pool.metadata().labels())) {
@@ -94,7 +94,7 @@ final class Claims {
         }
         String allocationName = IPAllocation.nameFor(command.namespace(), command.name());
         byte[] allocationKey = Keys.object(Kind.ALLOCATION, command.project(), command.namespace(), allocationName);
-        IPAllocation retained = (IPAllocation) decodeOrNull(context.batch.get(Space.OBJECTS, allocationKey));
+        IPAllocation retained = (IPAllocation) context.object(allocationKey);
         if (retained != null) {
             return Result.rejected(Reason.Conflict, "ipclaims \"" + command.name() + "\": IPAllocation "
                     + allocationName + " retained from an earlier claim of this name still holds "
@@ -350,9 +350,5 @@ final class Claims {
             }
         }
         return context.ok(last);
-    }
-
-    private static dev.ipam.core.model.Resource decodeOrNull(byte[] value) {
-        return value == null ? null : Codec.decodeResource(value);
     }
 }

@@ -12,6 +12,7 @@ import dev.ipam.core.model.ObjectMeta;
 import dev.ipam.core.model.Project;
 import dev.ipam.core.model.Resource;
 import dev.ipam.core.store.Batch;
+import dev.ipam.core.store.Decoded;
 import dev.ipam.core.store.Space;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -26,6 +27,7 @@ final class Context {
     final List<Result.Change> changes = new ArrayList<>(4);
     /** Encoded bodies of the objects written, by identity, so the result need not encode them again. */
     final java.util.IdentityHashMap<Resource, Codec.Stored> bodies = new java.util.IdentityHashMap<>(8);
+    private final Decoded decoded = Decoded.cache();
 
     Context(Batch batch, long index, long timestampMs) {
         this.batch = batch;
@@ -37,23 +39,31 @@ final class Context {
     // ------------------------------------------------------------------ reads
 
     Project project(String name) {
-        byte[] value = batch.get(Space.OBJECTS, Keys.object(Kind.PROJECT, "", "", name));
-        return value == null ? null : (Project) Codec.decodeResource(value);
+        return (Project) object(Keys.object(Kind.PROJECT, "", "", name));
     }
 
     Codec.StoredPool pool(String project, String name) {
         byte[] value = batch.get(Space.OBJECTS, Keys.object(Kind.POOL, project, "", name));
-        return value == null ? null : Codec.decodePool(value);
+        return value == null ? null : storedPool(value);
     }
 
     IPClaim claim(String project, String namespace, String name) {
-        byte[] value = batch.get(Space.OBJECTS, Keys.object(Kind.CLAIM, project, namespace, name));
-        return value == null ? null : (IPClaim) Codec.decodeResource(value);
+        return (IPClaim) object(Keys.object(Kind.CLAIM, project, namespace, name));
     }
 
     IPAllocation allocation(String project, String namespace, String name) {
-        byte[] value = batch.get(Space.OBJECTS, Keys.object(Kind.ALLOCATION, project, namespace, name));
-        return value == null ? null : (IPAllocation) Codec.decodeResource(value);
+        return (IPAllocation) object(Keys.object(Kind.ALLOCATION, project, namespace, name));
+    }
+
+    /** The object (not a pool) stored under an OBJECTS key, or null. */
+    Resource object(byte[] key) {
+        byte[] value = batch.get(Space.OBJECTS, key);
+        return value == null ? null : decoded.get(value, Resource.class, Codec::decodeResource);
+    }
+
+    /** A pool's stored value, decoded (or found in the cache of what apply wrote lately). */
+    Codec.StoredPool storedPool(byte[] value) {
+        return decoded.get(value, Codec.StoredPool.class, Codec::decodePool);
     }
 
     // ------------------------------------------------------------------ writes (each records its change)
@@ -69,6 +79,7 @@ final class Context {
         }
         Codec.Stored stored = Codec.stored(resource, 0);
         bodies.put(resource, stored);
+        decoded.put(stored.value(), resource);
         batch.put(Space.OBJECTS, key(resource), stored.value());
         changes.add(new Result.Change(type, resource));
     }
@@ -76,6 +87,7 @@ final class Context {
     void writePool(ChangeType type, IPPool pool, long poolId) {
         Codec.Stored stored = Codec.stored(pool, poolId);
         bodies.put(pool, stored);
+        decoded.put(stored.value(), new Codec.StoredPool(pool, poolId));
         batch.put(Space.OBJECTS, key(pool), stored.value());
         changes.add(new Result.Change(type, pool));
     }

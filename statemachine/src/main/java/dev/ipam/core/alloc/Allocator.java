@@ -2,6 +2,7 @@ package dev.ipam.core.alloc;
 
 import dev.ipam.core.model.Strategy;
 import dev.ipam.core.store.Batch;
+import dev.ipam.core.store.Decoded;
 import dev.ipam.core.store.Entry;
 import dev.ipam.core.store.Space;
 
@@ -105,7 +106,7 @@ public final class Allocator {
     public PoolState load(long poolId) {
         byte[] bytes = batch.get(Space.FREE, headerKey(poolId));
         check(bytes != null, "pool id " + poolId + " has no allocator header");
-        return PoolState.decode(bytes);
+        return Decoded.cache().get(bytes, PoolState.class, PoolState::decode).copy();
     }
 
     /** Removes an unused pool's rows. The pool must hold no allocation and no child pool. */
@@ -120,7 +121,11 @@ public final class Allocator {
     }
 
     private void save(long poolId, PoolState state) {
-        batch.put(Space.FREE, headerKey(poolId), state.encode());
+        byte[] bytes = state.encode();
+        // Cached as is: every change to a state ends in a save, so the bytes stay its encoding
+        // until they are replaced (load hands out copies).
+        Decoded.cache().put(bytes, state);
+        batch.put(Space.FREE, headerKey(poolId), bytes);
     }
 
     // ------------------------------------------------------------------ allocation

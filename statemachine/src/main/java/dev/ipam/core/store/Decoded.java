@@ -1,0 +1,73 @@
+package dev.ipam.core.store;
+
+import java.util.Arrays;
+import java.util.function.Function;
+
+/**
+ * What apply decoded or encoded lately, found by the identity of the stored bytes. Every claim and
+ * release reads its pool, its pool's allocator header and its project, which the command before it
+ * rewrote, and a release reads back the claim and allocation a create wrote; decoding them again was
+ * a fifth of the core's CPU. Stores hand back the arrays they were given (MemoryStore's maps,
+ * RocksStore's in-memory copies and object cache), so a value cached when it was written is found
+ * when it is read.
+ *
+ * <p>A hit is what decoding would give: an entry is used only when the bytes are the same array and
+ * still equal a copy taken when it was cached (a caller that reused an array gets a miss, never a
+ * stale value), and what is cached must be immutable, or copied by the caller, and satisfy {@code
+ * decode(encode(x)).equals(x)}. With {@code -Dipam.decoded.verify=true} (set for every test run) each
+ * hit is decoded anyway and compared, and a difference throws. One cache per thread (apply is
+ * single-threaded); direct-mapped, {@value #SLOTS} slots, so it holds at most that many values.
+ */
+public final class Decoded {
+    static final int SLOTS = 1024;
+    private static final boolean VERIFY = Boolean.getBoolean("ipam.decoded.verify");
+    private static final ThreadLocal<Decoded> CACHE = ThreadLocal.withInitial(Decoded::new);
+
+    private final byte[][] arrays = new byte[SLOTS][];
+    private final byte[][] contents = new byte[SLOTS][];
+    private final Object[] values = new Object[SLOTS];
+
+    private Decoded() {
+    }
+
+    /** This thread's cache. */
+    public static Decoded cache() {
+        return CACHE.get();
+    }
+
+    private static int slot(byte[] bytes) {
+        int hash = System.identityHashCode(bytes);
+        return (hash ^ (hash >>> 16)) & (SLOTS - 1);
+    }
+
+    /** The value {@code bytes} decode to as a {@code type}: cached, or decoded by {@code decoder} and cached. */
+    public <T> T get(byte[] bytes, Class<T> type, Function<byte[], T> decoder) {
+        int slot = slot(bytes);
+        Object cached = values[slot];
+        if (arrays[slot] == bytes && type.isInstance(cached) && Arrays.equals(contents[slot], bytes)) {
+            T hit = type.cast(cached);
+            if (VERIFY) {
+                T decoded = decoder.apply(bytes);
+                if (!decoded.equals(hit)) {
+                    throw new IllegalStateException("decoded-value cache held " + hit + " for bytes that decode as "
+                            + decoded);
+                }
+            }
+            return hit;
+        }
+        T decoded = decoder.apply(bytes);
+        remember(slot, bytes, decoded);
+        return decoded;
+    }
+
+    /** Caches {@code value}, just encoded as {@code bytes}. */
+    public void put(byte[] bytes, Object value) {
+        remember(slot(bytes), bytes, value);
+    }
+
+    private void remember(int slot, byte[] bytes, Object value) {
+        arrays[slot] = bytes;
+        contents[slot] = bytes.clone();
+        values[slot] = value;
+    }
+}

@@ -1,0 +1,70 @@
+package dev.ipam.core.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+class DecodedTest {
+    private final AtomicInteger decodes = new AtomicInteger();
+    private final Function<byte[], String> decoder = bytes -> {
+        decodes.incrementAndGet();
+        return new String(bytes, StandardCharsets.UTF_8);
+    };
+
+    @Test
+    void secondReadOfTheSameArrayIsAHit() {
+        byte[] bytes = "pool-a".getBytes(StandardCharsets.UTF_8);
+        String first = Decoded.cache().get(bytes, String.class, decoder);
+        String second = Decoded.cache().get(bytes, String.class, decoder);
+        assertSame(first, second);
+        // the test run sets ipam.decoded.verify, so a hit decodes once more to compare
+        assertEquals(Boolean.getBoolean("ipam.decoded.verify") ? 2 : 1, decodes.get());
+    }
+
+    @Test
+    void aValueCachedOnWriteIsReturnedForThoseBytes() {
+        byte[] bytes = "written".getBytes(StandardCharsets.UTF_8);
+        String value = new String("written");
+        Decoded.cache().put(bytes, value);
+        assertSame(value, Decoded.cache().get(bytes, String.class, decoder));
+    }
+
+    @Test
+    void anEqualButDifferentArrayIsAMiss() {
+        byte[] bytes = "same".getBytes(StandardCharsets.UTF_8);
+        String cached = new String("same");
+        Decoded.cache().put(bytes, cached);
+        String other = Decoded.cache().get(bytes.clone(), String.class, decoder);
+        assertEquals("same", other);
+        assertTrue(other != cached, "found by content, not identity");
+    }
+
+    @Test
+    void aReusedArrayWithNewContentIsDecodedAfresh() {
+        byte[] bytes = "aaaa".getBytes(StandardCharsets.UTF_8);
+        Decoded.cache().put(bytes, "aaaa");
+        bytes[0] = 'b';
+        assertEquals("baaa", Decoded.cache().get(bytes, String.class, decoder));
+    }
+
+    @Test
+    void aValueOfAnotherTypeIsAMiss() {
+        byte[] bytes = "42".getBytes(StandardCharsets.UTF_8);
+        Decoded.cache().put(bytes, 42);
+        assertEquals("42", Decoded.cache().get(bytes, String.class, decoder));
+    }
+
+    @Test
+    void verificationCatchesACachedValueThatIsNotTheDecoding() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Boolean.getBoolean("ipam.decoded.verify"));
+        byte[] bytes = "truth".getBytes(StandardCharsets.UTF_8);
+        Decoded.cache().put(bytes, "a lie");
+        assertThrows(IllegalStateException.class, () -> Decoded.cache().get(bytes, String.class, decoder));
+    }
+}
