@@ -91,7 +91,26 @@ final class Wire {
                 u8(0);
                 return;
             }
-            // getBytes has an intrinsic fast path for ASCII content, which is nearly every string here.
+            int length = value.length();
+            if (length < 0x7F) {
+                // Nearly every string here is a short ASCII name: written in place, no array per string.
+                // The length prefix length + 1 then fits the varint's single byte.
+                ensure(1 + length);
+                int at = size + 1;
+                for (int i = 0; i < length; i++) {
+                    char c = value.charAt(i);
+                    if (c >= 0x80) {
+                        at = -1;
+                        break;
+                    }
+                    bytes[at++] = (byte) c;
+                }
+                if (at >= 0) {
+                    bytes[size] = (byte) (length + 1);
+                    size = at;
+                    return;
+                }
+            }
             byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
             uvarint(utf8.length + 1L);
             raw(utf8);
