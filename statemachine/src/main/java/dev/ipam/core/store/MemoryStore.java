@@ -9,24 +9,22 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * The in-memory store: one sorted map per {@link Space}. Batches are {@link Overlay}s applied to the
- * maps on commit under a write lock; reads through the store take a read lock, so reads on other
- * threads may run while apply works: a get, first or last sees a commit whole; a scan re-seeks under
- * the lock at every step (it never holds the lock between calls), so a long scan may straddle commits. The batch itself reads the maps without locking:
- * apply is single-threaded and the maps only change in that same thread's commit. Arrays handed in
- * or out are shared, not copied: callers must not modify them.
+ * The in-memory store: one sorted map ({@link BytesMap}, a B+ tree) per {@link Space}. Batches are
+ * {@link Overlay}s applied to the maps on commit under a write lock; reads through the store take a
+ * read lock, so reads on other threads may run while apply works: a get, first or last sees a commit
+ * whole; a scan re-seeks under the lock at every step (it never holds the lock between calls), so a
+ * long scan may straddle commits. The batch itself reads the maps without locking: apply is
+ * single-threaded and the maps only change in that same thread's commit. Arrays handed in or out are
+ * shared, not copied: callers must not modify them.
  */
 public final class MemoryStore implements Store {
     /** The file a checkpoint directory holds (the portable {@link Export} format). */
     public static final String CHECKPOINT_FILE = "state.ipamexport";
 
-    @SuppressWarnings("unchecked")
-    private final TreeMap<byte[], byte[]>[] maps = new TreeMap[Space.values().length];
+    private final BytesMap[] maps = new BytesMap[Space.values().length];
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     /** The maps without locking: what the (single) open batch reads. */
     private final ReadView unlocked = new Unlocked();
@@ -34,7 +32,7 @@ public final class MemoryStore implements Store {
 
     public MemoryStore() {
         for (Space space : Space.values()) {
-            maps[space.ordinal()] = SortedMaps.newMap();
+            maps[space.ordinal()] = new BytesMap();
         }
     }
 
@@ -131,16 +129,15 @@ public final class MemoryStore implements Store {
                 }
                 lock.readLock().lock();
                 try {
-                    TreeMap<byte[], byte[]> map = maps[space.ordinal()];
-                    Map.Entry<byte[], byte[]> entry = last != null ? map.higherEntry(last)
-                            : fromInclusive == null ? map.firstEntry() : map.ceilingEntry(fromInclusive);
+                    BytesMap map = maps[space.ordinal()];
+                    Entry entry = last != null ? map.higher(last) : map.ceiling(fromInclusive);
                     if (entry == null
-                            || (toExclusive != null && Arrays.compareUnsigned(entry.getKey(), toExclusive) >= 0)) {
+                            || (toExclusive != null && Arrays.compareUnsigned(entry.key(), toExclusive) >= 0)) {
                         done = true;
                         return null;
                     }
-                    last = entry.getKey();
-                    return new Entry(entry.getKey(), entry.getValue());
+                    last = entry.key();
+                    return entry;
                 } finally {
                     lock.readLock().unlock();
                 }
@@ -162,17 +159,21 @@ public final class MemoryStore implements Store {
 
         @Override
         public Entry first(Space space, byte[] fromInclusive, byte[] toExclusive) {
-            return SortedMaps.first(maps[space.ordinal()], fromInclusive, toExclusive);
+            Entry entry = maps[space.ordinal()].ceiling(fromInclusive);
+            return entry == null || (toExclusive != null && Arrays.compareUnsigned(entry.key(), toExclusive) >= 0)
+                    ? null : entry;
         }
 
         @Override
         public Entry last(Space space, byte[] fromInclusive, byte[] toExclusive) {
-            return SortedMaps.last(maps[space.ordinal()], fromInclusive, toExclusive);
+            Entry entry = maps[space.ordinal()].lower(toExclusive);
+            return entry == null || (fromInclusive != null && Arrays.compareUnsigned(entry.key(), fromInclusive) < 0)
+                    ? null : entry;
         }
 
         @Override
         public Cursor scan(Space space, byte[] fromInclusive, byte[] toExclusive) {
-            return SortedMaps.scan(maps[space.ordinal()], fromInclusive, toExclusive);
+            return maps[space.ordinal()].scan(fromInclusive, toExclusive);
         }
     }
 

@@ -1,0 +1,119 @@
+package dev.ipam.core.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/** BytesMap against TreeMap over random operations, with the tree's invariants checked as it goes. */
+class BytesMapTest {
+    private static byte[] randomKey(Random random, int alphabet) {
+        byte[] key = new byte[random.nextInt(4)];
+        for (int i = 0; i < key.length; i++) {
+            // unsigned order matters: include bytes above 0x7f
+            key[i] = (byte) (random.nextInt(alphabet) * (256 / alphabet));
+        }
+        return key;
+    }
+
+    private static void assertSameEntry(Map.Entry<byte[], byte[]> expected, Entry actual, String what) {
+        if (expected == null) {
+            assertNull(actual, what);
+            return;
+        }
+        assertArrayEquals(expected.getKey(), actual == null ? null : actual.key(), what + " key");
+        assertArrayEquals(expected.getValue(), actual.value(), what + " value");
+    }
+
+    @ParameterizedTest(name = "fanout {0}")
+    @ValueSource(ints = {3, 4, 5, 8, 64})
+    void behavesAsATreeMap(int fanout) {
+        long seed = Long.getLong("bytesmap.seed", 20261122L + fanout);
+        Random random = new Random(seed);
+        BytesMap map = new BytesMap(fanout);
+        TreeMap<byte[], byte[]> model = new TreeMap<>(Arrays::compareUnsigned);
+        int alphabet = 6;
+        for (int step = 0; step < 60_000; step++) {
+            String where = "seed " + seed + " step " + step;
+            // phases that grow, churn and drain, so merges and borrows happen at every level
+            int phase = (step / 5_000) % 3;
+            int putPercent = phase == 0 ? 80 : phase == 1 ? 50 : 15;
+            byte[] key = randomKey(random, alphabet);
+            if (random.nextInt(100) < putPercent) {
+                byte[] value = {(byte) step, (byte) (step >> 8)};
+                assertArrayEquals(model.put(key, value), map.put(key, value), where + " put");
+            } else {
+                assertArrayEquals(model.remove(key), map.remove(key), where + " remove");
+            }
+            assertEquals(model.size(), map.size(), where + " size");
+            byte[] probe = randomKey(random, alphabet);
+            assertArrayEquals(model.get(probe), map.get(probe), where + " get");
+            assertSameEntry(model.ceilingEntry(probe), map.ceiling(probe), where + " ceiling");
+            assertSameEntry(model.higherEntry(probe), map.higher(probe), where + " higher");
+            assertSameEntry(model.lowerEntry(probe), map.lower(probe), where + " lower");
+            assertSameEntry(model.firstEntry(), map.first(), where + " first");
+            assertSameEntry(model.lastEntry(), map.last(), where + " last");
+            if (step % 97 == 0) {
+                map.check();
+                byte[] from = random.nextInt(4) == 0 ? null : randomKey(random, alphabet);
+                byte[] to = random.nextInt(4) == 0 ? null : randomKey(random, alphabet);
+                assertEquals(range(model, from, to), keys(map.scan(from, to)), where + " scan");
+            }
+        }
+        map.check();
+    }
+
+    @Test
+    void appendsAndDrainsInOrder() {
+        BytesMap map = new BytesMap(4);
+        for (int i = 0; i < 10_000; i++) {
+            map.put(new byte[] {(byte) (i >> 8), (byte) i}, new byte[] {1});
+        }
+        map.check();
+        assertEquals(10_000, keys(map.scan(null, null)).size());
+        for (int i = 0; i < 10_000; i++) {
+            assertArrayEquals(new byte[] {1}, map.remove(new byte[] {(byte) (i >> 8), (byte) i}));
+            if (i % 500 == 0) {
+                map.check();
+            }
+        }
+        map.check();
+        assertEquals(0, map.size());
+        assertNull(map.first());
+        assertNull(map.last());
+        assertNull(map.scan(null, null).next());
+    }
+
+    @Test
+    void refusesNulls() {
+        BytesMap map = new BytesMap();
+        assertThrows(NullPointerException.class, () -> map.put(new byte[0], null));
+        assertThrows(NullPointerException.class, () -> map.put(null, new byte[0]));
+    }
+
+    private static List<String> range(TreeMap<byte[], byte[]> model, byte[] from, byte[] to) {
+        List<String> out = new ArrayList<>();
+        for (byte[] key : SortedMaps.range(model, from, to).keySet()) {
+            out.add(Arrays.toString(key));
+        }
+        return out;
+    }
+
+    private static List<String> keys(Cursor cursor) {
+        List<String> out = new ArrayList<>();
+        for (Entry e = cursor.next(); e != null; e = cursor.next()) {
+            out.add(Arrays.toString(e.key()));
+        }
+        return out;
+    }
+}
