@@ -96,10 +96,11 @@ public final class ApiServer implements AutoCloseable {
             throw new IllegalStateException("ApiServer already started on port " + port());
         }
         api.start();
-        // NIO by default. Native epoll (-Dipam.http.epoll=true) cost ~20% less CPU per claim in one
-        // A/B, but with it HostileInputFuzzTest saw "connection reset by peer" instead of an answer in 2
-        // of 5 runs (0 of 3 with NIO, and none in earlier NIO runs): answers lost to a reset when the
-        // server closes a connection with request bytes unread. Correct answers come first.
+        // NIO by default; native epoll with -Dipam.http.epoll=true. Epoll once seemed ~20% cheaper,
+        // but HostileInputFuzzTest then saw resets instead of answers (fixed since by LingeringClose:
+        // 5 of 5 fuzz runs pass with epoll). Re-measured 2026-11-22, two alternating runs of
+        // ops/bench-node.sh 64 15: 202-203 us of CPU per claim with epoll, 190-202 with NIO. No gain,
+        // so no second transport to support by default.
         boolean epoll = Boolean.getBoolean("ipam.http.epoll") && io.netty.channel.epoll.Epoll.isAvailable();
         int loopThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
         if (epoll) {
