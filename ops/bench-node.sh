@@ -8,8 +8,8 @@
 # (6) seconds at concurrency 64, then runs bin/ipam-loadgen and prints its table, the load average,
 # ipamd's CPU seconds during the measured levels and per claim, the load generator's own CPU, and
 # ipamd's CPU per thread group over the measured levels (from /proc/PID/task; digits in thread names
-# folded to #, Linux keeps a name's first 15 characters). Use IPAM_BENCH_WARM_S=30 for steady-state
-# figures: after 6 s the C2 compiler still takes 20-45% of a core.
+# folded to #, Linux keeps a name's first 15 characters). Use IPAM_BENCH_WARM_S=90 for steady-state
+# figures: after 6 s the C2 compiler still takes 20-45% of a core, after 30 s 16%, after 90 s 8-11%.
 # IPAMD_JAVA_OPTS is passed on (e.g. -XX:StartFlightRecording=filename=x.jfr,settings=profile);
 # The per-client rate limit is off (--http-requests-per-second 0: every client here is 127.0.0.1).
 # IPAMD_EXTRA_ARGS adds ipamd flags; IPAM_BENCH_RAFT_PORT / IPAM_BENCH_HTTP_PORT move it off the
