@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Starts, stops and shows a local ipamd cluster on loopback.
-#   ops/local-cluster.sh up [-n N]     start N nodes (default 3), wait until each /readyz answers 200
+#   ops/local-cluster.sh up [-n N] [-- IPAMD_FLAGS...]
+#                                      start N nodes (default 3), wait until each /readyz answers 200;
+#                                      flags after -- go to every ipamd (e.g. -- --batch-linger-us 1000)
 #   ops/local-cluster.sh status        show each node: pid, addresses, readiness
 #   ops/local-cluster.sh down          stop the nodes this script started (by their recorded PIDs)
 # Node i listens on 127.0.0.1:$((RAFT_PORT_BASE+i)) (Raft) and 127.0.0.1:$((HTTP_PORT_BASE+i)) (HTTP).
@@ -31,6 +33,10 @@ while getopts "n:" opt; do
     *) usage ;;
   esac
 done
+shift $((OPTIND - 1)) # getopts stops at "--" and consumes it: what is left goes to ipamd
+if [[ "$command" != up && $# -gt 0 ]]; then
+  usage
+fi
 if ! [[ "$count" =~ ^[0-9]+$ ]] || (( count < 1 || count > nodes_max )); then
   echo "local-cluster: -n $count: use 1..$nodes_max" >&2
   exit 2
@@ -149,7 +155,7 @@ down() {
 }
 
 case "$command" in
-  up) up ;;
+  up) up "$@" ;;
   down) down ;;
   status) status ;;
   *) usage ;;

@@ -15,7 +15,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +24,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,7 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
  * node is restarted and not one claim fails. Needs the server built (bin/ipamd) and curl.
  */
 class RollingRestartTest {
-    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     private static final int CLIENTS = 3;
     private static final long SCRIPT_TIMEOUT_S = 360;
     private static final int CLAIMS_MAX = 100_000;
@@ -45,9 +42,7 @@ class RollingRestartTest {
 
     @Test
     void everyNodeRestartsUnderClaimLoadWithoutAFailedClaim() throws Exception {
-        Assumptions.assumeTrue(Files.isDirectory(ROOT.resolve("server/target/lib")),
-                "server not packaged (mvn -pl server -am package); skipping the rolling-restart test");
-        Assumptions.assumeTrue(new ProcessBuilder("curl", "--version").start().waitFor() == 0, "curl missing");
+        OpsScripts.assumeServerPackaged();
         int raftBase = freeBase();
         int httpBase = freeBase();
         Map<String, String> env = Map.of("IPAM_RUN_DIR", temp.resolve("run").toString(),
@@ -125,20 +120,9 @@ class RollingRestartTest {
     }
 
     private String script(Map<String, String> env, String... command) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
-        builder.environment().putAll(env);
-        Path output = Files.createTempFile(temp, "script", ".out");
-        builder.redirectOutput(output.toFile());
-        Process process = builder.start();
-        if (!process.waitFor(SCRIPT_TIMEOUT_S, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError(String.join(" ", command) + " did not finish in " + SCRIPT_TIMEOUT_S + " s: "
-                    + Files.readString(output));
-        }
-        String text = Files.readString(output);
-        System.out.print(text);
-        assertEquals(0, process.exitValue(), String.join(" ", command) + " failed:\n" + text);
-        return text;
+        OpsScripts.Run run = OpsScripts.run(temp, env, SCRIPT_TIMEOUT_S, command);
+        assertEquals(0, run.exit(), String.join(" ", command) + " failed:\n" + run.output());
+        return run.output();
     }
 
     /** A port base b with b+1..b+3 free on loopback. */

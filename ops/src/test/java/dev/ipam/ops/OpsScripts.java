@@ -1,0 +1,45 @@
+package dev.ipam.ops;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+
+/** Runs the repository's ops/ scripts from tests: the checkout's root, the build they need, a bounded run. */
+final class OpsScripts {
+    static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+    private OpsScripts() {
+    }
+
+    /** What a script printed (stdout and stderr) and how it exited. */
+    record Run(int exit, String output) {
+    }
+
+    /** Skips the calling test unless bin/ipamd can run (server packaged) and curl is installed. */
+    static void assumeServerPackaged() throws IOException, InterruptedException {
+        Assumptions.assumeTrue(Files.isDirectory(ROOT.resolve("server/target/lib")),
+                "server not packaged (mvn -pl server -am package); skipping");
+        Assumptions.assumeTrue(new ProcessBuilder("curl", "--version").start().waitFor() == 0, "curl missing");
+    }
+
+    /** Runs {@code command} from the root with {@code env} added; its output goes through a file in {@code temp}. */
+    static Run run(Path temp, Map<String, String> env, long timeoutS, String... command)
+            throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        Path output = Files.createTempFile(temp, "script", ".out");
+        builder.redirectOutput(output.toFile());
+        Process process = builder.start();
+        if (!process.waitFor(timeoutS, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError(String.join(" ", command) + " did not finish in " + timeoutS + " s: "
+                    + Files.readString(output));
+        }
+        String text = Files.readString(output);
+        System.out.print(text);
+        return new Run(process.exitValue(), text);
+    }
+}
