@@ -35,6 +35,18 @@ class ConfigTest {
     }
 
     @Test
+    void theBatchLingerDefaultsToShortAloneAndLongerInAGroup() {
+        assertEquals(200, Config.load(null, Map.of()).raft().batchLingerUs(), "a node alone");
+        String group = "n1=127.0.0.1:9861=127.0.0.1:8081,n2=127.0.0.1:9862=127.0.0.1:8082,n3=127.0.0.1:9863=127.0.0.1:8083";
+        assertEquals(2000, Config.load(null, Map.of("node-id", "n1", "raft-address", "127.0.0.1:9861",
+                "http-address", "127.0.0.1:8081", "peers", group)).raft().batchLingerUs(), "a member of three");
+        assertEquals(2000, Config.load(null, Map.of("join", "true")).raft().batchLingerUs(), "a node that joins a group");
+        assertEquals(500, Config.load(null, Map.of("node-id", "n1", "raft-address", "127.0.0.1:9861",
+                "http-address", "127.0.0.1:8081", "peers", group, "batch-linger-us", "500")).raft().batchLingerUs(),
+                "the setting wins");
+    }
+
+    @Test
     void theUnsafeStaleReadModeIsOnlyOnWhenAskedFor() {
         assertTrue(Config.load(null, Map.of("unsafe-stale-reads", "true")).raft().unsafeStaleReads());
         assertFalse(Config.load(null, Map.of("unsafe-stale-reads", "false")).raft().unsafeStaleReads());
