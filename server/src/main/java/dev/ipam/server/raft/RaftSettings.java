@@ -60,7 +60,7 @@ public record RaftSettings(
      * How long the batcher may wait for more commands while entries are in flight, in a group of
      * several members. Replication makes entries slow and CPU-bound there, and fuller entries are
      * cheaper: on 3 local nodes at c=16, 2,000 us gave 695-1,167 claims/s and p99 33-49 ms against
-     * 492-653 claims/s and 48-58 ms with 200 us (4 alternating pairs, 2026-11-22).
+     * 492-653 claims/s and 48-58 ms with 200 us (two alternating pairs of runs, 2026-11-22).
      */
     public static final int BATCH_LINGER_US_GROUP = 2000;
     /**
