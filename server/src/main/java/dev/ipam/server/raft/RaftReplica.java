@@ -54,8 +54,6 @@ public final class RaftReplica implements Replica, AutoCloseable {
     private static final int COMPLETION_THREADS = 2;
     private static final int READS_PENDING_MAX = 10_000;
     private static final long RETRY_BACKOFF_MS = 50;
-    /** How often a lingering batcher looks whether an entry in flight has completed. */
-    private static final long LINGER_STEP_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
 
     /** Messages of {@link Unavailable} refusals for saturation (nothing was applied) start with this. */
     public static final String OVERLOADED = "overloaded: ";
@@ -66,7 +64,9 @@ public final class RaftReplica implements Replica, AutoCloseable {
     private final ArrayBlockingQueue<Pending> queue;
     private final Semaphore entriesInFlight;
     /** Entries completed (applied or failed): a lingering batcher stops waiting when this moves. */
-    private final java.util.concurrent.atomic.AtomicLong entriesDone = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong entriesDone = new AtomicLong();
+    /** True while the batcher lingers: a completing entry then wakes it through the queue ({@link #WAKE}). */
+    private volatile boolean lingering;
     private final Thread batcher;
     private final ExecutorService readExecutor;
     private final ScheduledExecutorService retryTimer;
@@ -79,6 +79,9 @@ public final class RaftReplica implements Replica, AutoCloseable {
 
     private record Pending(String requestId, byte[] command, CompletableFuture<Applied> future, long deadlineNanos, int bytes) {
     }
+
+    /** Not a command: put in the queue by a completing entry to end the batcher's linger (skipped elsewhere). */
+    private static final Pending WAKE = new Pending("", new byte[0], new CompletableFuture<>(), Long.MAX_VALUE, 0);
 
     RaftReplica(RaftNode node, RaftSettings settings, Core core) {
         this.node = node;
@@ -163,12 +166,15 @@ public final class RaftReplica implements Replica, AutoCloseable {
      * so a lone client never waits; on a fast pipeline (one node) the wait ends with the entry ahead.
      */
     private List<Pending> nextBatch() throws InterruptedException {
-        Pending first = carried != null ? carried : queue.poll(100, TimeUnit.MILLISECONDS);
+        Pending first = carried;
         carried = null;
-        List<Pending> batch = new ArrayList<>();
-        if (first == null) {
-            return batch;
+        while (first == null || first == WAKE) { // a wake left from an earlier linger is stale
+            first = queue.poll(100, TimeUnit.MILLISECONDS);
+            if (first == null) {
+                return new ArrayList<>();
+            }
         }
+        List<Pending> batch = new ArrayList<>();
         batch.add(first);
         int bytes = 16 + first.bytes();
         long doneBefore = entriesDone.get();
@@ -176,21 +182,26 @@ public final class RaftReplica implements Replica, AutoCloseable {
         boolean othersInFlight = entriesInFlight.availablePermits() < settings.entriesInFlightMax() - 1;
         long lingerEnd = System.nanoTime()
                 + (othersInFlight ? TimeUnit.MICROSECONDS.toNanos(settings.batchLingerUs()) : 0);
-        while (batch.size() < settings.batchCommandsMax()) {
-            Pending next = queue.poll();
-            while (next == null) {
-                long left = lingerEnd - System.nanoTime();
-                if (left <= 0 || entriesDone.get() != doneBefore) {
-                    return batch;
+        lingering = othersInFlight;
+        try {
+            while (batch.size() < settings.batchCommandsMax()) {
+                Pending next = queue.poll();
+                while (next == null || next == WAKE) {
+                    long left = lingerEnd - System.nanoTime();
+                    if (left <= 0 || entriesDone.get() != doneBefore) {
+                        return batch;
+                    }
+                    next = queue.poll(left, TimeUnit.NANOSECONDS);
                 }
-                next = queue.poll(Math.min(left, LINGER_STEP_NANOS), TimeUnit.NANOSECONDS);
+                if (bytes + next.bytes() > settings.batchBytesMax()) {
+                    carried = next;
+                    break;
+                }
+                bytes += next.bytes();
+                batch.add(next);
             }
-            if (bytes + next.bytes() > settings.batchBytesMax()) {
-                carried = next;
-                break;
-            }
-            bytes += next.bytes();
-            batch.add(next);
+        } finally {
+            lingering = false;
         }
         return batch;
     }
@@ -209,6 +220,9 @@ public final class RaftReplica implements Replica, AutoCloseable {
         outcome.whenCompleteAsync((outcomes, error) -> {
             entriesInFlight.release();
             entriesDone.incrementAndGet();
+            if (lingering) {
+                queue.offer(WAKE); // when the queue is full the batch fills without waiting anyway
+            }
             if (error != null) {
                 Throwable cause = unwrap(error);
                 for (Pending p : batch) {
@@ -379,7 +393,9 @@ public final class RaftReplica implements Replica, AutoCloseable {
         }
         Unavailable stopping = new Unavailable("node " + settings.self().id() + " is shutting down");
         for (Pending p = queue.poll(); p != null; p = queue.poll()) {
-            p.future().completeExceptionally(stopping);
+            if (p != WAKE) {
+                p.future().completeExceptionally(stopping);
+            }
         }
         if (carried != null) {
             carried.future().completeExceptionally(stopping);
