@@ -382,6 +382,15 @@ public final class RaftReplica implements Replica, AutoCloseable {
         return t;
     }
 
+    /** Commands waiting for the batcher (tests: has it taken what was submitted?). */
+    int queuedCommands() {
+        int commands = 0;
+        for (Pending p : queue) {
+            commands += p == WAKE ? 0 : 1;
+        }
+        return commands;
+    }
+
     @Override
     public void close() {
         closed = true;

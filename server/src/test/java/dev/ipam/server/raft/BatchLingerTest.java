@@ -3,6 +3,7 @@ package dev.ipam.server.raft;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.ipam.core.Core;
 import dev.ipam.core.store.Batch;
@@ -10,36 +11,48 @@ import dev.ipam.server.Replica;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The batcher lingers for more commands only while other entries are in flight: a lone command goes
- * at once, whatever the linger time; commands that arrive while an entry is in flight share the next.
+ * at once, whatever the linger time; commands that arrive while an entry is in flight share the next;
+ * the linger ends when the entry ahead completes.
  */
 class BatchLingerTest {
     private static final long TIMEOUT_MS = 30_000;
     /** The most RaftSettings allows: 100 ms. */
     private static final int LINGER_US = 100_000;
+    private static final long LINGER_MS = LINGER_US / 1000;
 
     @TempDir
     Path temp;
     private TestCluster cluster;
-    private final CountDownLatch release = new CountDownLatch(1);
+    /** Commands whose apply is held until released. */
+    private final Map<String, Hold> holds = new ConcurrentHashMap<>();
+
+    private static final class Hold {
+        final CountDownLatch started = new CountDownLatch(1);
+        final CountDownLatch released = new CountDownLatch(1);
+    }
 
     @AfterEach
     void tearDown() {
-        release.countDown();
+        holds.values().forEach(h -> h.released.countDown());
         if (cluster != null) {
             cluster.close();
         }
     }
 
-    /** Answers each command with the log index it was applied at; "slow" holds apply until released. */
+    /** Answers each command with the log index it was applied at; a held command waits in apply. */
     private final class IndexCore implements Core {
         @Override
         public String check(byte[] command) {
@@ -48,9 +61,11 @@ class BatchLingerTest {
 
         @Override
         public byte[] apply(Batch batch, long index, long timestampMs, byte[] command) {
-            if (new String(command, StandardCharsets.UTF_8).equals("slow")) {
+            Hold hold = holds.get(new String(command, StandardCharsets.UTF_8));
+            if (hold != null) {
+                hold.started.countDown();
                 try {
-                    release.await(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                    hold.released.await(TIMEOUT_MS, TimeUnit.MILLISECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -74,6 +89,29 @@ class BatchLingerTest {
         return ByteBuffer.wrap(future.orTimeout(TIMEOUT_MS, TimeUnit.MILLISECONDS).join().result()).getLong();
     }
 
+    /** Submits a command whose apply holds, and returns once apply has started on it: its entry is in flight. */
+    private CompletableFuture<Replica.Applied> submitHeld(RaftNode node, String command) throws InterruptedException {
+        Hold hold = new Hold();
+        holds.put(command, hold);
+        CompletableFuture<Replica.Applied> future = submit(node, command, command);
+        assertTrue(hold.started.await(TIMEOUT_MS, TimeUnit.MILLISECONDS), command + " never reached apply");
+        return future;
+    }
+
+    /**
+     * Polls (every 50 us, at most {@link #TIMEOUT_MS}) until the batcher has taken every queued command;
+     * with an entry held in flight it is then lingering for more.
+     */
+    private static void awaitBatcherTookAll(RaftNode node) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+        while (node.replica().queuedCommands() > 0) {
+            if (System.nanoTime() > deadline) {
+                fail("the batcher did not take the queued commands in " + TIMEOUT_MS + " ms");
+            }
+            LockSupport.parkNanos(50_000);
+        }
+    }
+
     @Test
     void aLoneCommandDoesNotWaitTheLingerTime() {
         RaftNode node = startOneNode();
@@ -85,39 +123,43 @@ class BatchLingerTest {
             tookMs[i] = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         }
         long[] sorted = tookMs.clone();
-        java.util.Arrays.sort(sorted);
+        Arrays.sort(sorted);
         // Waiting the linger would make every one take >= 100 ms; a median well under it allows a slow box.
-        assertTrue(sorted[sorted.length / 2] < LINGER_US / 1000 / 2, "lone commands took "
-                + java.util.Arrays.toString(tookMs) + " ms; the linger is " + LINGER_US / 1000 + " ms");
+        assertTrue(sorted[sorted.length / 2] < LINGER_MS / 2, "lone commands took " + Arrays.toString(tookMs)
+                + " ms; the linger is " + LINGER_MS + " ms");
     }
 
     @Test
     void commandsArrivingWhileAnEntryIsInFlightShareTheNextEntry() throws Exception {
         RaftNode node = startOneNode();
-        CompletableFuture<Replica.Applied> slow = submit(node, "slow", "slow");
-        // Let the slow command's entry leave the batcher; it then stays in flight until released.
-        Thread.sleep(50);
+        CompletableFuture<Replica.Applied> slow = submitHeld(node, "slow");
         CompletableFuture<Replica.Applied> second = submit(node, "second", "second");
-        Thread.sleep(20); // inside the 100 ms linger: the batcher is still waiting for more
+        awaitBatcherTookAll(node); // second is taken; the batcher lingers behind the held entry
         CompletableFuture<Replica.Applied> third = submit(node, "third", "third");
-        release.countDown();
+        holds.get("slow").released.countDown();
         long slowIndex = index(slow);
         long secondIndex = index(second);
-        assertNotEquals(slowIndex, secondIndex, "the slow command's entry left before the others arrived");
+        assertNotEquals(slowIndex, secondIndex, "the held command's entry left before the others arrived");
         assertEquals(secondIndex, index(third), "commands that arrived while an entry was in flight share one entry");
     }
 
     @Test
     void theLingerEndsWhenAnEntryInFlightCompletes() throws Exception {
         RaftNode node = startOneNode();
-        CompletableFuture<Replica.Applied> slow = submit(node, "slow", "slow");
-        Thread.sleep(50);
-        CompletableFuture<Replica.Applied> second = submit(node, "second", "second"); // lingers behind slow
-        Thread.sleep(10);
-        release.countDown(); // slow completes: second's entry goes now, not at the end of the 100 ms linger
-        index(slow);
-        Thread.sleep(80); // still inside the linger second would have waited out
-        CompletableFuture<Replica.Applied> third = submit(node, "third", "third");
-        assertNotEquals(index(second), index(third), "the linger outlived the entry it was waiting behind");
+        long[] tookMs = new long[3];
+        for (int round = 0; round < tookMs.length; round++) {
+            String held = "slow-" + round;
+            CompletableFuture<Replica.Applied> slow = submitHeld(node, held);
+            CompletableFuture<Replica.Applied> next = submit(node, "next-" + round, "next");
+            awaitBatcherTookAll(node); // next lingers behind the held entry, for up to 100 ms
+            long lingering = System.nanoTime();
+            holds.get(held).released.countDown();
+            index(slow);
+            index(next);
+            tookMs[round] = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lingering);
+        }
+        // Waiting out the linger would take >= 100 ms every round; the fastest round shows whether it ended early.
+        assertTrue(Arrays.stream(tookMs).min().getAsLong() < LINGER_MS / 2, "after the entry ahead completed, the"
+                + " lingering command took " + Arrays.toString(tookMs) + " ms; the linger is " + LINGER_MS + " ms");
     }
 }
