@@ -70,10 +70,6 @@ public final class BytesMap {
         return size;
     }
 
-    public boolean isEmpty() {
-        return size == 0;
-    }
-
     private static int compare(byte[] a, byte[] b) {
         return Arrays.compareUnsigned(a, b);
     }
