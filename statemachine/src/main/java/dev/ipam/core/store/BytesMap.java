@@ -397,6 +397,26 @@ public final class BytesMap {
         return prev == null ? null : new Entry(prev.keys[prev.count - 1], prev.values[prev.count - 1]);
     }
 
+    /** The first entry in [from, to) (null bounds are open), or null. */
+    public Entry first(byte[] fromInclusive, byte[] toExclusive) {
+        return below(ceiling(fromInclusive), toExclusive);
+    }
+
+    /** The first entry after {@code key} and before {@code toExclusive} (null: open), or null. */
+    public Entry higher(byte[] key, byte[] toExclusive) {
+        return below(higher(key), toExclusive);
+    }
+
+    /** The last entry in [from, to) (null bounds are open), or null. */
+    public Entry last(byte[] fromInclusive, byte[] toExclusive) {
+        Entry entry = lower(toExclusive);
+        return entry == null || (fromInclusive != null && compare(entry.key(), fromInclusive) < 0) ? null : entry;
+    }
+
+    private static Entry below(Entry entry, byte[] toExclusive) {
+        return entry == null || (toExclusive != null && compare(entry.key(), toExclusive) >= 0) ? null : entry;
+    }
+
     public Entry first() {
         Node node = root;
         while (node instanceof Inner inner) {

@@ -8,7 +8,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -130,9 +129,8 @@ public final class MemoryStore implements Store {
                 lock.readLock().lock();
                 try {
                     BytesMap map = maps[space.ordinal()];
-                    Entry entry = last != null ? map.higher(last) : map.ceiling(fromInclusive);
-                    if (entry == null
-                            || (toExclusive != null && Arrays.compareUnsigned(entry.key(), toExclusive) >= 0)) {
+                    Entry entry = last != null ? map.higher(last, toExclusive) : map.first(fromInclusive, toExclusive);
+                    if (entry == null) {
                         done = true;
                         return null;
                     }
@@ -159,16 +157,12 @@ public final class MemoryStore implements Store {
 
         @Override
         public Entry first(Space space, byte[] fromInclusive, byte[] toExclusive) {
-            Entry entry = maps[space.ordinal()].ceiling(fromInclusive);
-            return entry == null || (toExclusive != null && Arrays.compareUnsigned(entry.key(), toExclusive) >= 0)
-                    ? null : entry;
+            return maps[space.ordinal()].first(fromInclusive, toExclusive);
         }
 
         @Override
         public Entry last(Space space, byte[] fromInclusive, byte[] toExclusive) {
-            Entry entry = maps[space.ordinal()].lower(toExclusive);
-            return entry == null || (fromInclusive != null && Arrays.compareUnsigned(entry.key(), fromInclusive) < 0)
-                    ? null : entry;
+            return maps[space.ordinal()].last(fromInclusive, toExclusive);
         }
 
         @Override

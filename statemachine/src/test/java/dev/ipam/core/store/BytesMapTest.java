@@ -68,6 +68,14 @@ class BytesMapTest {
                 byte[] from = random.nextInt(4) == 0 ? null : randomKey(random, alphabet);
                 byte[] to = random.nextInt(4) == 0 ? null : randomKey(random, alphabet);
                 assertEquals(range(model, from, to), keys(map.scan(from, to)), where + " scan");
+                assertEquals(describe(SortedMaps.first(model, from, to)), describe(map.first(from, to)), where + " first in range");
+                assertEquals(describe(SortedMaps.last(model, from, to)), describe(map.last(from, to)), where + " last in range");
+                if (from != null) {
+                    Map.Entry<byte[], byte[]> after = model.higherEntry(from);
+                    boolean inRange = after != null && (to == null || Arrays.compareUnsigned(after.getKey(), to) < 0);
+                    assertEquals(inRange ? Arrays.toString(after.getKey()) + "=" + Arrays.toString(after.getValue()) : "none",
+                            describe(map.higher(from, to)), where + " higher in range");
+                }
             }
         }
         map.check();
@@ -107,6 +115,10 @@ class BytesMapTest {
             out.add(Arrays.toString(key));
         }
         return out;
+    }
+
+    private static String describe(Entry entry) {
+        return entry == null ? "none" : Arrays.toString(entry.key()) + "=" + Arrays.toString(entry.value());
     }
 
     private static List<String> keys(Cursor cursor) {
