@@ -122,6 +122,9 @@ public final class RaftNode implements AutoCloseable {
 
     /** The least time between two appendEntries to one follower (see serverProperties). */
     static final TimeDuration APPENDER_WAIT_MIN = TimeDuration.valueOf(1, TimeUnit.MILLISECONDS);
+    /** Per snapshot chunk in flight; Ratis waits up to 8 of them (see serverProperties). */
+    static final TimeDuration INSTALL_SNAPSHOT_CHUNK_TIMEOUT = TimeDuration.valueOf(1, TimeUnit.SECONDS);
+    static final SizeInBytes INSTALL_SNAPSHOT_CHUNK_MAX = SizeInBytes.valueOf("4MB");
 
     static RaftProperties serverProperties(RaftSettings settings) {
         RaftProperties p = new RaftProperties();
@@ -140,6 +143,16 @@ public final class RaftNode implements AutoCloseable {
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(settings.logSegmentBytesMax()));
         RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(Math.min(4L * 1024 * 1024, settings.logSegmentBytesMax())));
         RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
+        // Ratis 3.3.0: an installation begun while the follower is down sends its first chunks (up to
+        // the element limit, 8) into a dead stream, then blocks on the 9th until those chunks time
+        // out, and a checkpoint is more than 8 files. A chunk's timeout is element limit x this
+        // request timeout, and the wait can take two of them. At the general request timeout (4 s)
+        // a follower back from maintenance waited 32-64 s for its snapshot. At 1 s it waits 8-16 s.
+        // Smaller chunks keep the 8 chunks in flight (32 MiB) well inside that timeout on any LAN.
+        // The follower answers the last chunk only after loading the snapshot, so this also bounds
+        // that load. If the load takes longer, the leader sends the snapshot once more.
+        GrpcConfigKeys.Server.setInstallSnapshotRequestTimeout(p, INSTALL_SNAPSHOT_CHUNK_TIMEOUT);
+        RaftServerConfigKeys.Log.Appender.setSnapshotChunkSizeMax(p, INSTALL_SNAPSHOT_CHUNK_MAX);
         // Ratis sleeps at least 10 ms between two appendEntries to a follower by default, which caps a
         // follower at ~100 appends/s and adds latency (3 nodes, c=1: p50 11.1 ms at 10 ms, 8.6 ms at 0).
         // Zero is not safe: Ratis added the wait because a slow or recovering follower then receives a

@@ -24,6 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
 /** Three (and four) ipamd Raft nodes in one JVM, over real gRPC on loopback, with a counter core. */
 class RaftClusterTest {
     private static final long TIMEOUT_MS = 30_000;
+    /** A follower held down this long after the leader purged its log (the scenario, not a wait). */
+    private static final long FOLLOWER_DOWN_AFTER_PURGE_MS = 3_000;
+    /** A restarted follower behind the leader's log start has a snapshot installed by then. */
+    private static final long SNAPSHOT_CATCH_UP_MS = 18_000;
 
     @TempDir
     Path temp;
@@ -156,8 +160,15 @@ class RaftClusterTest {
         TestCluster.awaitTrue(() -> leader.division().getRaftLog().getStartIndex() > laggingApplied + 30, TIMEOUT_MS,
                 () -> "leader never purged its log: start=" + leader.division().getRaftLog().getStartIndex() + " at " + finalIndex);
         long leaderStart = leader.division().getRaftLog().getStartIndex();
+        // More files than Ratis keeps in flight (8), and the follower still down while the leader's
+        // appender starts installing: that attempt's stream is dead, and it blocks until its chunks
+        // time out (RaftNode.serverProperties), 8-16 s. At this cluster's general request timeout
+        // (3 s) it blocked 24-48 s, and the restarted follower missed the deadline below.
+        int files = leader.stateMachine().getLatestSnapshot().getFiles().size();
+        assertTrue(files > 8, "a snapshot of " + files + " files does not reach Ratis' in-flight limit");
+        Thread.sleep(FOLLOWER_DOWN_AFTER_PURGE_MS);
         RaftNode restarted = cluster.start(lagging);
-        cluster.awaitConverged(index, TIMEOUT_MS);
+        cluster.awaitConverged(index, SNAPSHOT_CATCH_UP_MS);
         assertEquals(600, counter(restarted, "s", false));
         // Entries (laggingApplied, leaderStart) exist only inside snapshots now: it caught up by installing one.
         var installed = restarted.stateMachine().getLatestSnapshot();
