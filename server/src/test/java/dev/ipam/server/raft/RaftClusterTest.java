@@ -25,9 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 class RaftClusterTest {
     private static final long TIMEOUT_MS = 30_000;
     /** A follower held down this long after the leader purged its log (the scenario, not a wait). */
-    private static final long FOLLOWER_DOWN_AFTER_PURGE_MS = 3_000;
+    private static final long FOLLOWER_DOWN_AFTER_PURGE_MS = 2_000;
     /** A restarted follower behind the leader's log start has a snapshot installed by then. */
-    private static final long SNAPSHOT_CATCH_UP_MS = 18_000;
+    private static final long SNAPSHOT_CATCH_UP_MS = 19_000;
 
     @TempDir
     Path temp;
