@@ -1,6 +1,5 @@
 package dev.ipam.ops;
 
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -244,32 +243,63 @@ public final class LoadGen implements Callable<Integer> {
         return sorted[Math.max(0, index)] / 1e6;
     }
 
-    /** One keep-alive HTTP/1.1 connection; requests are sent one at a time. */
+    /**
+     * One keep-alive HTTP/1.1 connection; requests are sent one at a time. A request goes out in one
+     * write (head and body together: one segment, so the server reads it in one go), and responses
+     * are parsed from this connection's own buffer, not byte by byte through a synchronized stream.
+     */
     static final class Http implements AutoCloseable {
         private final Socket socket;
         private final OutputStream out;
         private final InputStream in;
-        private final String host;
+        private final byte[] hostHeader;
+        private final byte[] buffer = new byte[16 * 1024];
+        private int position;
+        private int limit;
 
         record Response(int status, String body) {
         }
 
         Http(URI server) throws IOException {
-            socket = new Socket();
-            socket.setTcpNoDelay(true);
-            socket.connect(new InetSocketAddress(server.getHost(), server.getPort()), 5000);
-            socket.setSoTimeout(30_000);
-            out = socket.getOutputStream();
-            in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
-            host = server.getHost() + ":" + server.getPort();
+            this(connect(server), server.getHost() + ":" + server.getPort());
+        }
+
+        private Http(Socket socket, String host) throws IOException {
+            this(socket, socket.getInputStream(), socket.getOutputStream(), host);
+        }
+
+        /** Over given streams (tests); {@code socket} may be null. */
+        Http(Socket socket, InputStream in, OutputStream out, String host) {
+            this.socket = socket;
+            this.in = in;
+            this.out = out;
+            this.hostHeader = (" HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/json\r\n"
+                    + "Accept: application/json\r\nContent-Length: ").getBytes(StandardCharsets.US_ASCII);
+        }
+
+        private static Socket connect(URI server) throws IOException {
+            Socket socket = new Socket();
+            try {
+                socket.setTcpNoDelay(true);
+                socket.connect(new InetSocketAddress(server.getHost(), server.getPort()), 5000);
+                socket.setSoTimeout(30_000);
+                return socket;
+            } catch (IOException e) {
+                socket.close();
+                throw e;
+            }
         }
 
         Response send(String method, String path, String body) throws IOException {
             byte[] payload = body.getBytes(StandardCharsets.UTF_8);
-            String head = method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/json\r\n"
-                    + "Accept: application/json\r\nContent-Length: " + payload.length + "\r\n\r\n";
-            out.write(head.getBytes(StandardCharsets.US_ASCII));
-            out.write(payload);
+            byte[] start = (method + " " + path).getBytes(StandardCharsets.US_ASCII);
+            byte[] length = (payload.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+            byte[] request = new byte[start.length + hostHeader.length + length.length + payload.length];
+            System.arraycopy(start, 0, request, 0, start.length);
+            System.arraycopy(hostHeader, 0, request, start.length, hostHeader.length);
+            System.arraycopy(length, 0, request, start.length + hostHeader.length, length.length);
+            System.arraycopy(payload, 0, request, request.length - payload.length, payload.length);
+            out.write(request);
             out.flush();
             String statusLine = line();
             String[] parts = statusLine.split(" ");
@@ -277,12 +307,12 @@ public final class LoadGen implements Callable<Integer> {
                 throw new IOException("bad status line: " + statusLine);
             }
             int status = Integer.parseInt(parts[1]);
-            int length = -1;
+            int contentLength = -1;
             boolean chunked = false;
             for (String header = line(); !header.isEmpty(); header = line()) {
                 String lower = header.toLowerCase(Locale.ROOT);
                 if (lower.startsWith("content-length:")) {
-                    length = Integer.parseInt(lower.substring(15).trim());
+                    contentLength = Integer.parseInt(lower.substring(15).trim());
                 } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
                     chunked = true;
                 }
@@ -290,47 +320,66 @@ public final class LoadGen implements Callable<Integer> {
             ByteArrayOutputStream content = new ByteArrayOutputStream();
             if (chunked) {
                 for (int size = Integer.parseInt(line().trim(), 16); size > 0; size = Integer.parseInt(line().trim(), 16)) {
-                    content.write(readExactly(size));
+                    readExactly(content, size);
                     line();
                 }
                 line();
-            } else if (length >= 0) {
-                content.write(readExactly(length));
+            } else if (contentLength >= 0) {
+                readExactly(content, contentLength);
             }
             return new Response(status, content.toString(StandardCharsets.UTF_8));
         }
 
-        private byte[] readExactly(int length) throws IOException {
-            if (length > RESPONSE_BYTES_MAX) {
-                throw new IOException("response of " + length + " bytes exceeds " + RESPONSE_BYTES_MAX);
+        /** Refills the buffer; false at the end of the stream. */
+        private boolean fill() throws IOException {
+            position = 0;
+            limit = Math.max(0, in.read(buffer, 0, buffer.length));
+            return limit > 0;
+        }
+
+        private void readExactly(ByteArrayOutputStream content, int length) throws IOException {
+            if (length > RESPONSE_BYTES_MAX || content.size() + length > RESPONSE_BYTES_MAX) {
+                throw new IOException("response of more than " + RESPONSE_BYTES_MAX + " bytes");
             }
-            byte[] bytes = in.readNBytes(length);
-            if (bytes.length != length) {
-                throw new IOException("connection closed mid-response");
+            for (int left = length; left > 0; ) {
+                if (position == limit && !fill()) {
+                    throw new IOException("connection closed mid-response");
+                }
+                int n = Math.min(left, limit - position);
+                content.write(buffer, position, n);
+                position += n;
+                left -= n;
             }
-            return bytes;
         }
 
         private String line() throws IOException {
             StringBuilder line = new StringBuilder();
-            for (int c = in.read(); c != '\n'; c = in.read()) {
-                if (c < 0) {
+            while (true) {
+                if (position == limit && !fill()) {
                     throw new IOException("connection closed");
                 }
+                byte c = buffer[position++];
+                if (c == '\n') {
+                    return line.toString();
+                }
                 if (c != '\r') {
-                    line.append((char) c);
+                    line.append((char) (c & 0xFF));
                 }
                 if (line.length() > 16 * 1024) {
                     throw new IOException("header line too long");
                 }
             }
-            return line.toString();
         }
 
         @Override
         public void close() {
             try {
-                socket.close();
+                if (socket != null) {
+                    socket.close();
+                } else {
+                    in.close();
+                    out.close();
+                }
             } catch (IOException e) {
                 // closing a connection we are done with
             }
