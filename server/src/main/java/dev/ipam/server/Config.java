@@ -142,7 +142,7 @@ public record Config(RaftSettings raft, String httpAddress, int httpRequestBytes
                     parseInt(values, "election-timeout-max-ms", d.electionTimeoutMaxMs()),
                     parseInt(values, "batch-commands-max", d.batchCommandsMax()),
                     parseInt(values, "batch-bytes-max", d.batchBytesMax()),
-                    parseInt(values, "batch-linger-us", RaftSettings.batchLingerUsDefault(peers.size(), join)),
+                    parseInt(values, "batch-linger-us", d.batchLingerUs()),
                     parseInt(values, "entries-in-flight-max", d.entriesInFlightMax()),
                     parseInt(values, "pending-commands-max", d.pendingCommandsMax()),
                     parseInt(values, "request-timeout-ms", d.requestTimeoutMs()),

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ipam.server.raft.RaftSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -35,15 +36,17 @@ class ConfigTest {
     }
 
     @Test
-    void theBatchLingerDefaultsToShortAloneAndLongerInAGroup() {
-        assertEquals(200, Config.load(null, Map.of()).raft().batchLingerUs(), "a node alone");
+    void theBatchLingerFollowsTheGroupUnlessSet() {
         String group = "n1=127.0.0.1:9861=127.0.0.1:8081,n2=127.0.0.1:9862=127.0.0.1:8082,n3=127.0.0.1:9863=127.0.0.1:8083";
-        assertEquals(2000, Config.load(null, Map.of("node-id", "n1", "raft-address", "127.0.0.1:9861",
-                "http-address", "127.0.0.1:8081", "peers", group)).raft().batchLingerUs(), "a member of three");
-        assertEquals(2000, Config.load(null, Map.of("join", "true")).raft().batchLingerUs(), "a node that joins a group");
+        assertEquals(RaftSettings.BATCH_LINGER_US_AUTO, Config.load(null, Map.of()).raft().batchLingerUs(), "a node alone");
+        assertEquals(RaftSettings.BATCH_LINGER_US_AUTO, Config.load(null, Map.of("node-id", "n1", "raft-address",
+                "127.0.0.1:9861", "http-address", "127.0.0.1:8081", "peers", group)).raft().batchLingerUs(), "a member of three");
         assertEquals(500, Config.load(null, Map.of("node-id", "n1", "raft-address", "127.0.0.1:9861",
                 "http-address", "127.0.0.1:8081", "peers", group, "batch-linger-us", "500")).raft().batchLingerUs(),
                 "the setting wins");
+        assertEquals(200, RaftSettings.batchLingerUsFor(1), "alone");
+        assertEquals(2000, RaftSettings.batchLingerUsFor(3), "in a group");
+        assertEquals(2000, RaftSettings.batchLingerUsFor(0), "joining, not in a group yet");
     }
 
     @Test
@@ -96,7 +99,7 @@ class ConfigTest {
         assertMessage(Map.of("election-timeout-min-ms", "3000"), "election-timeout-max-ms=2000: must exceed election-timeout-min-ms=3000");
         assertMessage(Map.of("peers", "n9=127.0.0.1:1=127.0.0.1:2"), "peers: this node (node1) is not listed");
         assertMessage(Map.of("peers", "n1=127.0.0.1:99999=127.0.0.1:2"), "port must be 1..65535");
-        assertMessage(Map.of("batch-linger-us", "-1"), "batch-linger-us=-1");
+        assertMessage(Map.of("batch-linger-us", "-2"), "batch-linger-us=-2");
         assertMessage(Map.of("join", "maybe"), "join='maybe' must be true or false");
         assertMessage(Map.of("colour", "blue"), "unknown setting 'colour'");
         assertMessage(Map.of("tls-keystore", "/nonexistent.p12"), "tls-keystore=/nonexistent.p12 needs its password");

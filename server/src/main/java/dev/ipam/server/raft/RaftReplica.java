@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * <p>Writes: commands queue (bounded by {@code pendingCommandsMax}; beyond it a submission fails at
  * once with {@link Unavailable}, message prefix {@link #OVERLOADED}) and one batcher thread packs them into Raft entries of at most
  * {@code batchCommandsMax} commands and {@code batchBytesMax} bytes, waiting at most
- * {@code batchLingerUs} for more once it has one while other entries are in flight (never when the
+ * {@link #lingerUs} for more once it has one while other entries are in flight (never when the
  * node is otherwise idle), with at most {@code entriesInFlightMax} entries
  * submitted at a time: under load the queue fills while entries are in flight, so entries grow with
  * the load. The leader submits to its own server directly; a follower sends through a Ratis client
@@ -180,8 +180,7 @@ public final class RaftReplica implements Replica, AutoCloseable {
         long doneBefore = entriesDone.get();
         // The batcher holds one permit for this entry: any other permit taken is an entry in flight.
         boolean othersInFlight = entriesInFlight.availablePermits() < settings.entriesInFlightMax() - 1;
-        long lingerEnd = System.nanoTime()
-                + (othersInFlight ? TimeUnit.MICROSECONDS.toNanos(settings.batchLingerUs()) : 0);
+        long lingerEnd = System.nanoTime() + (othersInFlight ? TimeUnit.MICROSECONDS.toNanos(lingerUs()) : 0);
         lingering = othersInFlight;
         try {
             while (batch.size() < settings.batchCommandsMax()) {
@@ -240,6 +239,13 @@ public final class RaftReplica implements Replica, AutoCloseable {
                 batch.get(i).future().complete(new Applied(outcomes.get(i).index(), outcomes.get(i).result()));
             }
         }, completions);
+    }
+
+    /** The linger in force: batch-linger-us, or when it is unset, by the group's size as it is now. */
+    int lingerUs() {
+        int configured = settings.batchLingerUs();
+        return configured != RaftSettings.BATCH_LINGER_US_AUTO ? configured
+                : RaftSettings.batchLingerUsFor(node.division().getRaftConf().getCurrentPeers().size());
     }
 
     /** One submission of the entry; on a retriable failure, another after a short pause until the deadline. */

@@ -18,7 +18,8 @@ import java.util.Set;
  * @param batchCommandsMax commands packed into one Raft entry at most
  * @param batchBytesMax encoded bytes of one Raft entry at most
  * @param batchLingerUs how long the batcher waits for more commands once it has one, while other entries
- *     are in flight and until one of them completes (0 = never)
+ *     are in flight and until one of them completes (0 = never); {@link #BATCH_LINGER_US_AUTO} (the
+ *     default): by the group's current size, see {@link #batchLingerUsFor}
  * @param entriesInFlightMax batched entries submitted and not yet applied at most
  * @param pendingCommandsMax commands waiting for a batch at most; beyond it submissions are refused
  * @param requestTimeoutMs a command or read not done by then fails as unavailable
@@ -69,20 +70,25 @@ public record RaftSettings(
      */
     public static final int BATCH_LINGER_US_ALONE = 200;
 
-    /** The linger default for a node listed with {@code members} peers (itself included), or joining a group. */
-    public static int batchLingerUsDefault(int members, boolean join) {
-        return members == 1 && !join ? BATCH_LINGER_US_ALONE : BATCH_LINGER_US_GROUP;
+    /**
+     * batch-linger-us not set: the batcher follows the group's size as it is now, so a node started
+     * alone and grown with add-peer lingers as a group member, and one shrunk to itself stops doing so.
+     */
+    public static final int BATCH_LINGER_US_AUTO = -1;
+
+    /** The automatic linger in a group of {@code members} (itself included; 0 = not in a group yet). */
+    public static int batchLingerUsFor(int members) {
+        return members == 1 ? BATCH_LINGER_US_ALONE : BATCH_LINGER_US_GROUP;
     }
 
     /**
      * Defaults for a node: the 2-core-friendly election timeouts, batching on (lingering per
-     * {@link #BATCH_LINGER_US_GROUP} or, for a group of one, {@link #BATCH_LINGER_US_ALONE}), snapshots
-     * every 10k entries. An empty peer list (a node that joins) counts as a group.
+     * {@link #BATCH_LINGER_US_GROUP} or, while the group has one member, {@link #BATCH_LINGER_US_ALONE}),
+     * snapshots every 10k entries.
      */
     public static RaftSettings defaults(Peer self, List<Peer> peers, Path dataDir) {
-        int linger = batchLingerUsDefault(peers == null ? 0 : peers.size(), false);
         return new RaftSettings(self, peers, false, dataDir, "ipam", ELECTION_TIMEOUT_MIN_MS_DEFAULT,
-                ELECTION_TIMEOUT_MAX_MS_DEFAULT, 1024, 1024 * 1024, linger, 4, 50_000, 10_000, 10_000,
+                ELECTION_TIMEOUT_MAX_MS_DEFAULT, 1024, 1024 * 1024, BATCH_LINGER_US_AUTO, 4, 50_000, 10_000, 10_000,
                 64L * 1024 * 1024, 1024, 1000, dev.ipam.ratis.IpamStateMachine.Options.REQUEST_RETENTION_ENTRIES_DEFAULT, false);
     }
 
@@ -122,8 +128,9 @@ public record RaftSettings(
         if (batchBytesMax < 1024 || batchBytesMax > dev.ipam.ratis.EntryFormat.ENTRY_BYTES_MAX) {
             problems.add("batch-bytes-max=" + batchBytesMax + ": use 1024.." + dev.ipam.ratis.EntryFormat.ENTRY_BYTES_MAX);
         }
-        if (batchLingerUs < 0 || batchLingerUs > 100_000) {
-            problems.add("batch-linger-us=" + batchLingerUs + ": use 0..100000 (the default is 200 alone, 2000 in a group)");
+        if ((batchLingerUs < 0 || batchLingerUs > 100_000) && batchLingerUs != BATCH_LINGER_US_AUTO) {
+            problems.add("batch-linger-us=" + batchLingerUs + ": use 0..100000, or -1 for the default (200 alone, 2000 in a"
+                    + " group, following the group's size)");
         }
         if (entriesInFlightMax < 1 || entriesInFlightMax > 64) {
             problems.add("entries-in-flight-max=" + entriesInFlightMax + ": use 1..64");
