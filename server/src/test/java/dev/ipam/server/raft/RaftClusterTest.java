@@ -3,6 +3,8 @@ package dev.ipam.server.raft;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.ipam.ratis.CounterCore;
 import dev.ipam.server.Replica;
 import java.nio.charset.StandardCharsets;
@@ -24,10 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
 /** Three (and four) ipamd Raft nodes in one JVM, over real gRPC on loopback, with a counter core. */
 class RaftClusterTest {
     private static final long TIMEOUT_MS = 30_000;
-    /** A follower held down this long after the leader purged its log (the scenario, not a wait). */
-    private static final long FOLLOWER_DOWN_AFTER_PURGE_MS = 2_000;
-    /** A restarted follower behind the leader's log start has a snapshot installed by then. */
-    private static final long SNAPSHOT_CATCH_UP_MS = 19_000;
+    /**
+     * After an installation attempt began against a stopped follower, the restarted follower has a
+     * snapshot installed within this (the attempt blocks 8-16 s; at the old timeout, 24-48 s).
+     */
+    private static final long SNAPSHOT_CATCH_UP_MS = 20_000;
 
     @TempDir
     Path temp;
@@ -152,6 +155,11 @@ class RaftClusterTest {
         String lagging = follower.id();
         long laggingApplied = follower.stateMachine().appliedState().index();
         cluster.stop(lagging);
+        ch.qos.logback.classic.Logger appender = (ch.qos.logback.classic.Logger)
+                org.slf4j.LoggerFactory.getLogger(org.apache.ratis.grpc.server.GrpcLogAppender.class);
+        ListAppender<ILoggingEvent> warnings = new ListAppender<>();
+        warnings.start();
+        appender.addAppender(warnings);
         long index = 0;
         for (int round = 0; round < 30; round++) {
             index = addMany(leader, "p" + round + "-", "s", 20);
@@ -160,15 +168,25 @@ class RaftClusterTest {
         TestCluster.awaitTrue(() -> leader.division().getRaftLog().getStartIndex() > laggingApplied + 30, TIMEOUT_MS,
                 () -> "leader never purged its log: start=" + leader.division().getRaftLog().getStartIndex() + " at " + finalIndex);
         long leaderStart = leader.division().getRaftLog().getStartIndex();
-        // More files than Ratis keeps in flight (8), and the follower still down while the leader's
+        // More files than Ratis keeps in flight (8), and the follower still down when the leader's
         // appender starts installing: that attempt's stream is dead, and it blocks until its chunks
         // time out (RaftNode.serverProperties), 8-16 s. At this cluster's general request timeout
         // (3 s) it blocked 24-48 s, and the restarted follower missed the deadline below.
         int files = leader.stateMachine().getLatestSnapshot().getFiles().size();
         assertTrue(files > 8, "a snapshot of " + files + " files does not reach Ratis' in-flight limit");
-        Thread.sleep(FOLLOWER_DOWN_AFTER_PURGE_MS);
+        String deadStream = "->" + lagging + "-InstallSnapshot: Failed InstallSnapshot";
+        long attemptMs;
+        try {
+            TestCluster.awaitTrue(() -> warnings.list.stream().anyMatch(e -> e.getFormattedMessage().contains(deadStream)),
+                    TIMEOUT_MS, () -> "the leader never began installing a snapshot to the stopped " + lagging);
+            attemptMs = warnings.list.stream().filter(e -> e.getFormattedMessage().contains(deadStream))
+                    .mapToLong(ILoggingEvent::getTimeStamp).min().orElseThrow();
+        } finally {
+            appender.detachAppender(warnings);
+        }
         RaftNode restarted = cluster.start(lagging);
-        cluster.awaitConverged(index, SNAPSHOT_CATCH_UP_MS);
+        // Counted from that attempt: it must end and a new one install the snapshot by then.
+        cluster.awaitConverged(index, Math.max(1_000, attemptMs + SNAPSHOT_CATCH_UP_MS - System.currentTimeMillis()));
         assertEquals(600, counter(restarted, "s", false));
         // Entries (laggingApplied, leaderStart) exist only inside snapshots now: it caught up by installing one.
         var installed = restarted.stateMachine().getLatestSnapshot();
