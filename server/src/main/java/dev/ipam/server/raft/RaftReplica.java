@@ -63,8 +63,6 @@ public final class RaftReplica implements Replica, AutoCloseable {
     private final Core core;
     private final ArrayBlockingQueue<Pending> queue;
     private final Semaphore entriesInFlight;
-    /** Entries completed (applied or failed): a lingering batcher stops waiting when this moves. */
-    private final AtomicLong entriesDone = new AtomicLong();
     /** True while the batcher lingers: a completing entry then wakes it through the queue ({@link #WAKE}). */
     private volatile boolean lingering;
     private final Thread batcher;
@@ -177,9 +175,10 @@ public final class RaftReplica implements Replica, AutoCloseable {
         List<Pending> batch = new ArrayList<>();
         batch.add(first);
         int bytes = 16 + first.bytes();
-        long doneBefore = entriesDone.get();
-        // The batcher holds one permit for this entry: any other permit taken is an entry in flight.
-        boolean othersInFlight = entriesInFlight.availablePermits() < settings.entriesInFlightMax() - 1;
+        // The batcher holds one permit for this entry and is the only one taking permits: any other
+        // permit taken is an entry in flight, and a permit coming back is one of them completing.
+        int freeBefore = entriesInFlight.availablePermits();
+        boolean othersInFlight = freeBefore < settings.entriesInFlightMax() - 1;
         long lingerEnd = System.nanoTime() + (othersInFlight ? TimeUnit.MICROSECONDS.toNanos(lingerUs()) : 0);
         lingering = othersInFlight;
         try {
@@ -187,7 +186,7 @@ public final class RaftReplica implements Replica, AutoCloseable {
                 Pending next = queue.poll();
                 while (next == null || next == WAKE) {
                     long left = lingerEnd - System.nanoTime();
-                    if (left <= 0 || entriesDone.get() != doneBefore) {
+                    if (left <= 0 || entriesInFlight.availablePermits() != freeBefore) {
                         return batch;
                     }
                     next = queue.poll(left, TimeUnit.NANOSECONDS);
@@ -218,7 +217,6 @@ public final class RaftReplica implements Replica, AutoCloseable {
         // Ratis completes a leader's own submissions on its apply thread: hand the callers' work off it.
         outcome.whenCompleteAsync((outcomes, error) -> {
             entriesInFlight.release();
-            entriesDone.incrementAndGet();
             if (lingering) {
                 queue.offer(WAKE); // when the queue is full the batch fills without waiting anyway
             }
