@@ -292,14 +292,12 @@ public final class LoadGen implements Callable<Integer> {
 
         Response send(String method, String path, String body) throws IOException {
             byte[] payload = body.getBytes(StandardCharsets.UTF_8);
-            byte[] start = (method + " " + path).getBytes(StandardCharsets.US_ASCII);
-            byte[] length = (payload.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-            byte[] request = new byte[start.length + hostHeader.length + length.length + payload.length];
-            System.arraycopy(start, 0, request, 0, start.length);
-            System.arraycopy(hostHeader, 0, request, start.length, hostHeader.length);
-            System.arraycopy(length, 0, request, start.length + hostHeader.length, length.length);
-            System.arraycopy(payload, 0, request, request.length - payload.length, payload.length);
-            out.write(request);
+            ByteArrayOutputStream request = new ByteArrayOutputStream(hostHeader.length + payload.length + 256);
+            request.writeBytes((method + " " + path).getBytes(StandardCharsets.US_ASCII));
+            request.writeBytes(hostHeader);
+            request.writeBytes((payload.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            request.writeBytes(payload);
+            request.writeTo(out); // one write
             out.flush();
             String statusLine = line();
             String[] parts = statusLine.split(" ");

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +26,8 @@ class LocalClusterScriptTest {
         OpsScripts.assumeServerPackaged();
         Path run = temp.resolve("run");
         Map<String, String> env = Map.of("IPAM_RUN_DIR", run.toString(),
-                "IPAM_RAFT_PORT_BASE", Integer.toString(freePort() - 1),
-                "IPAM_HTTP_PORT_BASE", Integer.toString(freePort() - 1),
+                "IPAM_RAFT_PORT_BASE", Integer.toString(OpsScripts.freePortBase(1)),
+                "IPAM_HTTP_PORT_BASE", Integer.toString(OpsScripts.freePortBase(1)),
                 "IPAMD_JAVA_OPTS", "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
         try {
             assertEquals(0, script(env, "up", "-n", "1", "--", "--batch-linger-us", "777"));
@@ -54,11 +52,5 @@ class LocalClusterScriptTest {
         List<String> command = new java.util.ArrayList<>(List.of("ops/local-cluster.sh"));
         command.addAll(List.of(args));
         return OpsScripts.run(temp, env, SCRIPT_TIMEOUT_S, command.toArray(String[]::new)).exit();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return probe.getLocalPort();
-        }
     }
 }

@@ -1,6 +1,8 @@
 package dev.ipam.ops;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -41,5 +43,31 @@ final class OpsScripts {
         String text = Files.readString(output);
         System.out.print(text);
         return new Run(process.exitValue(), text);
+    }
+
+    /** A port base b with b+1..b+count free on loopback (local-cluster.sh puts node i on base+i). */
+    static int freePortBase(int count) throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int base;
+            try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                base = probe.getLocalPort() - 1;
+            }
+            boolean allFree = base + count < 65535;
+            for (int i = 1; allFree && i <= count; i++) {
+                allFree = free(base + i);
+            }
+            if (allFree) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no " + count + " consecutive free loopback ports found");
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 }

@@ -9,8 +9,6 @@ import dev.ipam.client.ClientConfig;
 import dev.ipam.client.IpamClient;
 import dev.ipam.client.model.IPClaimSpec;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,8 +41,8 @@ class RollingRestartTest {
     @Test
     void everyNodeRestartsUnderClaimLoadWithoutAFailedClaim() throws Exception {
         OpsScripts.assumeServerPackaged();
-        int raftBase = freeBase();
-        int httpBase = freeBase();
+        int raftBase = OpsScripts.freePortBase(3);
+        int httpBase = OpsScripts.freePortBase(3);
         Map<String, String> env = Map.of("IPAM_RUN_DIR", temp.resolve("run").toString(),
                 "IPAM_RAFT_PORT_BASE", Integer.toString(raftBase), "IPAM_HTTP_PORT_BASE", Integer.toString(httpBase),
                 "IPAMD_JAVA_OPTS", "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
@@ -123,27 +121,5 @@ class RollingRestartTest {
         OpsScripts.Run run = OpsScripts.run(temp, env, SCRIPT_TIMEOUT_S, command);
         assertEquals(0, run.exit(), String.join(" ", command) + " failed:\n" + run.output());
         return run.output();
-    }
-
-    /** A port base b with b+1..b+3 free on loopback. */
-    private static int freeBase() throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int base;
-            try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                base = probe.getLocalPort() - 1;
-            }
-            if (base + 3 < 65535 && free(base + 1) && free(base + 2) && free(base + 3)) {
-                return base;
-            }
-        }
-        throw new IllegalStateException("no 3 consecutive free loopback ports found");
-    }
-
-    private static boolean free(int port) {
-        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 }
