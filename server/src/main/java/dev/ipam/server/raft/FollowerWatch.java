@@ -41,6 +41,14 @@ final class FollowerWatch implements AutoCloseable {
     static final long PERIOD_MS = 1_000;
     /** Standing still this long, in contact and behind, makes a follower stuck. */
     static final long STUCK_MS = 15_000;
+    /**
+     * A follower that answered within this long is in contact. Not the election timeout: a follower
+     * trading INCONSISTENCY replies is answered at the appender's error pace, one reply every 2-3 s
+     * (Jepsen five-nodes scenario, 2026-11-22), so a 1 s bound saw it out of contact at most looks,
+     * restarted its window each time and never handed over. A follower down or cut off stays
+     * silent and leaves contact after this long.
+     */
+    static final long CONTACT_MAX_MS = STUCK_MS / 3;
     /** The least time between two leadership hand-overs by this node. */
     static final long COOLDOWN_MS = 60_000;
     private static final int TRANSFER_CLIENT_RETRIES = 3;
@@ -59,7 +67,7 @@ final class FollowerWatch implements AutoCloseable {
     FollowerWatch(RaftNode node, RaftSettings settings) {
         this.node = node;
         this.settings = settings;
-        this.tracker = new Tracker(STUCK_MS, settings.electionTimeoutMinMs());
+        this.tracker = new Tracker(STUCK_MS, CONTACT_MAX_MS);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ipam-follower-watch-" + settings.self().id());
             t.setDaemon(true);
