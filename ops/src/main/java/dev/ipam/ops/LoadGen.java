@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine;
@@ -25,8 +24,9 @@ import picocli.CommandLine.Option;
 
 /**
  * Claims load against a running cluster over HTTP, the way workloads use it: creates a Project and
- * an IPPool, then POSTs IPClaims from N concurrent clients (one keep-alive connection each) for a
- * bounded time and count per concurrency level, printing a progress line every second and, per
+ * an IPPool, then POSTs IPClaims from N concurrent clients (one keep-alive connection each, one
+ * request at a time, all driven by one selector thread: {@link ClaimLoop}) for a bounded time and
+ * count per concurrency level, printing a progress line every second and, per
  * level, claims/s and p50/p99/p999 latency of the successful creates.
  *
  * <p>The HTTP client is a deliberately small HTTP/1.1 writer/reader over a socket: on a 2-core
@@ -148,66 +148,25 @@ public final class LoadGen implements Callable<Integer> {
         AtomicInteger slots = new AtomicInteger();
         AtomicLong errors = new AtomicLong();
         Map<Integer, AtomicLong> statuses = new ConcurrentHashMap<>();
-        AtomicBoolean stop = new AtomicBoolean();
-        List<Thread> workers = new ArrayList<>();
         long start = System.nanoTime();
         long end = start + seconds * 1_000_000_000L;
-        for (int w = 0; w < concurrency; w++) {
-            URI target = targets.get(w % targets.size());
-            String prefix = "lg-" + run + "-c" + concurrency + "-w" + w + "-";
-            Thread worker = new Thread(() -> {
-                Http http = null;
-                int sequence = 0;
-                while (!stop.get() && System.nanoTime() < end) {
-                    String name = prefix + sequence++;
-                    String body = "{\"apiVersion\":\"ipam.miloapis.com/v1alpha1\",\"kind\":\"IPClaim\",\"metadata\":{\"name\":\""
-                            + name + "\"},\"spec\":{\"ipFamily\":\"" + family + "\",\"prefixLength\":" + prefixLength
-                            + ",\"poolRef\":{\"name\":\"" + pool + "\"}}}";
-                    long t0 = System.nanoTime();
-                    int status;
-                    try {
-                        if (http == null) {
-                            http = new Http(target);
-                        }
-                        status = http.send("POST", path, body).status();
-                    } catch (IOException | RuntimeException e) {
-                        status = -1;
-                        if (http != null) {
-                            http.close();
-                            http = null;
-                        }
-                    }
-                    long took = System.nanoTime() - t0;
-                    if (status == 201) {
-                        int slot = slots.getAndIncrement();
-                        if (slot >= latencies.length) {
-                            stop.set(true);
-                            break;
-                        }
-                        latencies[slot] = took;
-                    } else {
-                        errors.incrementAndGet();
-                        statuses.computeIfAbsent(status, s -> new AtomicLong()).incrementAndGet();
-                        if (status == -1 || status == 503 || status == 429) {
-                            backOff();
-                        }
-                    }
-                }
-                if (http != null) {
-                    http.close();
-                }
-            }, "loadgen-" + w);
-            worker.setDaemon(true);
-            workers.add(worker);
-            worker.start();
-        }
+        List<java.net.InetSocketAddress> addresses = targets.stream()
+                .map(t -> new java.net.InetSocketAddress(t.getHost(), t.getPort())).toList();
+        ClaimLoop.Requests requests = (connection, sequence) -> {
+            URI target = targets.get(connection % targets.size());
+            String body = "{\"apiVersion\":\"ipam.miloapis.com/v1alpha1\",\"kind\":\"IPClaim\",\"metadata\":{\"name\":\"lg-"
+                    + run + "-c" + concurrency + "-w" + connection + "-" + sequence + "\"},\"spec\":{\"ipFamily\":\""
+                    + family + "\",\"prefixLength\":" + prefixLength + ",\"poolRef\":{\"name\":\"" + pool + "\"}}}";
+            return Http.request("POST", path, target.getHost() + ":" + target.getPort(), body);
+        };
+        Thread loop = new Thread(new ClaimLoop(addresses, concurrency, end, requests, latencies, slots, errors, statuses),
+                "loadgen-c" + concurrency);
+        loop.setDaemon(true);
+        loop.start();
         int lastDone = 0;
         long lastTime = start;
-        while (workers.stream().anyMatch(Thread::isAlive)) {
-            Thread running = workers.stream().filter(Thread::isAlive).findFirst().orElse(null);
-            if (running != null) {
-                running.join(1000);
-            }
+        while (loop.isAlive()) {
+            loop.join(1000);
             long now = System.nanoTime();
             int done = Math.min(slots.get(), claimsMax);
             if (now - lastTime >= 900_000_000L) {
@@ -225,14 +184,6 @@ public final class LoadGen implements Callable<Integer> {
         return String.format(Locale.ROOT, "%-11d %9d %9.0f %9.2f %9.2f %9.2f %8d%s", concurrency, done, done / (elapsed / 1e9),
                 percentileMs(sorted, 0.50), percentileMs(sorted, 0.99), percentileMs(sorted, 0.999), errors.get(),
                 statuses.isEmpty() ? "" : " " + new TreeMap<>(statuses));
-    }
-
-    private static void backOff() {
-        try {
-            Thread.sleep(20);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private static double percentileMs(long[] sorted, double quantile) {
@@ -273,8 +224,7 @@ public final class LoadGen implements Callable<Integer> {
             this.socket = socket;
             this.in = in;
             this.out = out;
-            this.hostHeader = (" HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/json\r\n"
-                    + "Accept: application/json\r\nContent-Length: ").getBytes(StandardCharsets.US_ASCII);
+            this.hostHeader = headTail(host);
         }
 
         private static Socket connect(URI server) throws IOException {
@@ -290,14 +240,28 @@ public final class LoadGen implements Callable<Integer> {
             }
         }
 
-        Response send(String method, String path, String body) throws IOException {
+        /** A request's bytes, head and body together (one write: one segment, read by the server in one go). */
+        static byte[] request(String method, String path, String host, String body) {
+            return request(method, path, headTail(host), body);
+        }
+
+        private static byte[] headTail(String host) {
+            return (" HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/json\r\n"
+                    + "Accept: application/json\r\nContent-Length: ").getBytes(StandardCharsets.US_ASCII);
+        }
+
+        private static byte[] request(String method, String path, byte[] headTail, String body) {
             byte[] payload = body.getBytes(StandardCharsets.UTF_8);
-            ByteArrayOutputStream request = new ByteArrayOutputStream(hostHeader.length + payload.length + 256);
+            ByteArrayOutputStream request = new ByteArrayOutputStream(headTail.length + payload.length + 256);
             request.writeBytes((method + " " + path).getBytes(StandardCharsets.US_ASCII));
-            request.writeBytes(hostHeader);
+            request.writeBytes(headTail);
             request.writeBytes((payload.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             request.writeBytes(payload);
-            request.writeTo(out); // one write
+            return request.toByteArray();
+        }
+
+        Response send(String method, String path, String body) throws IOException {
+            out.write(request(method, path, hostHeader, body)); // one write
             out.flush();
             String statusLine = line();
             String[] parts = statusLine.split(" ");
