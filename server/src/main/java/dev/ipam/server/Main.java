@@ -50,7 +50,7 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--election-timeout-max-ms") String electionTimeoutMaxMs;
     @Option(names = "--batch-commands-max", description = "commands per Raft entry at most") String batchCommandsMax;
     @Option(names = "--batch-bytes-max", description = "bytes per Raft entry at most") String batchBytesMax;
-    @Option(names = "--batch-linger-us", description = "while entries are in flight, wait at most this long for more commands (default: 2000 while the group has several members, 200 while this node is alone)") String batchLingerUs;
+    @Option(names = "--batch-linger-us", description = "while entries are in flight, wait at most this long for more commands (default: 6000 while the group has several members, 200 while this node is alone)") String batchLingerUs;
     @Option(names = "--entries-in-flight-max") String entriesInFlightMax;
     @Option(names = "--pending-commands-max", description = "queued commands at most; more are refused (503/429)") String pendingCommandsMax;
     @Option(names = "--request-timeout-ms") String requestTimeoutMs;

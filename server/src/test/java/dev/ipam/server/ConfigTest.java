@@ -45,8 +45,8 @@ class ConfigTest {
                 "http-address", "127.0.0.1:8081", "peers", group, "batch-linger-us", "500")).raft().batchLingerUs(),
                 "the setting wins");
         assertEquals(200, RaftSettings.batchLingerUsFor(1), "alone");
-        assertEquals(2000, RaftSettings.batchLingerUsFor(3), "in a group");
-        assertEquals(2000, RaftSettings.batchLingerUsFor(0), "joining, not in a group yet");
+        assertEquals(6000, RaftSettings.batchLingerUsFor(3), "in a group");
+        assertEquals(6000, RaftSettings.batchLingerUsFor(0), "joining, not in a group yet");
     }
 
     @Test

@@ -61,9 +61,12 @@ public record RaftSettings(
      * How long the batcher may wait for more commands while entries are in flight, in a group of
      * several members. Replication makes entries slow and CPU-bound there, and fuller entries are
      * cheaper: on 3 local nodes at c=16, 2,000 us gave 695-1,167 claims/s and p99 33-49 ms against
-     * 492-653 claims/s and 48-58 ms with 200 us (two alternating pairs of runs, 2026-11-22).
+     * 492-653 claims/s and 48-58 ms with 200 us (two alternating pairs of runs, 2026-11-22). 6,000 us
+     * then beat 2,000 at c=256 in 7 of 8 windows (3,475-5,691 against 2,990-5,225 claims/s), with c=16
+     * unchanged (p99 28-35 ms against 30-36; four alternating pairs of fresh clusters, ops/README.md).
+     * The wait ends as soon as an entry in flight completes, so a quiet group does not pay it.
      */
-    public static final int BATCH_LINGER_US_GROUP = 2000;
+    public static final int BATCH_LINGER_US_GROUP = 6000;
     /**
      * The same alone: one node's entries complete in about a millisecond, and waiting longer for a
      * fuller one only idles its pipeline (c=16: 4,660-4,721 claims/s with 2,000 us, 5,616-6,042 with 200).
@@ -129,8 +132,8 @@ public record RaftSettings(
             problems.add("batch-bytes-max=" + batchBytesMax + ": use 1024.." + dev.ipam.ratis.EntryFormat.ENTRY_BYTES_MAX);
         }
         if ((batchLingerUs < 0 || batchLingerUs > 100_000) && batchLingerUs != BATCH_LINGER_US_AUTO) {
-            problems.add("batch-linger-us=" + batchLingerUs + ": use 0..100000, or -1 for the default (200 alone, 2000 in a"
-                    + " group, following the group's size)");
+            problems.add("batch-linger-us=" + batchLingerUs + ": use 0..100000, or -1 for the default (" + BATCH_LINGER_US_ALONE
+                    + " alone, " + BATCH_LINGER_US_GROUP + " in a group, following the group's size)");
         }
         if (entriesInFlightMax < 1 || entriesInFlightMax > 64) {
             problems.add("entries-in-flight-max=" + entriesInFlightMax + ": use 1..64");
