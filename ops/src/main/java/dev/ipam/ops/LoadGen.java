@@ -98,8 +98,17 @@ public final class LoadGen implements Callable<Integer> {
         }
         System.out.println();
         summary.forEach(System.out::println);
+        if (rateLimited) {
+            System.out.println(RATE_LIMITED);
+        }
         return 0;
     }
+
+    /** Printed after the table when a level was answered 429: the figures are the limit's, not the cluster's. */
+    static final String RATE_LIMITED = "loadgen: answers of 429 came from the servers' per-client rate limit"
+            + " (http-requests-per-second, default 5000; this generator is one client). To measure beyond it,"
+            + " start ipamd with --http-requests-per-second 0 (ops/local-cluster.sh up -n 3 -- --http-requests-per-second 0).";
+    private boolean rateLimited;
 
     private void setUp(URI server) throws IOException {
         try (Http http = new Http(server)) {
@@ -178,6 +187,7 @@ public final class LoadGen implements Callable<Integer> {
             }
         }
         long elapsed = System.nanoTime() - start;
+        rateLimited |= statuses.containsKey(429);
         int done = Math.min(slots.get(), claimsMax);
         long[] sorted = Arrays.copyOf(latencies, done);
         Arrays.sort(sorted);
