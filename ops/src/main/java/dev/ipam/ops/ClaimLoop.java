@@ -7,8 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,10 +30,6 @@ final class ClaimLoop implements Runnable {
     static final long BACKOFF_NS = 20_000_000L;
     /** How often connections are checked for time-outs and the end of their back-off. */
     private static final long SWEEP_NS = 5_000_000L;
-    private static final int HEAD_BYTES_MAX = 64 * 1024;
-    private static final int RESPONSE_BYTES_MAX = 1 << 20;
-    private static final byte[] CONTENT_LENGTH = "content-length:".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] TRANSFER_ENCODING = "transfer-encoding:".getBytes(StandardCharsets.US_ASCII);
 
     /** The request a connection sends next: its bytes for the {@code sequence}-th request of connection {@code connection}. */
     interface Requests {
@@ -160,29 +154,23 @@ final class ClaimLoop implements Runnable {
         if (!key.isReadable()) {
             return;
         }
-        if (connection.inLength == connection.in.length) {
-            if (connection.in.length >= RESPONSE_BYTES_MAX) {
-                throw new IOException("response of more than " + RESPONSE_BYTES_MAX + " bytes");
-            }
-            connection.in = Arrays.copyOf(connection.in, connection.in.length * 2);
-        }
+        connection.in = HttpFraming.room(connection.in, connection.inLength);
         int read = connection.channel.read(ByteBuffer.wrap(connection.in, connection.inLength,
                 connection.in.length - connection.inLength));
         if (read < 0) {
             throw new IOException("connection closed");
         }
         connection.inLength += read;
-        int[] status = new int[1];
-        int length = responseLength(connection.in, connection.inLength, status);
-        if (length < 0) {
+        HttpFraming.Framed response = HttpFraming.frame(connection.in, connection.inLength);
+        if (response == null) {
             return;
         }
         long now = System.nanoTime();
-        System.arraycopy(connection.in, length, connection.in, 0, connection.inLength - length);
-        connection.inLength -= length;
+        System.arraycopy(connection.in, response.end(), connection.in, 0, connection.inLength - response.end());
+        connection.inLength -= response.end();
         connection.busy = false;
         connection.key.interestOps(0); // idle until its next request: a close by the server now is no failure
-        if (status[0] == 201) {
+        if (response.status() == 201) {
             int slot = slots.getAndIncrement();
             if (slot >= latencies.length) {
                 full = true;
@@ -190,8 +178,8 @@ final class ClaimLoop implements Runnable {
             }
             latencies[slot] = now - connection.sentAt;
         } else {
-            count(status[0]);
-            if (status[0] == 503 || status[0] == 429) {
+            count(response.status());
+            if (response.status() == 503 || response.status() == 429) {
                 connection.resumeAt = now + BACKOFF_NS;
                 return;
             }
@@ -252,111 +240,5 @@ final class ClaimLoop implements Runnable {
         connection.channel = null;
         connection.key = null;
         connection.inLength = 0;
-    }
-
-    /**
-     * The length of the complete HTTP/1.1 response at the start of {@code bytes[0, length)}, or -1
-     * while more bytes are needed; its status code goes into {@code status[0]}. Bodies are sized by
-     * Content-Length or chunked encoding (without trailers); a response with neither has none.
-     */
-    static int responseLength(byte[] bytes, int length, int[] status) throws IOException {
-        int headEnd = indexOf(bytes, 0, length, "\r\n\r\n");
-        if (headEnd < 0) {
-            if (length > HEAD_BYTES_MAX) {
-                throw new IOException("response head of more than " + HEAD_BYTES_MAX + " bytes");
-            }
-            return -1;
-        }
-        int space = indexOf(bytes, 0, headEnd, " ");
-        if (space < 0 || space + 4 > headEnd || !bytes(bytes, space + 1, 3).chars().allMatch(Character::isDigit)) {
-            throw new IOException("bad status line: " + bytes(bytes, 0, Math.min(headEnd, 80)));
-        }
-        status[0] = Integer.parseInt(bytes(bytes, space + 1, 3));
-        long contentLength = -1;
-        boolean chunked = false;
-        for (int line = indexOf(bytes, 0, headEnd + 2, "\r\n") + 2; line < headEnd; ) {
-            int end = indexOf(bytes, line, headEnd + 2, "\r\n");
-            if (startsWithIgnoreCase(bytes, line, end, CONTENT_LENGTH)) {
-                try {
-                    contentLength = Long.parseLong(bytes(bytes, line + CONTENT_LENGTH.length,
-                            end - line - CONTENT_LENGTH.length).trim());
-                } catch (NumberFormatException e) {
-                    throw new IOException("bad content-length: " + bytes(bytes, line, end - line));
-                }
-            } else if (startsWithIgnoreCase(bytes, line, end, TRANSFER_ENCODING)) {
-                chunked = bytes(bytes, line, end - line).toLowerCase(java.util.Locale.ROOT).contains("chunked");
-            }
-            line = end + 2;
-        }
-        int bodyStart = headEnd + 4;
-        if (chunked) {
-            return chunkedEnd(bytes, bodyStart, length);
-        }
-        if (contentLength < 0) {
-            return bodyStart;
-        }
-        if (contentLength > RESPONSE_BYTES_MAX) {
-            throw new IOException("response of more than " + RESPONSE_BYTES_MAX + " bytes");
-        }
-        return length - bodyStart >= contentLength ? bodyStart + (int) contentLength : -1;
-    }
-
-    /** The end of a chunked body starting at {@code at}, or -1 while incomplete. */
-    private static int chunkedEnd(byte[] bytes, int at, int length) throws IOException {
-        while (true) {
-            int lineEnd = indexOf(bytes, at, length, "\r\n");
-            if (lineEnd < 0) {
-                return -1;
-            }
-            String sizeText = bytes(bytes, at, lineEnd - at);
-            int semicolon = sizeText.indexOf(';');
-            int size;
-            try {
-                size = Integer.parseInt((semicolon < 0 ? sizeText : sizeText.substring(0, semicolon)).trim(), 16);
-            } catch (NumberFormatException e) {
-                throw new IOException("bad chunk size: " + sizeText);
-            }
-            if (size < 0 || size > RESPONSE_BYTES_MAX) {
-                throw new IOException("chunk of " + sizeText + " bytes");
-            }
-            int next = lineEnd + 2 + size + 2;
-            if (next > length) {
-                return -1;
-            }
-            if (size == 0) {
-                return next;
-            }
-            at = next;
-        }
-    }
-
-    private static int indexOf(byte[] bytes, int from, int to, String needle) {
-        int last = to - needle.length();
-        outer:
-        for (int i = from; i <= last; i++) {
-            for (int j = 0; j < needle.length(); j++) {
-                if (bytes[i + j] != needle.charAt(j)) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
-    }
-
-    private static boolean startsWithIgnoreCase(byte[] bytes, int from, int to, byte[] prefix) {
-        if (to - from < prefix.length) {
-            return false;
-        }
-        for (int i = 0; i < prefix.length; i++) {
-            if (Character.toLowerCase(bytes[from + i]) != prefix[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static String bytes(byte[] bytes, int from, int length) {
-        return new String(bytes, from, length, StandardCharsets.ISO_8859_1);
     }
 }

@@ -37,7 +37,6 @@ import picocli.CommandLine.Option;
         description = "Creates IPClaims against ipamd over HTTP at several concurrency levels and prints throughput and latency.")
 public final class LoadGen implements Callable<Integer> {
     private static final String PROJECTS = "/apis/resourcemanager.miloapis.com/v1alpha1/projects";
-    private static final int RESPONSE_BYTES_MAX = 1 << 20;
     private static final int WARMUP_CONCURRENCY = 64;
 
     @Option(names = "--server", split = ",", description = "HTTP base URL(s); clients spread over them (default http://127.0.0.1:8081)")
@@ -161,12 +160,12 @@ public final class LoadGen implements Callable<Integer> {
         long end = start + seconds * 1_000_000_000L;
         List<java.net.InetSocketAddress> addresses = targets.stream()
                 .map(t -> new java.net.InetSocketAddress(t.getHost(), t.getPort())).toList();
+        byte[][] heads = targets.stream().map(t -> Http.headTail(t.getHost() + ":" + t.getPort())).toArray(byte[][]::new);
         ClaimLoop.Requests requests = (connection, sequence) -> {
-            URI target = targets.get(connection % targets.size());
             String body = "{\"apiVersion\":\"ipam.miloapis.com/v1alpha1\",\"kind\":\"IPClaim\",\"metadata\":{\"name\":\"lg-"
                     + run + "-c" + concurrency + "-w" + connection + "-" + sequence + "\"},\"spec\":{\"ipFamily\":\""
                     + family + "\",\"prefixLength\":" + prefixLength + ",\"poolRef\":{\"name\":\"" + pool + "\"}}}";
-            return Http.request("POST", path, target.getHost() + ":" + target.getPort(), body);
+            return Http.request("POST", path, heads[connection % heads.length], body);
         };
         Thread loop = new Thread(new ClaimLoop(addresses, concurrency, end, requests, latencies, slots, errors, statuses),
                 "loadgen-c" + concurrency);
@@ -212,11 +211,11 @@ public final class LoadGen implements Callable<Integer> {
     static final class Http implements AutoCloseable {
         private final Socket socket;
         private final OutputStream out;
-        private final InputStream in;
+        private final InputStream input;
         private final byte[] hostHeader;
-        private final byte[] buffer = new byte[16 * 1024];
-        private int position;
-        private int limit;
+        /** Bytes received and not yet consumed: {@code in[0, inLength)}. */
+        private byte[] in = new byte[16 * 1024];
+        private int inLength;
 
         record Response(int status, String body) {
         }
@@ -232,7 +231,7 @@ public final class LoadGen implements Callable<Integer> {
         /** Over given streams (tests); {@code socket} may be null. */
         Http(Socket socket, InputStream in, OutputStream out, String host) {
             this.socket = socket;
-            this.in = in;
+            this.input = in;
             this.out = out;
             this.hostHeader = headTail(host);
         }
@@ -250,17 +249,14 @@ public final class LoadGen implements Callable<Integer> {
             }
         }
 
-        /** A request's bytes, head and body together (one write: one segment, read by the server in one go). */
-        static byte[] request(String method, String path, String host, String body) {
-            return request(method, path, headTail(host), body);
-        }
-
-        private static byte[] headTail(String host) {
+        /** The part of a request's head from after its path to the Content-Length value, for {@code host}. */
+        static byte[] headTail(String host) {
             return (" HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/json\r\n"
                     + "Accept: application/json\r\nContent-Length: ").getBytes(StandardCharsets.US_ASCII);
         }
 
-        private static byte[] request(String method, String path, byte[] headTail, String body) {
+        /** A request's bytes, head and body together (one write: one segment, read by the server in one go). */
+        static byte[] request(String method, String path, byte[] headTail, String body) {
             byte[] payload = body.getBytes(StandardCharsets.UTF_8);
             ByteArrayOutputStream request = new ByteArrayOutputStream(headTail.length + payload.length + 256);
             request.writeBytes((method + " " + path).getBytes(StandardCharsets.US_ASCII));
@@ -273,74 +269,19 @@ public final class LoadGen implements Callable<Integer> {
         Response send(String method, String path, String body) throws IOException {
             out.write(request(method, path, hostHeader, body)); // one write
             out.flush();
-            String statusLine = line();
-            String[] parts = statusLine.split(" ");
-            if (parts.length < 2) {
-                throw new IOException("bad status line: " + statusLine);
+            HttpFraming.Framed response;
+            while ((response = HttpFraming.frame(in, inLength)) == null) {
+                in = HttpFraming.room(in, inLength);
+                int read = input.read(in, inLength, in.length - inLength);
+                if (read < 0) {
+                    throw new IOException(inLength == 0 ? "connection closed" : "connection closed mid-response");
+                }
+                inLength += read;
             }
-            int status = Integer.parseInt(parts[1]);
-            int contentLength = -1;
-            boolean chunked = false;
-            for (String header = line(); !header.isEmpty(); header = line()) {
-                String lower = header.toLowerCase(Locale.ROOT);
-                if (lower.startsWith("content-length:")) {
-                    contentLength = Integer.parseInt(lower.substring(15).trim());
-                } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
-                    chunked = true;
-                }
-            }
-            ByteArrayOutputStream content = new ByteArrayOutputStream();
-            if (chunked) {
-                for (int size = Integer.parseInt(line().trim(), 16); size > 0; size = Integer.parseInt(line().trim(), 16)) {
-                    readExactly(content, size);
-                    line();
-                }
-                line();
-            } else if (contentLength >= 0) {
-                readExactly(content, contentLength);
-            }
-            return new Response(status, content.toString(StandardCharsets.UTF_8));
-        }
-
-        /** Refills the buffer; false at the end of the stream. */
-        private boolean fill() throws IOException {
-            position = 0;
-            limit = Math.max(0, in.read(buffer, 0, buffer.length));
-            return limit > 0;
-        }
-
-        private void readExactly(ByteArrayOutputStream content, int length) throws IOException {
-            if (length > RESPONSE_BYTES_MAX || content.size() + length > RESPONSE_BYTES_MAX) {
-                throw new IOException("response of more than " + RESPONSE_BYTES_MAX + " bytes");
-            }
-            for (int left = length; left > 0; ) {
-                if (position == limit && !fill()) {
-                    throw new IOException("connection closed mid-response");
-                }
-                int n = Math.min(left, limit - position);
-                content.write(buffer, position, n);
-                position += n;
-                left -= n;
-            }
-        }
-
-        private String line() throws IOException {
-            StringBuilder line = new StringBuilder();
-            while (true) {
-                if (position == limit && !fill()) {
-                    throw new IOException("connection closed");
-                }
-                byte c = buffer[position++];
-                if (c == '\n') {
-                    return line.toString();
-                }
-                if (c != '\r') {
-                    line.append((char) (c & 0xFF));
-                }
-                if (line.length() > 16 * 1024) {
-                    throw new IOException("header line too long");
-                }
-            }
+            byte[] content = HttpFraming.body(in, response);
+            System.arraycopy(in, response.end(), in, 0, inLength - response.end());
+            inLength -= response.end();
+            return new Response(response.status(), new String(content, StandardCharsets.UTF_8));
         }
 
         @Override
@@ -349,7 +290,7 @@ public final class LoadGen implements Callable<Integer> {
                 if (socket != null) {
                     socket.close();
                 } else {
-                    in.close();
+                    input.close();
                     out.close();
                 }
             } catch (IOException e) {
