@@ -43,8 +43,9 @@ import org.rocksdb.WriteOptions;
  *
  * <p>A batch holds its writes in memory ({@link Overlay}): reads through it see its own writes over
  * the committed state (read-your-writes), and {@link Batch#commit()} writes them atomically as one
- * {@link WriteBatch}. The batch reads the allocator's spaces from an in-memory copy and pools and
- * projects through a bounded cache (see {@link Hot}). Reads of the store
+ * {@link WriteBatch}. The batch reads the allocator's spaces from an in-memory copy, pools and
+ * projects through a bounded cache, and learns that a new claim's name or a new request id does not
+ * exist from a key filter instead of the database (see {@link Hot} and {@link Absence}). Reads of the store
  * itself see committed state only and may run on any thread while a batch is open; {@link #view()}
  * pins one consistent state for a sequence of reads.
  *
@@ -62,6 +63,8 @@ public final class RocksStore implements Store {
     /** Bounds of the write-through cache of {@link Space#OBJECTS} point reads. */
     static final int OBJECT_CACHE_ENTRIES = 16_384;
     static final long OBJECT_CACHE_BYTES = 16L * 1024 * 1024;
+    /** The spaces whose point reads in a batch ask {@link Absence} first: apply mostly looks up new keys there. */
+    static final Set<Space> FILTERED = EnumSet.of(Space.OBJECTS, Space.REQUESTS);
 
     static {
         RocksDB.loadLibrary();
@@ -78,9 +81,10 @@ public final class RocksStore implements Store {
     private final WriteOptions writeOptions = new WriteOptions();
     private final ReadOptions readOptions = new ReadOptions();
     private final Hot hot;
+    private final Absence absence;
     private boolean batchOpen;
 
-    private RocksStore(Path directory, int cacheEntries, long cacheBytes) {
+    private RocksStore(Path directory, int cacheEntries, long cacheBytes, long filterMinKeys) {
         this.directory = directory;
         this.hot = new Hot(new ObjectCache(cacheEntries, cacheBytes));
         dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
@@ -110,16 +114,63 @@ public final class RocksStore implements Store {
             families.put(spaces[i], handles.get(i + 1));
         }
         hot.load();
+        absence = new Absence(FILTERED, this::keySnapshot, filterMinKeys, e -> { });
     }
 
     /** Opens the database in {@code directory}, creating it (and its column families) when missing. */
     public static RocksStore open(Path directory) {
-        return new RocksStore(directory, OBJECT_CACHE_ENTRIES, OBJECT_CACHE_BYTES);
+        return new RocksStore(directory, OBJECT_CACHE_ENTRIES, OBJECT_CACHE_BYTES, Absence.MIN_CAPACITY);
     }
 
     /** Opens with other bounds for the object cache (tests run it tiny, so eviction is constant). */
     static RocksStore open(Path directory, int cacheEntries, long cacheBytes) {
-        return new RocksStore(directory, cacheEntries, cacheBytes);
+        return new RocksStore(directory, cacheEntries, cacheBytes, Absence.MIN_CAPACITY);
+    }
+
+    /** Opens with a tiny object cache and key filters sized for {@code filterMinKeys} keys (tests: rebuilt often). */
+    static RocksStore open(Path directory, int cacheEntries, long cacheBytes, long filterMinKeys) {
+        return new RocksStore(directory, cacheEntries, cacheBytes, filterMinKeys);
+    }
+
+    /** The filters answering absent keys (tests). */
+    Absence absence() {
+        return absence;
+    }
+
+    /** A pinned state for building key filters, on the builder's thread. */
+    private Absence.Snapshot keySnapshot() {
+        Snapshot snapshot = db.getSnapshot();
+        ReadOptions options = new ReadOptions().setSnapshot(snapshot).setFillCache(false);
+        return new Absence.Snapshot() {
+            @Override
+            public long estimatedKeys(Space space) {
+                try {
+                    return db.getLongProperty(families.get(space), "rocksdb.estimate-num-keys");
+                } catch (RocksDBException e) {
+                    return 0;
+                }
+            }
+
+            @Override
+            public void forEachKey(Space space, Absence.KeyVisitor keys) {
+                try (RocksIterator it = db.newIterator(families.get(space), options)) {
+                    for (it.seekToFirst(); it.isValid(); it.next()) {
+                        if (!keys.visit(it.key())) {
+                            return;
+                        }
+                    }
+                    it.status();
+                } catch (RocksDBException e) {
+                    throw new StorageException("reading the keys of " + space + " failed", e);
+                }
+            }
+
+            @Override
+            public void close() {
+                options.close();
+                db.releaseSnapshot(snapshot);
+            }
+        };
     }
 
     public Path directory() {
@@ -215,6 +266,7 @@ public final class RocksStore implements Store {
 
     @Override
     public void close() {
+        absence.close();
         for (ColumnFamilyHandle handle : handles) {
             handle.close();
         }
@@ -307,8 +359,9 @@ public final class RocksStore implements Store {
      * What apply reads, kept in memory so that a command costs no JNI round trip per read: the
      * allocator's spaces ({@link #MIRRORED}: free blocks, usage counters, meta) in full, loaded at
      * open and O(live blocks) in size, and a bounded write-through cache of point reads of
-     * {@link Space#OBJECTS} (pools and projects are read by every claim). Everything else is read
-     * from the database. Used by the (single) batch thread only; committed writes reach it after
+     * {@link Space#OBJECTS} (pools and projects are read by every claim). A point read of a
+     * {@link #FILTERED} space that {@link Absence} knows to miss returns null without the database.
+     * Everything else is read from the database. Used by the (single) batch thread only; committed writes reach it after
      * RocksDB has taken them, so it always equals the committed state.
      */
     private final class Hot implements ReadView {
@@ -342,6 +395,9 @@ public final class RocksStore implements Store {
             } else if (space == Space.OBJECTS) {
                 objects.put(key, value);
             }
+            if (value != null) {
+                absence.put(space, key);
+            }
         }
 
         @Override
@@ -349,6 +405,9 @@ public final class RocksStore implements Store {
             TreeMap<byte[], byte[]> mirror = mirrors.get(space);
             if (mirror != null) {
                 return mirror.get(key);
+            }
+            if (absence.absent(space, key)) {
+                return null;
             }
             if (space != Space.OBJECTS) {
                 return RocksStore.this.get(readOptions, space, key);

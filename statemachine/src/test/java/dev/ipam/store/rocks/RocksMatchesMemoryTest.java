@@ -3,6 +3,7 @@ package dev.ipam.store.rocks;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ipam.core.store.Batch;
 import dev.ipam.core.store.Cursor;
@@ -18,29 +19,31 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * RocksStore's batch reads go through in-memory copies and a write-through cache: random writes,
- * aborted batches and reopenings, with every read compared with MemoryStore's answer, in a mirrored
- * space, the cached space and a space read straight from the database.
+ * RocksStore's batch reads go through in-memory copies, a write-through cache and key filters:
+ * random writes, aborted batches and reopenings, with every read compared with MemoryStore's answer,
+ * in a mirrored space, the cached and filtered space, a filtered space and a space read straight
+ * from the database. The filters are sized for 4 keys, so they saturate and are rebuilt on their
+ * thread all through the run, while batches commit.
  */
 class RocksMatchesMemoryTest {
-    private static final Space[] SPACES = {Space.FREE, Space.OBJECTS, Space.INDEX};
+    private static final Space[] SPACES = {Space.FREE, Space.OBJECTS, Space.REQUESTS, Space.INDEX};
     private static final int ROUNDS = 400;
 
     @TempDir
     Path temp;
 
     @Test
-    void batchReadsEqualMemoryStoreReads() {
+    void batchReadsEqualMemoryStoreReads() throws InterruptedException {
         long seed = Long.getLong("seed", System.nanoTime());
         Random random = new Random(seed);
         String context = "seed=" + seed + " (rerun with -Dseed=" + seed + ")";
         MemoryStore memory = new MemoryStore();
-        RocksStore rocks = RocksStore.open(temp.resolve("db"), 8, 1024);
+        RocksStore rocks = RocksStore.open(temp.resolve("db"), 8, 1024, 4);
         try {
             for (int round = 0; round < ROUNDS; round++) {
                 if (random.nextInt(50) == 0) {
                     rocks.close();
-                    rocks = RocksStore.open(temp.resolve("db"), 8, 1024);
+                    rocks = RocksStore.open(temp.resolve("db"), 8, 1024, 4);
                 }
                 boolean commit = random.nextInt(5) != 0;
                 try (Batch m = memory.batch(); Batch r = rocks.batch()) {
@@ -73,6 +76,21 @@ class RocksMatchesMemoryTest {
                     }
                 }
             }
+            // Once a build has landed, the filters answer absent keys and only those.
+            rocks.absence().awaitBuild();
+            long answeredBefore = rocks.absence().answered();
+            try (Batch m = memory.batch(); Batch r = rocks.batch()) {
+                for (Space space : new Space[] {Space.OBJECTS, Space.REQUESTS}) {
+                    for (int i = 0; i < 200; i++) {
+                        byte[] key = {(byte) 7, (byte) i, (byte) (i >> 8)}; // outside key()'s alphabet: never written
+                        assertNull(r.get(space, key), context + " never-written key");
+                        byte[] live = key(random);
+                        compareReads(m, r, space, live, key(random), context + " after the filters landed");
+                    }
+                }
+            }
+            assertTrue(rocks.absence().answered() - answeredBefore >= 300,
+                    "the filters answered " + (rocks.absence().answered() - answeredBefore) + " of 400 never-written keys");
         } finally {
             rocks.close();
         }
