@@ -50,6 +50,16 @@ class ConfigTest {
     }
 
     @Test
+    void theInFlightLimitFollowsTheGroupUnlessSet() {
+        assertEquals(RaftSettings.ENTRIES_IN_FLIGHT_AUTO, Config.load(null, Map.of()).raft().entriesInFlightMax());
+        assertEquals(3, Config.load(null, Map.of("entries-in-flight-max", "3")).raft().entriesInFlightMax(), "the setting wins");
+        assertEquals(4, RaftSettings.entriesInFlightFor(1), "alone");
+        assertEquals(2, RaftSettings.entriesInFlightFor(3), "in a group");
+        assertEquals(2, RaftSettings.entriesInFlightFor(0), "joining, not in a group yet");
+        assertMessage(Map.of("entries-in-flight-max", "0"), "entries-in-flight-max=0: use 1..64, or -1 for the default (4 alone, 2 in a group");
+    }
+
+    @Test
     void theUnsafeStaleReadModeIsOnlyOnWhenAskedFor() {
         assertTrue(Config.load(null, Map.of("unsafe-stale-reads", "true")).raft().unsafeStaleReads());
         assertFalse(Config.load(null, Map.of("unsafe-stale-reads", "false")).raft().unsafeStaleReads());

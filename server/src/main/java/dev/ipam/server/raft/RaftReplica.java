@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * once with {@link Unavailable}, message prefix {@link #OVERLOADED}) and one batcher thread packs them into Raft entries of at most
  * {@code batchCommandsMax} commands and {@code batchBytesMax} bytes, waiting at most
  * {@link #lingerUs} for more once it has one while other entries are in flight (never when the
- * node is otherwise idle), with at most {@code entriesInFlightMax} entries
+ * node is otherwise idle), with at most {@link #inFlightLimit} entries
  * submitted at a time: under load the queue fills while entries are in flight, so entries grow with
  * the load. The leader submits to its own server directly; a follower sends through a Ratis client
  * to the leader. An entry that fails for lack of a leader is resent whole until the request
@@ -63,6 +63,8 @@ public final class RaftReplica implements Replica, AutoCloseable {
     private final Core core;
     private final ArrayBlockingQueue<Pending> queue;
     private final Semaphore entriesInFlight;
+    /** The batcher waits for an entry in flight to complete: the in-flight limit is reached. */
+    private volatile boolean waitingForInFlight;
     /** True while the batcher lingers: a completing entry then wakes it through the queue ({@link #WAKE}). */
     private volatile boolean lingering;
     private final Thread batcher;
@@ -86,7 +88,7 @@ public final class RaftReplica implements Replica, AutoCloseable {
         this.settings = settings;
         this.core = core;
         this.queue = new ArrayBlockingQueue<>(settings.pendingCommandsMax());
-        this.entriesInFlight = new Semaphore(settings.entriesInFlightMax());
+        this.entriesInFlight = new Semaphore(permits());
         this.readExecutor = new ThreadPoolExecutor(READ_THREADS, READ_THREADS, 0, TimeUnit.MILLISECONDS,
                 new LinkedBlockingQueue<>(READS_PENDING_MAX), daemon("ipam-read-" + settings.self().id()));
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemon("ipam-retry-" + settings.self().id()));
@@ -140,7 +142,17 @@ public final class RaftReplica implements Replica, AutoCloseable {
     private void runBatcher() {
         while (!closed) {
             try {
-                entriesInFlight.acquire();
+                // Waits until at most limit - 1 others are in flight, then holds one permit for this entry.
+                int held = permits() - inFlightLimit() + 1;
+                if (!entriesInFlight.tryAcquire(held)) {
+                    waitingForInFlight = true;
+                    try {
+                        entriesInFlight.acquire(held);
+                    } finally {
+                        waitingForInFlight = false;
+                    }
+                }
+                entriesInFlight.release(held - 1);
                 List<Pending> batch = nextBatch();
                 if (batch.isEmpty()) {
                     entriesInFlight.release();
@@ -178,7 +190,7 @@ public final class RaftReplica implements Replica, AutoCloseable {
         // The batcher holds one permit for this entry and is the only one taking permits: any other
         // permit taken is an entry in flight, and a permit coming back is one of them completing.
         int freeBefore = entriesInFlight.availablePermits();
-        boolean othersInFlight = freeBefore < settings.entriesInFlightMax() - 1;
+        boolean othersInFlight = freeBefore < permits() - 1;
         long lingerEnd = System.nanoTime() + (othersInFlight ? TimeUnit.MICROSECONDS.toNanos(lingerUs()) : 0);
         lingering = othersInFlight;
         try {
@@ -237,6 +249,25 @@ public final class RaftReplica implements Replica, AutoCloseable {
                 batch.get(i).future().complete(new Applied(outcomes.get(i).index(), outcomes.get(i).result()));
             }
         }, completions);
+    }
+
+    /** True while the batcher waits because the in-flight limit is reached (tests). */
+    boolean waitingForInFlight() {
+        return waitingForInFlight;
+    }
+
+    /** Permits of the in-flight semaphore: entries-in-flight-max, or when it is unset the largest automatic limit. */
+    private int permits() {
+        int configured = settings.entriesInFlightMax();
+        return configured != RaftSettings.ENTRIES_IN_FLIGHT_AUTO ? configured
+                : Math.max(RaftSettings.ENTRIES_IN_FLIGHT_ALONE, RaftSettings.ENTRIES_IN_FLIGHT_GROUP);
+    }
+
+    /** The in-flight limit in force: entries-in-flight-max, or when it is unset, by the group's size as it is now. */
+    int inFlightLimit() {
+        int configured = settings.entriesInFlightMax();
+        return configured != RaftSettings.ENTRIES_IN_FLIGHT_AUTO ? configured
+                : RaftSettings.entriesInFlightFor(node.division().getRaftConf().getCurrentPeers().size());
     }
 
     /** The linger in force: batch-linger-us, or when it is unset, by the group's size as it is now. */

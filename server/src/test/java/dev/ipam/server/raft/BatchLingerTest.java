@@ -144,6 +144,64 @@ class BatchLingerTest {
     }
 
     @Test
+    void atTheInFlightLimitLaterCommandsWaitAndShareTheNextEntry() throws Exception {
+        cluster = new TestCluster(temp, 1, IndexCore::new, s -> s.withBatching(64, 0).withEntriesInFlightMax(1));
+        cluster.startAll();
+        RaftNode node = cluster.awaitLeader(TIMEOUT_MS);
+        assertEquals(1, node.replica().inFlightLimit());
+        CompletableFuture<Replica.Applied> slow = submitHeld(node, "slow");
+        // No linger: below the limit each would leave in an entry of its own (the next test).
+        CompletableFuture<Replica.Applied> second = submit(node, "second", "second");
+        CompletableFuture<Replica.Applied> third = submit(node, "third", "third");
+        holds.get("slow").released.countDown();
+        long slowIndex = index(slow);
+        assertNotEquals(slowIndex, index(second));
+        assertEquals(index(second), index(third), "with one entry in flight allowed, the commands queued behind"
+                + " it did not share the next entry");
+    }
+
+    @Test
+    void belowTheInFlightLimitACommandLeavesWithoutWaitingForTheEntryAhead() throws Exception {
+        cluster = new TestCluster(temp, 1, IndexCore::new, s -> s.withBatching(64, 0).withEntriesInFlightMax(2));
+        cluster.startAll();
+        RaftNode node = cluster.awaitLeader(TIMEOUT_MS);
+        CompletableFuture<Replica.Applied> slow = submitHeld(node, "slow");
+        CompletableFuture<Replica.Applied> second = submit(node, "second", "second");
+        awaitBatcherTookAll(node); // second left in an entry of its own, behind the held one
+        CompletableFuture<Replica.Applied> third = submit(node, "third", "third");
+        holds.get("slow").released.countDown();
+        long slowIndex = index(slow);
+        long secondIndex = index(second);
+        assertNotEquals(slowIndex, secondIndex);
+        assertNotEquals(secondIndex, index(third), "second waited for third although the limit allowed it to go");
+    }
+
+    @Test
+    void inAGroupTheDefaultLimitIsTwoEntriesInFlight() throws Exception {
+        cluster = new TestCluster(temp, 2, IndexCore::new, s -> s.withBatching(64, 0));
+        cluster.startAll();
+        RaftNode leader = cluster.awaitLeader(TIMEOUT_MS);
+        TestCluster.awaitTrue(() -> leader.replica().inFlightLimit() == RaftSettings.ENTRIES_IN_FLIGHT_GROUP, TIMEOUT_MS,
+                () -> "in-flight limit " + leader.replica().inFlightLimit());
+        CompletableFuture<Replica.Applied> slow = submitHeld(leader, "slow");
+        CompletableFuture<Replica.Applied> second = submit(leader, "second", "second");
+        awaitBatcherTookAll(leader); // second is the other entry allowed in flight
+        CompletableFuture<Replica.Applied> third = submit(leader, "third", "third");
+        TestCluster.awaitTrue(() -> leader.replica().queuedCommands() == 0 || leader.replica().waitingForInFlight(),
+                TIMEOUT_MS, () -> "the batcher neither took third nor waited");
+        assertTrue(leader.replica().waitingForInFlight() && leader.replica().queuedCommands() == 1,
+                "a third entry left while two were in flight");
+        CompletableFuture<Replica.Applied> fourth = submit(leader, "fourth", "fourth");
+        holds.get("slow").released.countDown();
+        long slowIndex = index(slow);
+        long secondIndex = index(second);
+        assertNotEquals(slowIndex, secondIndex);
+        assertNotEquals(secondIndex, index(third));
+        assertEquals(index(third), index(fourth), "with two entries in flight, the commands behind them did not wait"
+                + " to share the next entry");
+    }
+
+    @Test
     void theLingerEndsWhenAnEntryInFlightCompletes() throws Exception {
         RaftNode node = startOneNode();
         long[] tookMs = new long[3];

@@ -82,22 +82,29 @@ class MembershipTest {
     }
 
     @Test
-    void theBatchLingerFollowsTheGroupAsItGrowsAndShrinks() throws Exception {
+    void theBatchLingerAndTheInFlightLimitFollowTheGroupAsItGrowsAndShrinks() throws Exception {
         cluster = new TestCluster(temp, 1, CounterCore::new, s -> s);
         cluster.startAll();
         RaftNode first = cluster.awaitLeader(TIMEOUT_MS);
         assertEquals(RaftSettings.BATCH_LINGER_US_ALONE, first.replica().lingerUs(), "a node alone");
+        assertEquals(RaftSettings.ENTRIES_IN_FLIGHT_ALONE, first.replica().inFlightLimit(), "a node alone");
         Peer peer = TestCluster.newPeer("n2");
         RaftNode second = cluster.startJoining(peer);
         await(first.admin().addPeer(peer.id(), peer.raftAddress(), peer.httpAddress()));
         TestCluster.awaitTrue(() -> first.replica().lingerUs() == RaftSettings.BATCH_LINGER_US_GROUP
-                        && second.replica().lingerUs() == RaftSettings.BATCH_LINGER_US_GROUP, TIMEOUT_MS,
-                () -> "after add-peer: lingers " + first.replica().lingerUs() + " and " + second.replica().lingerUs());
+                        && second.replica().lingerUs() == RaftSettings.BATCH_LINGER_US_GROUP
+                        && first.replica().inFlightLimit() == RaftSettings.ENTRIES_IN_FLIGHT_GROUP
+                        && second.replica().inFlightLimit() == RaftSettings.ENTRIES_IN_FLIGHT_GROUP, TIMEOUT_MS,
+                () -> "after add-peer: lingers " + first.replica().lingerUs() + " and " + second.replica().lingerUs()
+                        + ", in-flight limits " + first.replica().inFlightLimit() + " and " + second.replica().inFlightLimit());
         addMany(first, "two-", 10);
         await(first.admin().removePeer(peer.id()));
         cluster.stop(peer.id());
-        TestCluster.awaitTrue(() -> first.replica().lingerUs() == RaftSettings.BATCH_LINGER_US_ALONE, TIMEOUT_MS,
-                () -> "after remove-peer: linger " + first.replica().lingerUs());
+        TestCluster.awaitTrue(() -> first.replica().lingerUs() == RaftSettings.BATCH_LINGER_US_ALONE
+                        && first.replica().inFlightLimit() == RaftSettings.ENTRIES_IN_FLIGHT_ALONE, TIMEOUT_MS,
+                () -> "after remove-peer: linger " + first.replica().lingerUs() + ", in-flight limit "
+                        + first.replica().inFlightLimit());
+        addMany(first, "alone-again-", 10);
     }
 
     @Test
