@@ -84,7 +84,7 @@ up() {
     # start with neither).
     local auth=(--auth-anonymous true)
     [[ " $* " == *" --auth-tokens-file"* ]] && auth=()
-    IPAMD_JAVA_OPTS="${IPAMD_JAVA_OPTS:--Xmx512m -XX:+UseParallelGC}" \
+    IPAMD_JAVA_OPTS="${IPAMD_JAVA_OPTS:--Xmx512m -XX:+UseParallelGC -XX:+UseTransparentHugePages}" \
       nohup "$root/bin/ipamd" --node-id "n$i" \
         --raft-address "127.0.0.1:$((raft_base + i))" --http-address "127.0.0.1:$((http_base + i))" \
         --peers "$peers" --data-dir "$run_dir/n$i/data" "${auth[@]}" "$@" \
