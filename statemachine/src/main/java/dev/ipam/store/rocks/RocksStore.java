@@ -56,6 +56,7 @@ import org.rocksdb.WriteOptions;
  * <p>Storage failures surface as {@link StorageException}: they mean the replica cannot continue.
  */
 public final class RocksStore implements Store {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RocksStore.class);
     /** Block cache shared by every column family of one database. */
     private static final long BLOCK_CACHE_BYTES = 64L * 1024 * 1024;
     /** The spaces apply reads from memory in full (see {@link Hot}). */
@@ -114,7 +115,8 @@ public final class RocksStore implements Store {
             families.put(spaces[i], handles.get(i + 1));
         }
         hot.load();
-        absence = new Absence(FILTERED, this::keySnapshot, filterMinKeys, e -> { });
+        absence = new Absence(FILTERED, this::keySnapshot, filterMinKeys, e -> LOG.warn(
+                "key filters of {} not rebuilt; reads of new keys go to RocksDB until the next try", directory, e));
     }
 
     /** Opens the database in {@code directory}, creating it (and its column families) when missing. */
