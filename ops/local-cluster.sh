@@ -96,8 +96,9 @@ up() {
     local address="127.0.0.1:$((http_base + i))"
     until [[ "$(ready_code "$address")" == "200" ]] && alive "$(cat "$run_dir/n$i.pid")"; do
       if ! alive "$(cat "$run_dir/n$i.pid")"; then
-        echo "local-cluster: n$i exited; see $run_dir/n$i/err.log:" >&2
+        echo "local-cluster: n$i exited; the end of $run_dir/n$i/err.log and out.log:" >&2
         tail -5 "$run_dir/n$i/err.log" >&2
+        tail -5 "$run_dir/n$i/out.log" >&2
         exit 1
       fi
       if (( SECONDS > deadline )); then
