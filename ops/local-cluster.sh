@@ -44,7 +44,10 @@ fi
 
 alive() { # pid -> true if that pid is an ipamd we started
   local pid="$1"
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q 'dev.ipam.server.Main'
+  # Until bin/ipamd execs java, the pid runs the script: without 'bin/ipamd' here, a check in that
+  # window took a starting node for one that had exited (1 start in 10 on a busy box).
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null \
+    | grep -Eq 'dev\.ipam\.server\.Main|bin/ipamd '
 }
 
 ready_code() { # http address -> HTTP status of /readyz (000 when unreachable)
