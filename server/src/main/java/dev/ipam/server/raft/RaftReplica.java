@@ -63,6 +63,8 @@ public final class RaftReplica implements Replica, AutoCloseable {
     private final Core core;
     private final ArrayBlockingQueue<Pending> queue;
     private final Semaphore entriesInFlight;
+    /** Permits of entriesInFlight: entries-in-flight-max, or when it is unset the largest automatic limit. */
+    private final int permits;
     /** The batcher waits for an entry in flight to complete: the in-flight limit is reached. */
     private volatile boolean waitingForInFlight;
     /** True while the batcher lingers: a completing entry then wakes it through the queue ({@link #WAKE}). */
@@ -88,7 +90,9 @@ public final class RaftReplica implements Replica, AutoCloseable {
         this.settings = settings;
         this.core = core;
         this.queue = new ArrayBlockingQueue<>(settings.pendingCommandsMax());
-        this.entriesInFlight = new Semaphore(permits());
+        this.permits = settings.entriesInFlightMax() != RaftSettings.ENTRIES_IN_FLIGHT_AUTO ? settings.entriesInFlightMax()
+                : Math.max(RaftSettings.ENTRIES_IN_FLIGHT_ALONE, RaftSettings.ENTRIES_IN_FLIGHT_GROUP);
+        this.entriesInFlight = new Semaphore(permits);
         this.readExecutor = new ThreadPoolExecutor(READ_THREADS, READ_THREADS, 0, TimeUnit.MILLISECONDS,
                 new LinkedBlockingQueue<>(READS_PENDING_MAX), daemon("ipam-read-" + settings.self().id()));
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemon("ipam-retry-" + settings.self().id()));
@@ -143,7 +147,7 @@ public final class RaftReplica implements Replica, AutoCloseable {
         while (!closed) {
             try {
                 // Waits until at most limit - 1 others are in flight, then holds one permit for this entry.
-                int held = permits() - inFlightLimit() + 1;
+                int held = permits - inFlightLimit() + 1;
                 if (!entriesInFlight.tryAcquire(held)) {
                     waitingForInFlight = true;
                     try {
@@ -190,7 +194,7 @@ public final class RaftReplica implements Replica, AutoCloseable {
         // The batcher holds one permit for this entry and is the only one taking permits: any other
         // permit taken is an entry in flight, and a permit coming back is one of them completing.
         int freeBefore = entriesInFlight.availablePermits();
-        boolean othersInFlight = freeBefore < permits() - 1;
+        boolean othersInFlight = freeBefore < permits - 1;
         long lingerEnd = System.nanoTime() + (othersInFlight ? TimeUnit.MICROSECONDS.toNanos(lingerUs()) : 0);
         lingering = othersInFlight;
         try {
@@ -256,25 +260,22 @@ public final class RaftReplica implements Replica, AutoCloseable {
         return waitingForInFlight;
     }
 
-    /** Permits of the in-flight semaphore: entries-in-flight-max, or when it is unset the largest automatic limit. */
-    private int permits() {
-        int configured = settings.entriesInFlightMax();
-        return configured != RaftSettings.ENTRIES_IN_FLIGHT_AUTO ? configured
-                : Math.max(RaftSettings.ENTRIES_IN_FLIGHT_ALONE, RaftSettings.ENTRIES_IN_FLIGHT_GROUP);
-    }
-
     /** The in-flight limit in force: entries-in-flight-max, or when it is unset, by the group's size as it is now. */
     int inFlightLimit() {
         int configured = settings.entriesInFlightMax();
-        return configured != RaftSettings.ENTRIES_IN_FLIGHT_AUTO ? configured
-                : RaftSettings.entriesInFlightFor(node.division().getRaftConf().getCurrentPeers().size());
+        return configured != RaftSettings.ENTRIES_IN_FLIGHT_AUTO ? configured : RaftSettings.entriesInFlightFor(members());
+    }
+
+    /** Members of the group as it is now, this node included. */
+    private int members() {
+        return node.division().getRaftConf().getCurrentPeers().size();
     }
 
     /** The linger in force: batch-linger-us, or when it is unset, by the group's size as it is now. */
     int lingerUs() {
         int configured = settings.batchLingerUs();
         return configured != RaftSettings.BATCH_LINGER_US_AUTO ? configured
-                : RaftSettings.batchLingerUsFor(node.division().getRaftConf().getCurrentPeers().size());
+                : RaftSettings.batchLingerUsFor(members());
     }
 
     /** One submission of the entry; on a retriable failure, another after a short pause until the deadline. */

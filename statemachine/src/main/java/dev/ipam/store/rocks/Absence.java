@@ -58,8 +58,7 @@ final class Absence implements AutoCloseable {
     private final Map<Space, KeyFilter> filters = new EnumMap<>(Space.class);
     private final Map<Space, Long> found = new EnumMap<>(Space.class);
     /** Keys committed since the running build's snapshot; null when no build runs. */
-    private List<Space> pendingSpaces;
-    private List<byte[]> pendingKeys;
+    private List<Committed> pending;
     private Thread builder;
     private volatile Object done;
     private volatile boolean closing;
@@ -99,9 +98,8 @@ final class Absence implements AutoCloseable {
         if (filter != null) {
             filter.add(key);
         }
-        if (pendingKeys != null) {
-            pendingSpaces.add(space);
-            pendingKeys.add(key);
+        if (pending != null) {
+            pending.add(new Committed(space, key));
         } else if (filter != null && filter.saturated()) {
             build();
         }
@@ -153,8 +151,7 @@ final class Absence implements AutoCloseable {
 
     private void build() {
         builds++;
-        pendingSpaces = new ArrayList<>();
-        pendingKeys = new ArrayList<>();
+        pending = new ArrayList<>();
         // The list starts before the snapshot: a key committed in between is in both, none in neither.
         Snapshot snapshot = source.snapshot();
         Map<Space, Long> sizes = new EnumMap<>(Space.class);
@@ -180,7 +177,7 @@ final class Absence implements AutoCloseable {
                 long[] count = {0};
                 snapshot.forEachKey(space, key -> {
                     count[0]++;
-                    if (filter != null && count[0] <= MAX_CAPACITY) {
+                    if (filter != null) {
                         filter.add(key);
                     }
                     return !closing;
@@ -196,6 +193,10 @@ final class Absence implements AutoCloseable {
         }
     }
 
+    /** A key committed while a build ran. */
+    private record Committed(Space space, byte[] key) {
+    }
+
     private record Built(Map<Space, KeyFilter> filters, Map<Space, Long> counts) {
     }
 
@@ -207,10 +208,8 @@ final class Absence implements AutoCloseable {
         }
         builder = null;
         done = null;
-        List<Space> keySpaces = pendingSpaces;
-        List<byte[]> keys = pendingKeys;
-        pendingSpaces = null;
-        pendingKeys = null;
+        List<Committed> committed = pending;
+        pending = null;
         if (result instanceof RuntimeException e) {
             // Reads keep going to the database; the next saturation tries again.
             buildFailed.accept(e);
@@ -218,10 +217,10 @@ final class Absence implements AutoCloseable {
         }
         Built built = (Built) result;
         found.putAll(built.counts());
-        for (int i = 0; i < keys.size(); i++) {
-            KeyFilter filter = built.filters().get(keySpaces.get(i));
+        for (Committed key : committed) {
+            KeyFilter filter = built.filters().get(key.space());
             if (filter != null) {
-                filter.add(keys.get(i));
+                filter.add(key.key());
             }
         }
         // A space the build could not hold keeps its old filter: it took every key committed since.
