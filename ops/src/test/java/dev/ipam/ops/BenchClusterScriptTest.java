@@ -1,0 +1,69 @@
+package dev.ipam.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** ops/bench-cluster.sh: one row of figures per window, from a cluster it starts and stops again. */
+class BenchClusterScriptTest {
+    private static final long SCRIPT_TIMEOUT_S = 180;
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void printsOneRowPerWindowAndStopsItsNodes() throws Exception {
+        OpsScripts.assumeServerPackaged();
+        Path run = temp.resolve("run");
+        Map<String, String> env = Map.of("IPAM_BENCH_DIR", run.toString(), "IPAM_BENCH_NODES", "1",
+                "IPAM_RAFT_PORT_BASE", Integer.toString(OpsScripts.freePortBase(1)),
+                "IPAM_HTTP_PORT_BASE", Integer.toString(OpsScripts.freePortBase(1)),
+                "IPAMD_JAVA_OPTS", "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
+        OpsScripts.Run bench = OpsScripts.run(temp, env, SCRIPT_TIMEOUT_S, "ops/bench-cluster.sh", "2", "2", "4");
+        assertEquals(0, bench.exit(), bench.output());
+
+        List<String[]> rows = new ArrayList<>();
+        for (String line : bench.output().split("\n")) {
+            String[] fields = line.trim().split("\\s+");
+            if (fields.length == 10 && fields[0].matches("\\d+")) {
+                rows.add(fields);
+            }
+        }
+        assertEquals(2, rows.size(), bench.output());
+        for (int i = 0; i < rows.size(); i++) {
+            String[] row = rows.get(i);
+            assertEquals(Integer.toString(i + 1), row[0], "window number");
+            assertTrue(Long.parseLong(row[1]) > 0, "claims made in window " + row[0]);
+            assertTrue(Long.parseLong(row[5]) > 0, "CPU per claim of window " + row[0]);
+            // The parts (JIT, storage, the rest) are spent CPU: none is negative (a compiler thread
+            // that ends must not take its earlier CPU out of the window), and they add up to the whole.
+            for (int part = 6; part <= 8; part++) {
+                assertTrue(Long.parseLong(row[part]) >= 0, "part " + part + ": " + String.join(" ", row));
+            }
+            long parts = Long.parseLong(row[6]) + Long.parseLong(row[7]) + Long.parseLong(row[8]);
+            assertTrue(Math.abs(parts - Long.parseLong(row[5])) <= 2, String.join(" ", row));
+            assertTrue(Long.parseLong(row[9]) > 0, "database size");
+        }
+        java.util.regex.Matcher started = java.util.regex.Pattern.compile("1 node\\(s\\), pids (\\d+),").matcher(bench.output());
+        assertTrue(started.find(), bench.output());
+        long pid = Long.parseLong(started.group(1));
+        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "node still running after the script");
+    }
+
+    @Test
+    void refusesArgumentsThatAreNotPositiveIntegers() throws Exception {
+        Map<String, String> env = Map.of("IPAM_BENCH_DIR", temp.resolve("run").toString());
+        OpsScripts.Run bench = OpsScripts.run(temp, env, SCRIPT_TIMEOUT_S, "ops/bench-cluster.sh", "2", "0");
+        assertEquals(2, bench.exit(), bench.output());
+        assertTrue(bench.output().contains("positive integers"), bench.output());
+        assertFalse(Files.exists(temp.resolve("run")), "nothing started");
+    }
+}
