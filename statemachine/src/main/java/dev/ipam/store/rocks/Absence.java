@@ -29,6 +29,13 @@ final class Absence implements AutoCloseable {
     static final long MIN_CAPACITY = 1L << 16;
     /** Beyond this many keys (about 20 MiB of filter) a space is read from the database only. */
     static final long MAX_CAPACITY = 1L << 24;
+    /**
+     * A build sizes a filter for this many times the keys it expects (up to {@link #MAX_CAPACITY}).
+     * Each build reads every key of the space, so a space that grows to N keys is read about
+     * N * GROWTH / (GROWTH - 1) times in all: 2N at 2, 1.33N at 4. At 2, the builds took 3-8% of a
+     * node's CPU under sustained load (async-profiler, 3-node cluster at c=256).
+     */
+    static final long GROWTH = 4;
 
     /** What a build reads: the keys of one space as of the snapshot the build was started with. */
     interface Source {
@@ -54,6 +61,7 @@ final class Absence implements AutoCloseable {
     private final Set<Space> spaces;
     private final Source source;
     private final long minCapacity;
+    private final long maxCapacity;
     private final Consumer<RuntimeException> buildFailed;
     private final Map<Space, KeyFilter> filters = new EnumMap<>(Space.class);
     private final Map<Space, Long> found = new EnumMap<>(Space.class);
@@ -66,9 +74,18 @@ final class Absence implements AutoCloseable {
     private long builds;
 
     Absence(Set<Space> spaces, Source source, long minCapacity, Consumer<RuntimeException> buildFailed) {
+        this(spaces, source, minCapacity, MAX_CAPACITY, buildFailed);
+    }
+
+    /** With another cap than {@link #MAX_CAPACITY} (tests: a space outgrows it in a few hundred keys). */
+    Absence(Set<Space> spaces, Source source, long minCapacity, long maxCapacity, Consumer<RuntimeException> buildFailed) {
+        if (minCapacity < 1 || maxCapacity < minCapacity || maxCapacity > MAX_CAPACITY) {
+            throw new IllegalArgumentException("capacities must satisfy 1 <= min <= max <= " + MAX_CAPACITY);
+        }
         this.spaces = spaces;
         this.source = source;
         this.minCapacity = minCapacity;
+        this.maxCapacity = maxCapacity;
         this.buildFailed = buildFailed;
         build();
     }
@@ -159,7 +176,7 @@ final class Absence implements AutoCloseable {
             KeyFilter current = filters.get(space);
             long floor = Math.max(snapshot.estimatedKeys(space), found.getOrDefault(space, 0L));
             floor = Math.max(floor, current == null ? 0 : current.added());
-            sizes.put(space, Math.max(minCapacity, 2 * floor));
+            sizes.put(space, Math.max(minCapacity, Math.min(maxCapacity, GROWTH * floor)));
         }
         done = null;
         builder = new Thread(() -> done = run(snapshot, sizes), "rocks-key-filter");
@@ -173,7 +190,7 @@ final class Absence implements AutoCloseable {
             Map<Space, Long> counts = new EnumMap<>(Space.class);
             for (Space space : spaces) {
                 long capacity = sizes.get(space);
-                KeyFilter filter = capacity <= MAX_CAPACITY ? new KeyFilter(capacity) : null;
+                KeyFilter filter = new KeyFilter(capacity);
                 long[] count = {0};
                 snapshot.forEachKey(space, key -> {
                     count[0]++;
@@ -224,11 +241,18 @@ final class Absence implements AutoCloseable {
             }
         }
         // A space the build could not hold keeps its old filter: it took every key committed since.
+        // A space past the cap loses it: no build can hold it, and a saturated filter kept would
+        // start another build at every put.
         filters.putAll(built.filters());
+        for (Space space : spaces) {
+            if (found.get(space) > maxCapacity) {
+                filters.remove(space);
+            }
+        }
         // A space that outgrew its estimate is rebuilt at once, sized from the count just taken.
         for (Space space : spaces) {
             KeyFilter filter = filters.get(space);
-            boolean missing = !built.filters().containsKey(space) && 2 * found.get(space) <= MAX_CAPACITY;
+            boolean missing = !built.filters().containsKey(space) && found.get(space) <= maxCapacity;
             if (missing || (filter != null && filter.saturated())) {
                 build();
                 return;

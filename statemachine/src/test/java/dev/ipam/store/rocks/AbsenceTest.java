@@ -145,7 +145,8 @@ class AbsenceTest {
             absence.awaitBuild();
             assertTrue(absence.builds() >= 2, "no rebuild after saturation");
             KeyFilter later = absence.filter(S);
-            assertTrue(later != first && later.capacity() >= 128, "capacity " + later.capacity());
+            // Sized for GROWTH times the keys it expected (at least the 65 that saturated the first).
+            assertTrue(later != first && later.capacity() >= 4 * 65, "capacity " + later.capacity());
             for (int i = 0; i < 200; i++) {
                 assertFalse(absence.absent(S, bytes("k" + i)), "k" + i + " lost across rebuilds");
             }
@@ -164,12 +165,62 @@ class AbsenceTest {
             absence.awaitBuild();
             KeyFilter filter = absence.filter(S);
             assertNotNull(filter, "500 keys found by a build sized for 64: not rebuilt");
-            assertEquals(1_000, filter.capacity(), "sized from the 500 keys found");
+            assertEquals(2_000, filter.capacity(), "sized from the 500 keys found, four times over");
             assertEquals(2, absence.builds());
             for (int i = 0; i < 500; i++) {
                 assertFalse(absence.absent(S, bytes("k" + i)));
             }
         }
+    }
+
+    @Test
+    void aSpaceNearTheCapGetsAFilterOfTheCap() throws Exception {
+        Source source = new Source();
+        for (int i = 0; i < 200; i++) {
+            source.commit(S, "k" + i);
+        }
+        source.estimate = 200;
+        try (Absence absence = new Absence(EnumSet.of(S), source, 64, 256, e -> { })) {
+            absence.awaitBuild();
+            KeyFilter filter = absence.filter(S);
+            assertNotNull(filter, "200 keys under a cap of 256: no filter");
+            assertEquals(256, filter.capacity(), "four times 200, capped");
+            assertEquals(1, absence.builds());
+        }
+    }
+
+    /** Keeping the saturated filter made every install start another build: awaitBuild never returned. */
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 60, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void aSpaceThatOutgrowsTheCapGoesToTheDatabaseWithoutRebuildingAtEveryPut() throws Exception {
+        Source source = new Source();
+        try (Absence absence = new Absence(EnumSet.of(S), source, 64, 256, e -> { })) {
+            absence.awaitBuild();
+            assertNotNull(absence.filter(S));
+            for (int i = 0; i < 600; i++) {
+                commit(source, absence, S, "k" + i);
+                absence.awaitBuild();
+            }
+            assertNull(absence.filter(S), "a saturated filter kept past the cap");
+            long builds = absence.builds();
+            assertTrue(builds <= 4, "builds: " + builds);
+            for (int i = 600; i < 700; i++) {
+                commit(source, absence, S, "k" + i);
+                absence.awaitBuild();
+            }
+            assertEquals(builds, absence.builds(), "rebuilt past the cap");
+            assertFalse(absence.absent(S, bytes("never-committed")), "answered without a filter");
+            assertFalse(absence.absent(S, bytes("k650")));
+        }
+    }
+
+    @Test
+    void capacitiesOutOfOrderAreRefused() {
+        Source source = new Source();
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new Absence(EnumSet.of(S), source, 64, 32, e -> { }));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new Absence(EnumSet.of(S), source, 64, Absence.MAX_CAPACITY + 1, e -> { }));
     }
 
     @Test
