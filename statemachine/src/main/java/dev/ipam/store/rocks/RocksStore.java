@@ -100,10 +100,11 @@ public final class RocksStore implements Store {
         // uncompressed size (ops/bench-node.sh 64 20 after 90 s of warm-up, 2026-11-22).
         // Compaction starts at 8 files in level 0, not RocksDB's 4. Claims, allocations and request ids
         // have keys in no order, so each compaction out of level 0 rewrites the whole of the level it
-        // merges into; twice the input per compaction halves how often that happens. 3-node clusters,
-        // six windows of 40 s at c=256, alternating: RocksDB's threads spent 29 us per claim against 46
-        // with 4, and the later windows did 7.4-9.0 k claims/s against 5.1-8.1 k (ops/README.md).
-        // Point reads rarely reach the files (ObjectCache, Absence); scans merge up to 8 more files.
+        // merges into; twice the input per compaction halves how often that happens. 3-node clusters
+        // under sustained c=256 load (ops/bench-cluster.sh, alternating): RocksDB's threads spent a
+        // median 31.5 us per claim against 49 with 4; throughput and total CPU per claim did not move
+        // beyond the noise (ops/README.md). Point reads rarely reach the files (ObjectCache, Absence);
+        // scans merge up to 8 more files.
         familyOptions = new ColumnFamilyOptions().setTableFormatConfig(tableConfig)
                 .setCompressionType(org.rocksdb.CompressionType.LZ4_COMPRESSION)
                 .setLevel0FileNumCompactionTrigger(LEVEL0_COMPACTION_TRIGGER);
