@@ -20,7 +20,8 @@ import java.util.function.Consumer;
  * filters. Until the first build lands, and for a space whose filter would outgrow
  * {@link #MAX_CAPACITY}, every read goes to the database. Deleted keys stay in a filter (they cost a
  * database read, not a wrong answer) and count towards its capacity; once a filter is
- * {@linkplain KeyFilter#saturated() saturated} the filters are built again, sized from the keys found.
+ * {@linkplain KeyFilter#saturated() saturated} the filters are built again, sized for {@link #GROWTH}
+ * times the keys found.
  *
  * <p>Everything but the build runs on the store's batch thread (one batch at a time).
  */
