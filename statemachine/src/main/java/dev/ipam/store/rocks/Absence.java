@@ -191,6 +191,7 @@ final class Absence implements AutoCloseable {
             Map<Space, Long> counts = new EnumMap<>(Space.class);
             for (Space space : spaces) {
                 long capacity = sizes.get(space);
+                // Sized within the cap by build(); a space found to hold more is not kept (install).
                 KeyFilter filter = new KeyFilter(capacity);
                 long[] count = {0};
                 snapshot.forEachKey(space, key -> {

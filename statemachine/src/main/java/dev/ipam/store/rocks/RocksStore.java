@@ -104,7 +104,7 @@ public final class RocksStore implements Store {
         // under sustained c=256 load (ops/bench-cluster.sh, alternating): RocksDB's threads spent a
         // median 31.5 us per claim against 49 with 4; throughput and total CPU per claim did not move
         // beyond the noise (ops/README.md). Point reads rarely reach the files (ObjectCache, Absence);
-        // scans merge up to 8 more files.
+        // a scan may merge 4 more level-0 files than before.
         familyOptions = new ColumnFamilyOptions().setTableFormatConfig(tableConfig)
                 .setCompressionType(org.rocksdb.CompressionType.LZ4_COMPRESSION)
                 .setLevel0FileNumCompactionTrigger(LEVEL0_COMPACTION_TRIGGER);
