@@ -191,18 +191,18 @@ final class Absence implements AutoCloseable {
             Map<Space, Long> counts = new EnumMap<>(Space.class);
             for (Space space : spaces) {
                 long capacity = sizes.get(space);
-                // Sized within the cap by build(); a space found to hold more is not kept (install).
+                // Sized within the cap by build(). A space found to hold more is not kept (below), so
+                // keys past the capacity are only counted.
                 KeyFilter filter = new KeyFilter(capacity);
                 long[] count = {0};
                 snapshot.forEachKey(space, key -> {
-                    count[0]++;
-                    if (filter != null) {
+                    if (++count[0] <= capacity) {
                         filter.add(key);
                     }
                     return !closing;
                 });
                 counts.put(space, count[0]);
-                if (filter != null && count[0] <= filter.capacity()) {
+                if (count[0] <= capacity) {
                     built.put(space, filter);
                 }
             }

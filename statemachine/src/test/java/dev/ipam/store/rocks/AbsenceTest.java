@@ -86,6 +86,15 @@ class AbsenceTest {
     }
 
     /** Commits a key the way RocksStore does: to the database, then to the filters. */
+    /** A source whose space S holds k0 .. k(count-1) before any build. */
+    private static Source sourceWithKeys(int count) {
+        Source source = new Source();
+        for (int i = 0; i < count; i++) {
+            source.commit(S, "k" + i);
+        }
+        return source;
+    }
+
     private static void commit(Source source, Absence absence, Space space, String key) {
         source.commit(space, key);
         absence.put(space, bytes(key));
@@ -155,10 +164,7 @@ class AbsenceTest {
 
     @Test
     void anUnderestimatedSpaceIsRebuiltFromItsCount() throws Exception {
-        Source source = new Source();
-        for (int i = 0; i < 500; i++) {
-            source.commit(S, "k" + i);
-        }
+        Source source = sourceWithKeys(500);
         source.estimate = 1;
         try (Absence absence = new Absence(EnumSet.of(S), source, 64, e -> { })) {
             absence.awaitBuild();
@@ -175,10 +181,7 @@ class AbsenceTest {
 
     @Test
     void aSpaceNearTheCapGetsAFilterOfTheCap() throws Exception {
-        Source source = new Source();
-        for (int i = 0; i < 200; i++) {
-            source.commit(S, "k" + i);
-        }
+        Source source = sourceWithKeys(200);
         source.estimate = 200;
         try (Absence absence = new Absence(EnumSet.of(S), source, 64, 256, e -> { })) {
             absence.awaitBuild();
@@ -240,10 +243,7 @@ class AbsenceTest {
 
     @Test
     void closeStopsARunningBuild() {
-        Source source = new Source();
-        for (int i = 0; i < 10; i++) {
-            source.commit(S, "k" + i);
-        }
+        Source source = sourceWithKeys(10);
         source.hold = new CountDownLatch(1);
         Absence absence = new Absence(EnumSet.of(S), source, 64, e -> { });
         Thread release = new Thread(source.hold::countDown);
