@@ -378,7 +378,7 @@ final class Resources {
         } catch (IOException e) {
             throw new UsageError("edit: cannot write a temporary file: " + e.getMessage(), ExitCodes.ERROR);
         }
-        runEditor(environment, file);
+        runEditor(environment, file, original);
         String edited;
         try {
             edited = Files.readString(file);
@@ -412,7 +412,11 @@ final class Resources {
         return ExitCodes.OK;
     }
 
-    private static void runEditor(Map<String, String> environment, Path file) {
+    /**
+     * Runs the editor on {@code file}. When it fails, the file is removed if it still holds
+     * {@code original} (nothing to keep) and kept, with its path in the error, if it was changed.
+     */
+    private static void runEditor(Map<String, String> environment, Path file, String original) {
         String editor = environment.getOrDefault("IPAM_EDITOR", environment.getOrDefault("EDITOR", "vi"));
         List<String> command = new ArrayList<>(List.of(editor.trim().split("\\s+")));
         command.add(file.toString());
@@ -424,8 +428,15 @@ final class Resources {
                         ExitCodes.ABORTED);
             }
             if (process.exitValue() != 0) {
+                String where;
+                if (unchanged(file, original)) {
+                    deleteQuietly(file);
+                    where = "";
+                } else {
+                    where = " (your edit is kept in " + file + ")";
+                }
                 throw new UsageError("edit: the editor '" + editor + "' exited with " + process.exitValue()
-                        + "; nothing was changed (the file is " + file + ")", ExitCodes.ABORTED);
+                        + "; nothing was changed on the server" + where, ExitCodes.ABORTED);
             }
         } catch (IOException e) {
             throw new UsageError("edit: cannot start the editor '" + editor + "' (set IPAM_EDITOR or EDITOR): " + e.getMessage(),
@@ -433,6 +444,14 @@ final class Resources {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UsageError("edit: interrupted; your edit is in " + file, ExitCodes.ABORTED);
+        }
+    }
+
+    private static boolean unchanged(Path file, String original) {
+        try {
+            return Files.readString(file).equals(original);
+        } catch (IOException e) {
+            return false;
         }
     }
 

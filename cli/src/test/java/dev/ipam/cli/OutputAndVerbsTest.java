@@ -2,6 +2,7 @@ package dev.ipam.cli;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -225,15 +226,31 @@ class OutputAndVerbsTest {
         assertEquals(64, Codec.JSON.readTree(ok(cli.run("get", "ipclaim", "edited", "-o", "json")).out())
                 .path("spec").path("prefixLength").asInt());
 
+        // An editor that fails: an untouched file is removed, a changed one is kept and named.
         Cli.Result brokenEditor = editor("exit 3").run("edit", "ipclaim", "edited");
         assertEquals(ExitCodes.ABORTED, brokenEditor.code(), brokenEditor.toString());
+        assertFalse(brokenEditor.err().contains("kept in"), brokenEditor.toString());
+        assertFalse(Files.exists(lastEdited()), "an untouched file is removed: " + lastEdited());
+        Cli.Result changedThenFailed = editor("sed -i 's/app: new/app: lost/' \"$1\"; exit 3").run("edit", "ipclaim", "edited");
+        assertEquals(ExitCodes.ABORTED, changedThenFailed.code(), changedThenFailed.toString());
+        String keptAfterFailure = changedThenFailed.err().substring(changedThenFailed.err().indexOf("kept in ") + "kept in ".length())
+                .replaceAll("\\).*\\s*$", "");
+        assertTrue(Files.readString(Path.of(keptAfterFailure)).contains("app: lost"), changedThenFailed.toString());
+        Files.delete(Path.of(keptAfterFailure));
+        assertEquals("new", Codec.JSON.readTree(ok(cli.run("get", "ipclaim", "edited", "-o", "json")).out())
+                .path("metadata").path("labels").path("app").asText());
         ok(cli.run("prefix", "release", "edited"));
+    }
+
+    /** The file the last {@link #editor} script was given. */
+    private Path lastEdited() throws Exception {
+        return Path.of(Files.readString(home.resolve("last-edited")));
     }
 
     /** A Cli whose IPAM_EDITOR is a shell script with this body ($1 is the file). */
     private Cli editor(String body) throws Exception {
         Path script = Files.createTempFile(home, "editor-", ".sh");
-        Files.writeString(script, "#!/bin/sh\n" + body + "\n");
+        Files.writeString(script, "#!/bin/sh\nprintf '%s' \"$1\" > '" + home.resolve("last-edited") + "'\n" + body + "\n");
         script.toFile().setExecutable(true);
         return new Cli(home).with("--server", node.uri(), "--project", "demo").env("IPAM_EDITOR", script.toString());
     }
