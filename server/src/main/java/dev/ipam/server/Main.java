@@ -5,6 +5,7 @@ import dev.ipam.ratis.IpamStateMachine;
 import dev.ipam.server.http.ApiConfig;
 import dev.ipam.server.http.ApiServer;
 import dev.ipam.server.raft.RaftNode;
+import dev.ipam.store.rocks.NativeLibrary;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -141,6 +142,8 @@ public final class Main implements Callable<Integer> {
             System.err.println("ipamd: bad setting: " + e.getMessage());
             return EXIT_BAD_SETTING;
         }
+        // Before anything opens RocksDB (a restore does), so a killed node leaves no copy in /tmp.
+        NativeLibrary.loadFrom(config.raft().dataDir().resolve(NativeLibrary.DIRECTORY)).ifPresent(LOG::warn);
         if (restoreFile != null) {
             try {
                 dev.ipam.server.backup.Restore.Restored restored = dev.ipam.server.backup.Restore.seed(restoreFile,

@@ -4,6 +4,7 @@ import dev.ipam.core.store.Export;
 import dev.ipam.core.store.Space;
 import dev.ipam.ratis.AppliedState;
 import dev.ipam.server.raft.RaftNode;
+import dev.ipam.store.rocks.NativeLibrary;
 import dev.ipam.store.rocks.RocksStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -109,7 +110,8 @@ public final class Restore {
             throw new IOException("data-dir " + dataDir + " is not a directory");
         }
         try (Stream<Path> children = Files.list(dataDir)) {
-            if (children.findAny().isPresent()) {
+            // The node's unpacked RocksDB library (NativeLibrary) is not data.
+            if (children.anyMatch(child -> !child.getFileName().toString().equals(NativeLibrary.DIRECTORY))) {
                 throw new IOException("refusing to restore into data-dir " + dataDir + ": it is not empty (a live or "
                         + "old node's data); a backup seeds only the empty data directories of a new cluster");
             }

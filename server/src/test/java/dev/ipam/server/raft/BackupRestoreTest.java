@@ -19,6 +19,7 @@ import dev.ipam.server.backup.BackupFile;
 import dev.ipam.server.backup.Restore;
 import dev.ipam.server.http.ApiConfig;
 import dev.ipam.server.http.ApiServer;
+import dev.ipam.store.rocks.NativeLibrary;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -203,6 +204,8 @@ class BackupRestoreTest {
 
         // A new cluster: every node seeded from the same file, then started.
         restored = new TestCluster(temp.resolve("restored"), 3, Ipam::new, s -> s);
+        // ipamd unpacks RocksDB's library into the data directory before it restores: not data.
+        Files.createDirectories(restored.root.resolve(restored.peers.values().iterator().next().id()).resolve(NativeLibrary.DIRECTORY));
         for (Peer peer : restored.peers.values()) {
             // Loaded in slices far smaller than the state: a restore's memory does not grow with the backup.
             List<Long> loaded = new ArrayList<>();
