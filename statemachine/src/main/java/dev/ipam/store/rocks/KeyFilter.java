@@ -8,6 +8,8 @@ package dev.ipam.store.rocks;
  * owner rebuilds the filter from the database once {@link #saturated()}. Not thread-safe.
  */
 final class KeyFilter {
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
     static final int BITS_PER_KEY = 10;
     private static final int PROBES = 6;
     private static final int WORDS_PER_BLOCK = 8;
@@ -100,10 +102,8 @@ final class KeyFilter {
         long h = 0x9E3779B97F4A7C15L ^ key.length;
         int i = 0;
         for (; i + 8 <= key.length; i += 8) {
-            long v = ((long) (key[i] & 0xFF) << 56) | ((long) (key[i + 1] & 0xFF) << 48)
-                    | ((long) (key[i + 2] & 0xFF) << 40) | ((long) (key[i + 3] & 0xFF) << 32)
-                    | ((long) (key[i + 4] & 0xFF) << 24) | ((key[i + 5] & 0xFF) << 16)
-                    | ((key[i + 6] & 0xFF) << 8) | (key[i + 7] & 0xFF);
+            // One 8-byte load (big-endian, as eight byte loads shifted together would read it).
+            long v = (long) LONGS.get(key, i);
             h = (h ^ v) * 0xC2B2AE3D27D4EB4FL;
             h ^= h >>> 29;
         }

@@ -70,4 +70,20 @@ class KeyFilterTest {
         }
         assertTrue(KeyFilter.hash(new byte[0]) != KeyFilter.hash(new byte[1]), "length is hashed");
     }
+
+    /** Values of the byte-at-a-time version: the 8-byte loads read the same big-endian words. */
+    @Test
+    void hashKeepsItsValues() {
+        String[] keys = {"a", "claims/lg-1-c256-w3-17", "0123456789abcdef0123456789abcdef!"};
+        long[] plain = {-4044320639661061561L, -3090237536054407629L, 7437022526600118511L};
+        long[] highBit = {2431997101603326240L, -3336780463329847578L, 5119063239518930280L};
+        for (int i = 0; i < keys.length; i++) {
+            byte[] key = keys[i].getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(plain[i], KeyFilter.hash(key), keys[i]);
+            for (int j = 0; j < key.length; j++) {
+                key[j] |= (byte) 0x80; // bytes that are negative as Java bytes
+            }
+            assertEquals(highBit[i], KeyFilter.hash(key), keys[i] + " with the high bits set");
+        }
+    }
 }
