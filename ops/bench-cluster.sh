@@ -10,7 +10,9 @@
 # leader, in a project of its own. Per window it prints claims/s, p50 and p99 latency, the CPU all
 # nodes spent per claim, and that CPU split into the JIT compilers, storage (RocksDB's flush and
 # compaction threads and the key-filter builds) and the rest (a thread that ended during the window
-# counts in the rest); then the first node's database size.
+# counts in the rest); then the load generator's own CPU per claim, its JVM's start-up included (it shares the cores:
+# claims/s is about cores x 1e6 / (nodes' + generator's us per claim) once the cores are saturated);
+# then the first node's database size.
 # Background work lags: a window's storage CPU is partly earlier windows' writes. On a 2-core
 # machine three JVMs compile for minutes (the first window's JIT share is the largest), so read
 # the later windows for the steady state. IPAMD_JAVA_OPTS is passed on. Stops the nodes it started.
@@ -58,13 +60,18 @@ process_ticks() {
   for pid in "${pids[@]}"; do awk '{print $14 + $15}' "/proc/$pid/stat"; done | awk '{t += $1} END {print t + 0}'
 }
 
-printf '%-7s %9s %9s %8s %8s %14s %8s %8s %8s %8s\n' window claims claims/s p50_ms p99_ms cpu_us/claim jit storage other db_MB
+printf '%-7s %9s %9s %8s %8s %14s %8s %8s %8s %10s %8s\n' window claims claims/s p50_ms p99_ms cpu_us/claim jit storage other loadgen_us \
+  db_MB
+# bash's "time" reports the CPU (user, system seconds) of what it ran, children included.
+TIMEFORMAT='%U %S'
 for w in $(seq 1 "$windows"); do
   thread_ticks "$IPAM_RUN_DIR/threads.before"
   total0=$(process_ticks)
-  out=$("$root/bin/ipam-loadgen" --server "http://127.0.0.1:$((IPAM_HTTP_PORT_BASE + 1))" --project "window$w" \
-      --concurrency "$concurrency" --duration-s "$seconds" --claims-max 10000000 2>&1) \
-    || { echo "$out" >&2; echo "bench-cluster: the load generator failed in window $w" >&2; exit 1; }
+  if ! { time out=$("$root/bin/ipam-loadgen" --server "http://127.0.0.1:$((IPAM_HTTP_PORT_BASE + 1))" --project "window$w" \
+      --concurrency "$concurrency" --duration-s "$seconds" --claims-max 10000000 2>&1); } 2> "$IPAM_RUN_DIR/loadgen.time"; then
+    echo "$out" >&2; echo "bench-cluster: the load generator failed in window $w" >&2; exit 1
+  fi
+  loadgen_s=$(awk '{print $1 + $2}' "$IPAM_RUN_DIR/loadgen.time")
   total1=$(process_ticks)
   thread_ticks "$IPAM_RUN_DIR/threads.after"
   # Per thread, what it spent in the window; a thread that ended in the window counts as "other".
@@ -76,8 +83,10 @@ for w in $(seq 1 "$windows"); do
   read -r claims rate p50 p99 <<< "$row"
   db_mb=$(du -sm "$IPAM_RUN_DIR/n1/data" | cut -f1)
   awk -v w="$w" -v n="$claims" -v r="$rate" -v p50="$p50" -v p99="$p99" -v hz="$hz" -v db="$db_mb" \
-      -v t="$((total1 - total0))" -v j="$jit" -v s="$storage" 'BEGIN {
+      -v t="$((total1 - total0))" -v j="$jit" -v s="$storage" -v g="$loadgen_s" 'BEGIN {
     us = n > 0 ? 1e6 / hz / n : 0
-    printf "%-7s %9d %9d %8s %8s %14.0f %8.0f %8.0f %8.0f %8d\n", w, n, r, p50, p99, t * us, j * us, s * us, (t - j - s) * us, db }'
+    gen = n > 0 ? g * 1e6 / n : 0
+    printf "%-7s %9d %9d %8s %8s %14.0f %8.0f %8.0f %8.0f %10.0f %8d\n", w, n, r, p50, p99, t * us, j * us, s * us, (t - j - s) * us,
+      gen, db }'
 done
 echo "load average $(cut -d' ' -f1-3 /proc/loadavg); CPU per claim is the sum over $nodes nodes (us); data in $IPAM_RUN_DIR"
