@@ -10,9 +10,9 @@
 # leader, in a project of its own. Per window it prints claims/s, p50 and p99 latency, the CPU all
 # nodes spent per claim, and that CPU split into the JIT compilers, storage (RocksDB's flush and
 # compaction threads and the key-filter builds) and the rest (a thread that ended during the window
-# counts in the rest); then the load generator's own CPU per claim, its JVM's start-up included (it shares the cores:
-# claims/s is about cores x 1e6 / (nodes' + generator's us per claim) once the cores are saturated);
-# then the first node's database size.
+# counts in the rest); then the load generator's own CPU per claim, its JVM's start-up included
+# (it shares the cores: once they are saturated, claims/s is about cores x 1e6 / (nodes' +
+# generator's us per claim)); then the first node's database size.
 # Background work lags: a window's storage CPU is partly earlier windows' writes. On a 2-core
 # machine three JVMs compile for minutes (the first window's JIT share is the largest), so read
 # the later windows for the steady state. IPAMD_JAVA_OPTS is passed on. Stops the nodes it started.

@@ -48,8 +48,10 @@ before=$(ticks "$pid")
 sys_before=$(sys_ticks "$pid")
 started=$(date +%s.%N)
 load=$(cut -d' ' -f1-3 /proc/loadavg)
-/usr/bin/time -f "%U %S" -o "$dir/loadgen.time" "$root/bin/ipam-loadgen" --server http://127.0.0.1:$http_port \
-    --concurrency "$levels" --duration-s "$seconds" > "$dir/loadgen.out" 2>&1
+# bash's "time" reports the CPU (user, system seconds) of what it ran (no /usr/bin/time needed).
+TIMEFORMAT='%U %S'
+{ time "$root/bin/ipam-loadgen" --server http://127.0.0.1:$http_port \
+    --concurrency "$levels" --duration-s "$seconds" > "$dir/loadgen.out" 2>&1; } 2> "$dir/loadgen.time"
 after=$(ticks "$pid")
 sys_after=$(sys_ticks "$pid")
 thread_ticks "$pid" > "$dir/threads.after"
