@@ -26,6 +26,22 @@ class BytesMapTest {
         return key;
     }
 
+    /**
+     * Keys that share long prefixes, as store keys do (kind, project, namespace, then a name): a
+     * random cut of one 20-byte prefix, then 0-11 bytes from a small alphabet, so that keys longer
+     * than 8 bytes differ only far in, or one is a prefix of another, which short random keys never do.
+     */
+    private static final byte[] SHARED = "\u0003team-alpha\u0000default\u0000".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+
+    private static byte[] prefixedKey(Random random, int alphabet) {
+        int prefix = random.nextInt(4) == 0 ? random.nextInt(SHARED.length + 1) : SHARED.length;
+        byte[] key = Arrays.copyOf(SHARED, prefix + random.nextInt(12));
+        for (int i = prefix; i < key.length; i++) {
+            key[i] = (byte) (random.nextInt(alphabet) * (256 / alphabet));
+        }
+        return key;
+    }
+
     private static void assertSameEntry(Map.Entry<byte[], byte[]> expected, Entry actual, String what) {
         if (expected == null) {
             assertNull(actual, what);
@@ -38,17 +54,26 @@ class BytesMapTest {
     @ParameterizedTest(name = "fanout {0}")
     @ValueSource(ints = {3, 4, 5, 8, 64})
     void behavesAsATreeMap(int fanout) {
+        behavesAsATreeMap(fanout, BytesMapTest::randomKey, 6);
+    }
+
+    @ParameterizedTest(name = "fanout {0}")
+    @ValueSource(ints = {3, 4, 5, 8, 64})
+    void behavesAsATreeMapWithSharedPrefixes(int fanout) {
+        behavesAsATreeMap(fanout, BytesMapTest::prefixedKey, 3);
+    }
+
+    private void behavesAsATreeMap(int fanout, java.util.function.BiFunction<Random, Integer, byte[]> keys, int alphabet) {
         long seed = Long.getLong("bytesmap.seed", 20261122L + fanout);
         Random random = new Random(seed);
         BytesMap map = new BytesMap(fanout);
         TreeMap<byte[], byte[]> model = new TreeMap<>(Arrays::compareUnsigned);
-        int alphabet = 6;
         for (int step = 0; step < 60_000; step++) {
             String where = "seed " + seed + " step " + step;
             // phases that grow, churn and drain, so merges and borrows happen at every level
             int phase = (step / 5_000) % 3;
             int putPercent = phase == 0 ? 80 : phase == 1 ? 50 : 15;
-            byte[] key = randomKey(random, alphabet);
+            byte[] key = keys.apply(random, alphabet);
             if (random.nextInt(100) < putPercent) {
                 byte[] value = {(byte) step, (byte) (step >> 8)};
                 assertArrayEquals(model.put(key, value), map.put(key, value), where + " put");
@@ -56,7 +81,7 @@ class BytesMapTest {
                 assertArrayEquals(model.remove(key), map.remove(key), where + " remove");
             }
             assertEquals(model.size(), map.size(), where + " size");
-            byte[] probe = randomKey(random, alphabet);
+            byte[] probe = keys.apply(random, alphabet);
             assertArrayEquals(model.get(probe), map.get(probe), where + " get");
             assertSameEntry(model.ceilingEntry(probe), map.ceiling(probe), where + " ceiling");
             assertSameEntry(model.higherEntry(probe), map.higher(probe), where + " higher");
@@ -65,8 +90,8 @@ class BytesMapTest {
             assertSameEntry(model.lastEntry(), map.last(), where + " last");
             if (step % 97 == 0) {
                 map.check();
-                byte[] from = random.nextInt(4) == 0 ? null : randomKey(random, alphabet);
-                byte[] to = random.nextInt(4) == 0 ? null : randomKey(random, alphabet);
+                byte[] from = random.nextInt(4) == 0 ? null : keys.apply(random, alphabet);
+                byte[] to = random.nextInt(4) == 0 ? null : keys.apply(random, alphabet);
                 assertEquals(range(model, from, to), keys(map.scan(from, to)), where + " scan");
                 assertEquals(describe(SortedMaps.first(model, from, to)), describe(map.first(from, to)), where + " first in range");
                 assertEquals(describe(SortedMaps.last(model, from, to)), describe(map.last(from, to)), where + " last in range");
