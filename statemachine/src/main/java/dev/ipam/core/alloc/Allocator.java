@@ -96,7 +96,9 @@ public final class Allocator {
     /** Creates the free space of a new pool: its whole block is one free block. */
     public PoolState create(long poolId, Block pool, Strategy strategy) {
         check(pool.length() >= 1, "pools of length 0 are not supported");
-        check(batch.get(Space.FREE, headerKey(poolId)) == null, "pool id " + poolId + " already in use");
+        if (batch.get(Space.FREE, headerKey(poolId)) != null) {
+            throw broken("pool id " + poolId + " already in use");
+        }
         PoolState state = new PoolState(pool, strategy);
         insertFree(poolId, state, pool.length(), pool.hi(), pool.lo());
         save(poolId, state);
@@ -105,16 +107,24 @@ public final class Allocator {
 
     public PoolState load(long poolId) {
         byte[] bytes = batch.get(Space.FREE, headerKey(poolId));
-        check(bytes != null, "pool id " + poolId + " has no allocator header");
+        if (bytes == null) {
+            throw broken("pool id " + poolId + " has no allocator header");
+        }
         return Decoded.cache().get(bytes, PoolState.class, PoolState::decode).copy();
     }
 
     /** Removes an unused pool's rows. The pool must hold no allocation and no child pool. */
     public void drop(long poolId, PoolState state) {
-        check(state.allocations == 0 && state.children == 0, "dropping a pool in use: " + state);
-        check(state.allocatedHi == 0 && state.allocatedLo == 0, "unused pool with allocated addresses: " + state);
+        if (!(state.allocations == 0 && state.children == 0)) {
+            throw broken("dropping a pool in use: " + state);
+        }
+        if (!(state.allocatedHi == 0 && state.allocatedLo == 0)) {
+            throw broken("unused pool with allocated addresses: " + state);
+        }
         for (int length = 0; length <= state.width; length++) {
-            check(state.counts[length] == (length == state.poolLength ? 1 : 0), "unused pool not whole: " + state);
+            if (state.counts[length] != (length == state.poolLength ? 1 : 0)) {
+                throw broken("unused pool not whole: " + state);
+            }
         }
         batch.delete(Space.FREE, nodeKey(poolId, state.width, state.poolLength, state.baseHi, state.baseLo));
         batch.delete(Space.FREE, headerKey(poolId));
@@ -135,7 +145,9 @@ public final class Allocator {
      * written then). The caller has checked length against the pool's bounds.
      */
     public Block allocate(long poolId, PoolState state, int length, Holder holder) {
-        check(length >= state.poolLength && length <= state.width, "length " + length + " outside " + state.pool());
+        if (!(length >= state.poolLength && length <= state.width)) {
+            throw broken("length " + length + " outside " + state.pool());
+        }
         int freeLength = -1;
         long freeHi = 0;
         long freeLo = 0;
@@ -178,7 +190,9 @@ public final class Allocator {
 
     /** Allocates exactly {@code block} if it is free; false (nothing written) when any of it is taken. */
     public boolean allocateSpecific(long poolId, PoolState state, Block block, Holder holder) {
-        check(state.pool().contains(block), block + " outside pool " + state.pool());
+        if (!state.pool().contains(block)) {
+            throw broken(block + " outside pool " + state.pool());
+        }
         int width = state.width;
         for (int l = state.poolLength; l <= block.length(); l++) {
             if (state.counts[l] == 0) {
@@ -217,9 +231,12 @@ public final class Allocator {
     /** Returns an allocated block to the pool, merging it with free buddies. */
     public void release(long poolId, PoolState state, Block block, Holder holder) {
         int width = state.width;
-        check(state.pool().contains(block), block + " outside pool " + state.pool());
-        check(batch.get(Space.FREE, nodeKey(poolId, width, block.length(), block.hi(), block.lo())) == null,
-                "releasing free block " + block);
+        if (!state.pool().contains(block)) {
+            throw broken(block + " outside pool " + state.pool());
+        }
+        if (batch.get(Space.FREE, nodeKey(poolId, width, block.length(), block.hi(), block.lo())) != null) {
+            throw broken("releasing free block " + block);
+        }
         int length = block.length();
         long hi = block.hi();
         long lo = block.lo();
@@ -267,13 +284,17 @@ public final class Allocator {
     private void removeFree(long poolId, PoolState state, int length, long hi, long lo) {
         byte[] key = nodeKey(poolId, state.width, length, hi, lo);
         batch.delete(Space.FREE, key);
-        check(state.counts[length] > 0, "free count underflow at /" + length);
+        if (state.counts[length] <= 0) {
+            throw broken("free count underflow at /" + length);
+        }
         if (--state.counts[length] == 0) {
             state.lowestHi[length] = 0;
             state.lowestLo[length] = 0;
         } else if (state.lowestHi[length] == hi && state.lowestLo[length] == lo) {
             Entry next = batch.first(Space.FREE, key, lengthPrefix(poolId, length + 1));
-            check(next != null, "free count says /" + length + " blocks remain, none found");
+            if (next == null) {
+                throw broken("free count says /" + length + " blocks remain, none found");
+            }
             state.lowestHi[length] = keyHi(next.key(), state.width);
             state.lowestLo[length] = keyLo(next.key(), state.width);
         }
@@ -295,7 +316,9 @@ public final class Allocator {
             return null;
         }
         while (true) {
-            check(l < length, "LeastUtilized descended past /" + length);
+            if (l >= length) {
+                throw broken("LeastUtilized descended past /" + length);
+            }
             int child = l + 1;
             long rightHi = hi | Block.sizeHi(width, child);
             long rightLo = lo | Block.sizeLo(width, child);
@@ -303,7 +326,9 @@ public final class Allocator {
             NodeInfo right = info(poolId, state, child, rightHi, rightLo);
             boolean leftFits = left.best <= length;
             boolean rightFits = right.best <= length;
-            check(leftFits || rightFits, "usage row of /" + l + " promised a fit below it");
+            if (!leftFits && !rightFits) {
+                throw broken("usage row of /" + l + " promised a fit below it");
+            }
             boolean goRight = rightFits && (!leftFits || right.free.compareTo(left.free) > 0);
             NodeInfo chosen = goRight ? right : left;
             if (goRight) {
@@ -380,9 +405,15 @@ public final class Allocator {
         return row[16] & 0xFF;
     }
 
+    /** For messages without concatenation: one that builds its message must test first and throw {@link #broken}. */
     static void check(boolean condition, String message) {
         if (!condition) {
-            throw new IllegalStateException("allocator invariant broken: " + message);
+            throw broken(message);
         }
+    }
+
+    /** The error for a broken invariant (messages are built only then: building them was a tenth of a claim's cost). */
+    static IllegalStateException broken(String message) {
+        return new IllegalStateException("allocator invariant broken: " + message);
     }
 }

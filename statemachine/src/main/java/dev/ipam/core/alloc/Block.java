@@ -3,6 +3,7 @@ package dev.ipam.core.alloc;
 import dev.ipam.core.model.IPFamily;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
+import java.nio.charset.StandardCharsets;
 
 /**
  * An aligned block of addresses: a prefix. The address is held as two longs (hi, lo); an IPv4
@@ -43,7 +44,34 @@ public record Block(IPFamily family, long hi, long lo, int length) {
 
     /** The canonical text: RFC 5952 for IPv6, dotted quad for IPv4, then "/length". */
     public String cidr() {
-        return format(family, hi, lo) + "/" + length;
+        byte[] out = new byte[CIDR_MAX];
+        int end = writeCidr(out);
+        return new String(out, 0, end, StandardCharsets.ISO_8859_1);
+    }
+
+    /** The most characters a canonical CIDR takes ("ffff:...:ffff/128"). */
+    private static final int CIDR_MAX = 43;
+
+    /** Writes {@link #cidr()} as ASCII into out (at least CIDR_MAX bytes); returns its length. */
+    private int writeCidr(byte[] out) {
+        int at = writeAddress(out, family, hi, lo);
+        out[at++] = '/';
+        return writeDecimal(out, at, length);
+    }
+
+    /** True when text is exactly {@link #cidr()} (no String built). */
+    private boolean isCidr(String text) {
+        byte[] out = new byte[CIDR_MAX];
+        int end = writeCidr(out);
+        if (end != text.length()) {
+            return false;
+        }
+        for (int i = 0; i < end; i++) {
+            if (text.charAt(i) != out[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
@@ -246,28 +274,40 @@ public record Block(IPFamily family, long hi, long lo, int length) {
             return null;
         }
         Block block = new Block(family, hi, lo, length);
-        return block.cidr().equals(text) ? block : null;
+        return block.isCidr(text) ? block : null;
     }
 
     /** Formats an address: dotted quad, or RFC 5952 (lowercase, longest run of 2+ zero groups as "::"). */
     static String format(IPFamily family, long hi, long lo) {
+        byte[] out = new byte[CIDR_MAX];
+        int end = writeAddress(out, family, hi, lo);
+        return new String(out, 0, end, StandardCharsets.ISO_8859_1);
+    }
+
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);
+
+    /** Writes the address as {@link #format} does, from index 0; returns the length. */
+    private static int writeAddress(byte[] out, IPFamily family, long hi, long lo) {
         if (family == IPFamily.IPv4) {
-            return ((lo >>> 24) & 0xFF) + "." + ((lo >>> 16) & 0xFF) + "." + ((lo >>> 8) & 0xFF) + "." + (lo & 0xFF);
+            int at = 0;
+            for (int shift = 24; shift >= 0; shift -= 8) {
+                at = writeDecimal(out, at, (int) ((lo >>> shift) & 0xFF));
+                if (shift > 0) {
+                    out[at++] = '.';
+                }
+            }
+            return at;
         }
-        int[] groups = new int[8];
-        for (int i = 0; i < 4; i++) {
-            groups[i] = (int) ((hi >>> (48 - 16 * i)) & 0xFFFF);
-            groups[4 + i] = (int) ((lo >>> (48 - 16 * i)) & 0xFFFF);
-        }
+        // the longest run of two or more zero groups (the first of equal runs) becomes "::"
         int bestStart = -1;
         int bestLength = 1;
         for (int i = 0; i < 8; ) {
-            if (groups[i] != 0) {
+            if (group(hi, lo, i) != 0) {
                 i++;
                 continue;
             }
             int start = i;
-            while (i < 8 && groups[i] == 0) {
+            while (i < 8 && group(hi, lo, i) == 0) {
                 i++;
             }
             if (i - start > bestLength) {
@@ -275,18 +315,42 @@ public record Block(IPFamily family, long hi, long lo, int length) {
                 bestLength = i - start;
             }
         }
-        StringBuilder out = new StringBuilder(40);
+        int at = 0;
         for (int i = 0; i < 8; i++) {
             if (i == bestStart) {
-                out.append("::");
+                out[at++] = ':';
+                out[at++] = ':';
                 i += bestLength - 1;
                 continue;
             }
-            if (out.length() > 0 && out.charAt(out.length() - 1) != ':') {
-                out.append(':');
+            if (at > 0 && out[at - 1] != ':') {
+                out[at++] = ':';
             }
-            out.append(Integer.toHexString(groups[i]));
+            int value = group(hi, lo, i);
+            for (int shift = 12; shift >= 0; shift -= 4) { // lowercase hex, no leading zeros
+                int digit = (value >>> shift) & 0xF;
+                if (digit != 0 || shift == 0 || value >>> (shift + 4) != 0) {
+                    out[at++] = HEX[digit];
+                }
+            }
         }
-        return out.toString();
+        return at;
+    }
+
+    /** Group i (0-7) of an IPv6 address: 16 bits, most significant first. */
+    private static int group(long hi, long lo, int i) {
+        return (int) (((i < 4 ? hi : lo) >>> (48 - 16 * (i & 3))) & 0xFFFF);
+    }
+
+    /** Writes value (0-999) in decimal at {@code at}; returns the index after it. */
+    private static int writeDecimal(byte[] out, int at, int value) {
+        if (value >= 100) {
+            out[at++] = (byte) ('0' + value / 100);
+        }
+        if (value >= 10) {
+            out[at++] = (byte) ('0' + value / 10 % 10);
+        }
+        out[at++] = (byte) ('0' + value % 10);
+        return at;
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.ipam.core.model.IPFamily;
+import inet.ipaddr.ipv4.IPv4Address;
 import inet.ipaddr.ipv6.IPv6Address;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,12 @@ class BlockTest {
             Block masked = new Block(IPFamily.IPv6, Block.maskHi(128, hi, length), Block.maskLo(128, lo, length),
                     length);
             assertEquals(masked, Block.parseCanonical(masked.cidr()), masked.cidr());
+            byte[] maskedBytes = new byte[16];
+            for (int b = 0; b < 8; b++) {
+                maskedBytes[b] = (byte) (masked.hi() >>> (56 - 8 * b));
+                maskedBytes[8 + b] = (byte) (masked.lo() >>> (56 - 8 * b));
+            }
+            assertEquals(new IPv6Address(maskedBytes).toCanonicalString() + "/" + length, masked.cidr());
             Block.Parsed parsed = Block.parse(expected + "/128");
             assertNotNull(parsed.block(), expected);
             assertEquals(hi, parsed.block().hi());
@@ -52,6 +59,7 @@ class BlockTest {
             int length = random.nextInt(33);
             long address = Block.maskLo(32, random.nextLong() & 0xFFFFFFFFL, length);
             Block block = new Block(IPFamily.IPv4, 0, address, length);
+            assertEquals(new IPv4Address((int) address).toCanonicalString() + "/" + length, block.cidr());
             assertEquals(block, Block.parseCanonical(block.cidr()));
         }
         for (String bad : new String[] {"10.0.0.1/8", "010.0.0.0/8", "10.0.0/8", "10.0.0.0.0/8", "10.0.0.0/33",
