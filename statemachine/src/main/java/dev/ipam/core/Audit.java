@@ -225,16 +225,29 @@ public final class Audit {
         if (block == null) {
             throw new IllegalStateException("audit: block \"" + cidr + "\" is not a canonical CIDR");
         }
-        byte[] start = block.family() == dev.ipam.core.model.IPFamily.IPv4
-                ? ByteBuffer.allocate(4).putInt((int) block.lo()).array()
-                : ByteBuffer.allocate(16).putLong(block.hi()).putLong(block.lo()).array();
-        byte[] head = blockPrefix(start, block.length());
-        return ByteBuffer.allocate(head.length + 12).put(head).putLong(index).putInt(seq).array();
+        // blockPrefix(address bytes, length), then index and seq, written in place
+        byte[] key = new byte[BLOCK_PREFIX_BYTES + 12];
+        key[0] = 'A';
+        if (block.family() == dev.ipam.core.model.IPFamily.IPv4) {
+            key[1] = 4;
+            putInt(key, 2, (int) block.lo());
+        } else {
+            key[1] = 6;
+            putLong(key, 2, block.hi());
+            putLong(key, 10, block.lo());
+        }
+        key[18] = (byte) block.length();
+        putLong(key, BLOCK_PREFIX_BYTES, index);
+        putInt(key, BLOCK_PREFIX_BYTES + 8, seq);
+        return key;
     }
+
+    /** 'A', family, the address padded to 16 bytes, the prefix length. */
+    private static final int BLOCK_PREFIX_BYTES = 19;
 
     private static byte[] blockPrefix(byte[] start, int prefix) {
         byte[] padded = Arrays.copyOf(start, 16);
-        return ByteBuffer.allocate(19).put((byte) 'A').put((byte) (start.length == 4 ? 4 : 6)).put(padded)
+        return ByteBuffer.allocate(BLOCK_PREFIX_BYTES).put((byte) 'A').put((byte) (start.length == 4 ? 4 : 6)).put(padded)
                 .put((byte) prefix).array();
     }
 
