@@ -115,8 +115,52 @@ public final class BytesMap {
         return (Leaf) node;
     }
 
+    // ------------------------------------------------------------------ fingers
+
+    /** How many recently used leaves are tried before a search from the root. */
+    static final int FINGERS = 4;
+    private final Leaf[] fingers = new Leaf[FINGERS];
+    private int nextFinger;
+
+    /**
+     * A recently used leaf whose range holds key, or null. A leaf's range runs from its first key to
+     * the next leaf's first key (every separator is the smallest key under it, which {@link #check}
+     * verifies), so two comparisons with keys in cache replace a descent through every level. Apply
+     * works on a few places at a time (the end of the audit trail, a pool's free list, the claims
+     * of the moment), so most reads and writes land in one of them.
+     */
+    private Leaf finger(byte[] key) {
+        for (Leaf leaf : fingers) {
+            if (leaf != null && leaf.count > 0 && compare(key, leaf.keys[0]) >= 0
+                    && (leaf.next == null || compare(key, leaf.next.keys[0]) < 0)) {
+                return leaf;
+            }
+        }
+        return null;
+    }
+
+    private void remember(Leaf leaf) {
+        for (Leaf finger : fingers) {
+            if (finger == leaf) {
+                return;
+            }
+        }
+        fingers[nextFinger] = leaf;
+        nextFinger = (nextFinger + 1) % FINGERS;
+    }
+
+    /** The leaf holding key's range: a finger, or found from the root and then remembered. */
+    private Leaf leafOf(byte[] key) {
+        Leaf leaf = finger(key);
+        if (leaf == null) {
+            leaf = leafFor(key);
+            remember(leaf);
+        }
+        return leaf;
+    }
+
     public byte[] get(byte[] key) {
-        Leaf leaf = leafFor(key);
+        Leaf leaf = leafOf(key);
         int at = search(leaf, key);
         return at >= 0 ? leaf.values[at] : null;
     }
@@ -127,6 +171,19 @@ public final class BytesMap {
     public byte[] put(byte[] key, byte[] value) {
         if (key == null || value == null) {
             throw new NullPointerException("null key or value");
+        }
+        Leaf leaf = finger(key);
+        if (leaf != null) {
+            int at = search(leaf, key);
+            if (at >= 0) {
+                byte[] previous = leaf.values[at];
+                leaf.values[at] = value;
+                return previous;
+            }
+            if (leaf.count < max) { // no split; at >= 1 (key > keys[0]), so no separator changes
+                insertAt(leaf, -at - 1, key, value);
+                return null;
+            }
         }
         Object[] result = new Object[1];
         Node split = insert(root, key, value, result);
@@ -157,13 +214,8 @@ public final class BytesMap {
                 leaf.values[at] = value;
                 return null;
             }
-            at = -at - 1;
-            System.arraycopy(leaf.keys, at, leaf.keys, at + 1, leaf.count - at);
-            System.arraycopy(leaf.values, at, leaf.values, at + 1, leaf.count - at);
-            leaf.keys[at] = key;
-            leaf.values[at] = value;
-            leaf.count++;
-            size++;
+            insertAt(leaf, -at - 1, key, value);
+            remember(leaf);
             return leaf.count > max ? splitLeaf(leaf) : null;
         }
         Inner inner = (Inner) node;
@@ -179,6 +231,28 @@ public final class BytesMap {
         inner.keys[child] = smallest(split);
         inner.count++;
         return inner.count > max ? splitInner(inner) : null;
+    }
+
+    /** Puts a new entry at index at of a leaf with room for it. */
+    private void insertAt(Leaf leaf, int at, byte[] key, byte[] value) {
+        System.arraycopy(leaf.keys, at, leaf.keys, at + 1, leaf.count - at);
+        System.arraycopy(leaf.values, at, leaf.values, at + 1, leaf.count - at);
+        leaf.keys[at] = key;
+        leaf.values[at] = value;
+        leaf.count++;
+        size++;
+    }
+
+    /** Takes the entry at index at out of a leaf; returns its value. */
+    private byte[] removeAt(Leaf leaf, int at) {
+        byte[] removed = leaf.values[at];
+        System.arraycopy(leaf.keys, at + 1, leaf.keys, at, leaf.count - at - 1);
+        System.arraycopy(leaf.values, at + 1, leaf.values, at, leaf.count - at - 1);
+        leaf.count--;
+        leaf.keys[leaf.count] = null;
+        leaf.values[leaf.count] = null;
+        size--;
+        return removed;
     }
 
     private Leaf splitLeaf(Leaf leaf) {
@@ -218,6 +292,17 @@ public final class BytesMap {
 
     /** Removes key; returns its value or null. */
     public byte[] remove(byte[] key) {
+        Leaf leaf = finger(key);
+        if (leaf != null) {
+            int at = search(leaf, key);
+            if (at < 0) {
+                return null;
+            }
+            // not the first key (its separator would change) and no underflow: no other node changes
+            if (leaf == root || (at > 0 && leaf.count > minLeaf)) {
+                return removeAt(leaf, at);
+            }
+        }
         Object[] result = new Object[1];
         delete(root, key, result);
         if (root instanceof Inner inner && inner.count == 1) {
@@ -232,13 +317,7 @@ public final class BytesMap {
             if (at < 0) {
                 return;
             }
-            removed[0] = leaf.values[at];
-            System.arraycopy(leaf.keys, at + 1, leaf.keys, at, leaf.count - at - 1);
-            System.arraycopy(leaf.values, at + 1, leaf.values, at, leaf.count - at - 1);
-            leaf.count--;
-            leaf.keys[leaf.count] = null;
-            leaf.values[leaf.count] = null;
-            size--;
+            removed[0] = removeAt(leaf, at);
             return;
         }
         Inner inner = (Inner) node;
@@ -260,6 +339,7 @@ public final class BytesMap {
 
     /** children[child] of parent is under its minimum: borrow from a sibling or merge with one. */
     private void rebalance(Inner parent, int child) {
+        Arrays.fill(fingers, null); // a merge drops a leaf; a finger must never point at one
         Node node = parent.children[child];
         Node left = child > 0 ? parent.children[child - 1] : null;
         Node right = child + 1 < parent.count ? parent.children[child + 1] : null;
