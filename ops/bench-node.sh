@@ -14,11 +14,15 @@
 # The per-client rate limit is off (--http-requests-per-second 0: every client here is 127.0.0.1).
 # IPAMD_EXTRA_ARGS adds ipamd flags; IPAM_BENCH_RAFT_PORT / IPAM_BENCH_HTTP_PORT move it off the
 # default ports (e.g. when someone else benchmarks at the same time). Stops only the ipamd it started.
+# Each level, and the warm-up, runs for its SECONDS: IPAM_BENCH_CLAIMS_MAX (default 100000000) is the
+# load generator's --claims-max. Until session 10 it was the generator's default of 300,000, which at
+# 15,000 claims/s ended a 30 s level after 20 s and a 90 s warm-up after about 25 s.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 levels="${1:-64}"
 seconds="${2:-10}"
 dir="${IPAM_BENCH_DIR:-$root/runs/bench-node}"
+claims_max="${IPAM_BENCH_CLAIMS_MAX:-100000000}"
 raft_port="${IPAM_BENCH_RAFT_PORT:-19861}"
 http_port="${IPAM_BENCH_HTTP_PORT:-18081}"
 rm -rf "$dir" && mkdir -p "$dir"
@@ -33,7 +37,7 @@ for _ in $(seq 1 200); do
   sleep 0.3
 done
 "$root/bin/ipam-loadgen" --server http://127.0.0.1:$http_port --project warm --concurrency 64 \
-    --duration-s "${IPAM_BENCH_WARM_S:-6}" > "$dir/warm.out" 2>&1
+    --duration-s "${IPAM_BENCH_WARM_S:-6}" --claims-max "$claims_max" > "$dir/warm.out" 2>&1
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 sys_ticks() { awk '{print $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
@@ -51,7 +55,7 @@ load=$(cut -d' ' -f1-3 /proc/loadavg)
 # bash's "time" reports the CPU (user, system seconds) of what it ran (no /usr/bin/time needed).
 TIMEFORMAT='%U %S'
 { time "$root/bin/ipam-loadgen" --server http://127.0.0.1:$http_port \
-    --concurrency "$levels" --duration-s "$seconds" > "$dir/loadgen.out" 2>&1; } 2> "$dir/loadgen.time"
+    --concurrency "$levels" --duration-s "$seconds" --claims-max "$claims_max" > "$dir/loadgen.out" 2>&1; } 2> "$dir/loadgen.time"
 after=$(ticks "$pid")
 sys_after=$(sys_ticks "$pid")
 thread_ticks "$pid" > "$dir/threads.after"

@@ -1,0 +1,61 @@
+package dev.ipam.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** ops/bench-node.sh: the load generator's claim cap is the script's, and the node it starts stops again. */
+class BenchNodeScriptTest {
+    private static final long SCRIPT_TIMEOUT_S = 180;
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void levelsEndAtTheScriptsClaimCapAndTheNodeStops() throws Exception {
+        OpsScripts.assumeServerPackaged();
+        int base = OpsScripts.freePortBase(2);
+        int httpPort = base + 2;
+        // 30 s levels that end after 40 claims: the level ends by the cap the script passes on (until
+        // session 10 the generator's own 300,000 ended the levels, whatever their length).
+        Map<String, String> env = Map.of("IPAM_BENCH_DIR", temp.resolve("run").toString(),
+                "IPAM_BENCH_RAFT_PORT", Integer.toString(base + 1), "IPAM_BENCH_HTTP_PORT", Integer.toString(httpPort),
+                "IPAM_BENCH_WARM_S", "30", "IPAM_BENCH_CLAIMS_MAX", "40",
+                "IPAMD_JAVA_OPTS", "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
+        OpsScripts.Run bench = OpsScripts.run(temp, env, SCRIPT_TIMEOUT_S, "ops/bench-node.sh", "4", "30");
+        assertEquals(0, bench.exit(), bench.output());
+
+        Matcher row = Pattern.compile("(?m)^4\\s+(\\d+)\\s+\\d+").matcher(bench.output());
+        assertTrue(row.find(), bench.output());
+        assertEquals(40, Long.parseLong(row.group(1)), "claims in the measured level: " + bench.output());
+        Matcher cost = Pattern.compile("for (\\d+) claims = (\\d+) us/claim").matcher(bench.output());
+        assertTrue(cost.find(), bench.output());
+        assertEquals("40", cost.group(1), bench.output());
+        assertTrue(bench.output().contains("ipamd CPU by thread group"), bench.output());
+        String warm = java.nio.file.Files.readString(temp.resolve("run/warm.out"));
+        Matcher warmRow = Pattern.compile("(?m)^64\\s+(\\d+)\\s+\\d+").matcher(warm);
+        assertTrue(warmRow.find(), warm);
+        assertEquals(40, Long.parseLong(warmRow.group(1)), "claims in the warm-up: " + warm);
+        assertFalse(listening(httpPort), "ipamd still serves on " + httpPort + " after the script");
+    }
+
+    private static boolean listening(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
