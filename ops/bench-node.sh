@@ -14,15 +14,15 @@
 # The per-client rate limit is off (--http-requests-per-second 0: every client here is 127.0.0.1).
 # IPAMD_EXTRA_ARGS adds ipamd flags; IPAM_BENCH_RAFT_PORT / IPAM_BENCH_HTTP_PORT move it off the
 # default ports (e.g. when someone else benchmarks at the same time). Stops only the ipamd it started.
-# Each level, and the warm-up, runs for its SECONDS: IPAM_BENCH_CLAIMS_MAX (default 100000000) is the
-# load generator's --claims-max. Until session 10 it was the generator's default of 300,000, which at
-# 15,000 claims/s ended a 30 s level after 20 s and a 90 s warm-up after about 25 s.
+# Each level, and the warm-up, runs for its SECONDS: IPAM_BENCH_CLAIMS_MAX (default 10000000, the
+# most the load generator takes) is its --claims-max. Until session 10 it was the generator's default
+# of 300,000, which at 15,000 claims/s ended a 30 s level after 20 s and a 90 s warm-up after 25 s.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 levels="${1:-64}"
 seconds="${2:-10}"
 dir="${IPAM_BENCH_DIR:-$root/runs/bench-node}"
-claims_max="${IPAM_BENCH_CLAIMS_MAX:-100000000}"
+claims_max="${IPAM_BENCH_CLAIMS_MAX:-10000000}"
 raft_port="${IPAM_BENCH_RAFT_PORT:-19861}"
 http_port="${IPAM_BENCH_HTTP_PORT:-18081}"
 rm -rf "$dir" && mkdir -p "$dir"

@@ -50,6 +50,23 @@ class BenchNodeScriptTest {
         assertFalse(listening(httpPort), "ipamd still serves on " + httpPort + " after the script");
     }
 
+    @Test
+    void runsWithItsDefaultClaimCap() throws Exception {
+        OpsScripts.assumeServerPackaged();
+        int base = OpsScripts.freePortBase(2);
+        // 1 s phases: the default cap must be one the load generator accepts (it takes at most 10,000,000).
+        Map<String, String> env = Map.of("IPAM_BENCH_DIR", temp.resolve("run").toString(),
+                "IPAM_BENCH_RAFT_PORT", Integer.toString(base + 1), "IPAM_BENCH_HTTP_PORT", Integer.toString(base + 2),
+                "IPAM_BENCH_WARM_S", "1",
+                "IPAMD_JAVA_OPTS", "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
+        OpsScripts.Run bench = OpsScripts.run(temp, env, SCRIPT_TIMEOUT_S, "ops/bench-node.sh", "2", "1");
+        assertEquals(0, bench.exit(), bench.output());
+        Matcher row = Pattern.compile("(?m)^2\\s+(\\d+)\\s+\\d+").matcher(bench.output());
+        assertTrue(row.find(), bench.output());
+        assertTrue(Long.parseLong(row.group(1)) > 0, bench.output());
+        assertFalse(listening(base + 2), "ipamd still serves after the script");
+    }
+
     private static boolean listening(int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
