@@ -127,7 +127,8 @@ public final class BytesMap {
      * the next leaf's first key (every separator is the smallest key under it, which {@link #check}
      * verifies), so two comparisons with keys in cache replace a descent through every level. Apply
      * works on a few places at a time (the end of the audit trail, a pool's free list, the claims
-     * of the moment), so most reads and writes land in one of them.
+     * of the moment), so most reads and writes land in one of them. Puts, removes and the writer's
+     * reads ({@link #find}) set fingers; any rebalance clears them (a merge drops a leaf).
      */
     private Leaf finger(byte[] key) {
         for (Leaf leaf : fingers) {
@@ -149,18 +150,30 @@ public final class BytesMap {
         nextFinger = (nextFinger + 1) % FINGERS;
     }
 
-    /** The leaf holding key's range: a finger, or found from the root and then remembered. */
-    private Leaf leafOf(byte[] key) {
+    /** The value at key, or null. Uses the fingers but never sets them: safe beside other readers. */
+    public byte[] get(byte[] key) {
+        Leaf leaf = finger(key);
+        if (leaf == null) {
+            leaf = leafFor(key);
+        }
+        int at = search(leaf, key);
+        return at >= 0 ? leaf.values[at] : null;
+    }
+
+    /**
+     * {@link #get}, for the map's one writer: a leaf found from the root becomes a finger (reads of
+     * keys about to be rewritten are what apply does most). MemoryStore calls it from the batch, on the
+     * apply thread, while other threads may {@link #get} under its read lock: they read the fingers
+     * and this writes them, a race that is harmless because every finger written is a leaf of the tree
+     * as it is (no commit runs meanwhile), readers check a finger's range before use, and a rebalance
+     * clears the fingers under the write lock before any reader can see a dropped leaf.
+     */
+    public byte[] find(byte[] key) {
         Leaf leaf = finger(key);
         if (leaf == null) {
             leaf = leafFor(key);
             remember(leaf);
         }
-        return leaf;
-    }
-
-    public byte[] get(byte[] key) {
-        Leaf leaf = leafOf(key);
         int at = search(leaf, key);
         return at >= 0 ? leaf.values[at] : null;
     }

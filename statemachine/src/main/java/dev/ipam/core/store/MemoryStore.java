@@ -152,7 +152,7 @@ public final class MemoryStore implements Store {
     private final class Unlocked implements ReadView {
         @Override
         public byte[] get(Space space, byte[] key) {
-            return maps[space.ordinal()].get(key);
+            return maps[space.ordinal()].find(key); // the batch's thread is the maps' one writer
         }
 
         @Override

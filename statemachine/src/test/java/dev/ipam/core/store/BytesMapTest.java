@@ -83,6 +83,8 @@ class BytesMapTest {
             assertEquals(model.size(), map.size(), where + " size");
             byte[] probe = keys.apply(random, alphabet);
             assertArrayEquals(model.get(probe), map.get(probe), where + " get");
+            byte[] found = keys.apply(random, alphabet); // find also sets a finger that later steps use
+            assertArrayEquals(model.get(found), map.find(found), where + " find");
             assertSameEntry(model.ceilingEntry(probe), map.ceiling(probe), where + " ceiling");
             assertSameEntry(model.higherEntry(probe), map.higher(probe), where + " higher");
             assertSameEntry(model.lowerEntry(probe), map.lower(probe), where + " lower");
