@@ -225,30 +225,36 @@ public final class Audit {
         if (block == null) {
             throw new IllegalStateException("audit: block \"" + cidr + "\" is not a canonical CIDR");
         }
-        // blockPrefix(address bytes, length), then index and seq, written in place
+        // the block's prefix, then index and seq, written in place
         byte[] key = new byte[BLOCK_PREFIX_BYTES + 12];
-        key[0] = 'A';
-        if (block.family() == dev.ipam.core.model.IPFamily.IPv4) {
-            key[1] = 4;
+        boolean v4 = block.family() == dev.ipam.core.model.IPFamily.IPv4;
+        if (v4) {
             putInt(key, 2, (int) block.lo());
         } else {
-            key[1] = 6;
             putLong(key, 2, block.hi());
             putLong(key, 10, block.lo());
         }
-        key[18] = (byte) block.length();
+        blockHead(key, v4, block.length());
         putLong(key, BLOCK_PREFIX_BYTES, index);
         putInt(key, BLOCK_PREFIX_BYTES + 8, seq);
         return key;
     }
 
-    /** 'A', family, the address padded to 16 bytes, the prefix length. */
+    /** A block prefix: 'A', family (4 or 6), the address padded to 16 bytes, the prefix length. */
     private static final int BLOCK_PREFIX_BYTES = 19;
 
-    private static byte[] blockPrefix(byte[] start, int prefix) {
-        byte[] padded = Arrays.copyOf(start, 16);
-        return ByteBuffer.allocate(BLOCK_PREFIX_BYTES).put((byte) 'A').put((byte) (start.length == 4 ? 4 : 6)).put(padded)
-                .put((byte) prefix).array();
+    /** Writes a block prefix's marker, family and length around the address bytes 2-17 of key. */
+    private static void blockHead(byte[] key, boolean v4, int prefix) {
+        key[0] = 'A';
+        key[1] = (byte) (v4 ? 4 : 6);
+        key[18] = (byte) prefix;
+    }
+
+    static byte[] blockPrefix(byte[] start, int prefix) {
+        byte[] key = new byte[BLOCK_PREFIX_BYTES];
+        System.arraycopy(start, 0, key, 2, start.length);
+        blockHead(key, start.length == 4, prefix);
+        return key;
     }
 
     private static byte[] mask(byte[] address, int prefix) {

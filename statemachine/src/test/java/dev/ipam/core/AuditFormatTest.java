@@ -57,6 +57,10 @@ class AuditFormatTest {
                 .put(new byte[] {0x20, 0x01, 0x0d, (byte) 0xb8, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0}).put((byte) 64)
                 .putLong(6).putInt(2).array();
         assertArrayEquals(expected6, v6);
+        // address lookups scan by blockPrefix: it must be the head of every block key
+        assertArrayEquals(Arrays.copyOf(expected4, 19), Audit.blockPrefix(new byte[] {10, 1, 2, 0}, 24));
+        assertArrayEquals(Arrays.copyOf(expected6, 19), Audit.blockPrefix(
+                new byte[] {0x20, 0x01, 0x0d, (byte) 0xb8, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0}, 64));
     }
 
     private static byte[] reference(Audit.Block b) throws IOException {

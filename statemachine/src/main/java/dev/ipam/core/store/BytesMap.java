@@ -152,12 +152,7 @@ public final class BytesMap {
 
     /** The value at key, or null. Uses the fingers but never sets them: safe beside other readers. */
     public byte[] get(byte[] key) {
-        Leaf leaf = finger(key);
-        if (leaf == null) {
-            leaf = leafFor(key);
-        }
-        int at = search(leaf, key);
-        return at >= 0 ? leaf.values[at] : null;
+        return lookup(key, false);
     }
 
     /**
@@ -169,10 +164,16 @@ public final class BytesMap {
      * clears the fingers under the write lock before any reader can see a dropped leaf.
      */
     public byte[] find(byte[] key) {
+        return lookup(key, true);
+    }
+
+    private byte[] lookup(byte[] key, boolean rememberLeaf) {
         Leaf leaf = finger(key);
         if (leaf == null) {
             leaf = leafFor(key);
-            remember(leaf);
+            if (rememberLeaf) {
+                remember(leaf);
+            }
         }
         int at = search(leaf, key);
         return at >= 0 ? leaf.values[at] : null;
