@@ -2,6 +2,7 @@ package dev.ipam.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.ipam.server.http.ApiConfig;
 import dev.ipam.server.raft.Peer;
 import dev.ipam.server.raft.RaftSettings;
 import java.io.IOException;
@@ -21,23 +22,25 @@ import java.util.Set;
  * problem names the setting and the fix; start-up stops on the first report.
  *
  * @param httpRequestBytesMax largest HTTP request body accepted
+ * @param httpWorkerThreads threads that decode requests, validate, submit and encode answers
  * @param authTokensFile bearer tokens and roles (see the HTTP API docs); null = authentication off
  * @param tlsKeystore PKCS#12 key store with the server key and certificate; null = plain HTTP
  * @param tlsKeystorePassword its password (prefer the IPAMD_TLS_KEYSTORE_PASSWORD environment variable)
  */
-public record Config(RaftSettings raft, String httpAddress, int httpRequestBytesMax, Path authTokensFile,
-                     Path tlsKeystore, String tlsKeystorePassword) {
+public record Config(RaftSettings raft, String httpAddress, int httpRequestBytesMax, int httpWorkerThreads,
+                     Path authTokensFile, Path tlsKeystore, String tlsKeystorePassword) {
     public static final String NODE_ID_DEFAULT = "node1";
     public static final String RAFT_ADDRESS_DEFAULT = "127.0.0.1:9860";
     public static final String HTTP_ADDRESS_DEFAULT = "127.0.0.1:8080";
     public static final int HTTP_REQUEST_BYTES_MAX_DEFAULT = 1024 * 1024;
+    public static final int HTTP_WORKER_THREADS_MAX = 1024;
 
     /** Every key a file or flag may set. */
     public static final Set<String> KEYS = Set.of("node-id", "raft-address", "http-address", "peers", "join", "data-dir",
             "group-name", "election-timeout-min-ms", "election-timeout-max-ms", "batch-commands-max", "batch-bytes-max",
             "batch-linger-us", "entries-in-flight-max", "pending-commands-max", "request-timeout-ms", "snapshot-auto-entries",
             "log-segment-bytes-max", "log-purge-gap-entries", "log-preserve-entries", "request-retention-entries",
-            "http-request-bytes-max", "auth-tokens-file", "tls-keystore", "tls-keystore-password", "unsafe-stale-reads");
+            "http-request-bytes-max", "http-worker-threads", "auth-tokens-file", "tls-keystore", "tls-keystore-password", "unsafe-stale-reads");
 
     /** A setting that cannot be used: the message names it and says how to fix it. */
     public static final class Invalid extends RuntimeException {
@@ -156,13 +159,18 @@ public record Config(RaftSettings raft, String httpAddress, int httpRequestBytes
             if (requestBytesMax < 1024) {
                 throw new Invalid("http-request-bytes-max=" + requestBytesMax + ": use at least 1024");
             }
+            int workerThreads = parseInt(values, "http-worker-threads", ApiConfig.WORKER_THREADS_DEFAULT);
+            if (workerThreads < 1 || workerThreads > HTTP_WORKER_THREADS_MAX) {
+                throw new Invalid("http-worker-threads=" + workerThreads + ": use 1.." + HTTP_WORKER_THREADS_MAX
+                        + " (default " + ApiConfig.WORKER_THREADS_DEFAULT + ")");
+            }
             String tokens = values.get("auth-tokens-file");
             String keystore = values.get("tls-keystore");
             String password = values.getOrDefault("tls-keystore-password", System.getenv("IPAMD_TLS_KEYSTORE_PASSWORD"));
             if (keystore != null && password == null) {
                 throw new Invalid("tls-keystore=" + keystore + " needs its password: set tls-keystore-password or IPAMD_TLS_KEYSTORE_PASSWORD");
             }
-            return new Config(raft, httpAddress, requestBytesMax, tokens == null ? null : Path.of(tokens),
+            return new Config(raft, httpAddress, requestBytesMax, workerThreads, tokens == null ? null : Path.of(tokens),
                     keystore == null ? null : Path.of(keystore), password);
         } catch (IllegalArgumentException e) {
             throw new Invalid(e.getMessage());

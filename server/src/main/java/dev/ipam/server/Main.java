@@ -61,6 +61,8 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--log-preserve-entries") String logPreserveEntries;
     @Option(names = "--request-retention-entries", description = "log entries a request id is remembered for retries") String requestRetentionEntries;
     @Option(names = "--http-request-bytes-max") String httpRequestBytesMax;
+    @Option(names = "--http-worker-threads", description = "threads that decode, validate and answer HTTP requests "
+            + "(default 8)") String httpWorkerThreads;
     @Option(names = "--restore", description = "seed this node's EMPTY data dir from a backup file (ipamctl backup create) "
             + "before starting; every node of the new cluster is seeded from the same file")
     Path restoreFile;
@@ -112,6 +114,7 @@ public final class Main implements Callable<Integer> {
         flags.put("log-preserve-entries", logPreserveEntries);
         flags.put("request-retention-entries", requestRetentionEntries);
         flags.put("http-request-bytes-max", httpRequestBytesMax);
+        flags.put("http-worker-threads", httpWorkerThreads);
         flags.put("auth-tokens-file", authTokensFile);
         flags.put("tls-keystore", tlsKeystore);
         flags.put("tls-keystore-password", tlsKeystorePassword);
@@ -127,6 +130,7 @@ public final class Main implements Callable<Integer> {
         return ApiConfig.defaults(Integer.parseInt(address.substring(colon + 1)))
                 .withHost(address.substring(0, colon))
                 .withBodyBytesMax(config.httpRequestBytesMax())
+                .withWorkerThreads(config.httpWorkerThreads())
                 .withRequestTimeoutMs(config.raft().requestTimeoutMs());
     }
 

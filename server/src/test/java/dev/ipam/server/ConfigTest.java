@@ -60,6 +60,19 @@ class ConfigTest {
     }
 
     @Test
+    void httpWorkerThreadsCanBeSet() {
+        Config defaults = Config.load(null, Map.of());
+        assertEquals(8, defaults.httpWorkerThreads());
+        assertEquals(defaults.httpWorkerThreads(), Main.apiConfig(defaults).workerThreads());
+        Config three = Config.load(null, Map.of("http-worker-threads", "3"));
+        assertEquals(3, three.httpWorkerThreads());
+        assertEquals(3, Main.apiConfig(three).workerThreads(), "the setting reaches the HTTP server");
+        assertMessage(Map.of("http-worker-threads", "0"), "http-worker-threads=0: use 1..1024");
+        assertMessage(Map.of("http-worker-threads", "2000"), "http-worker-threads=2000: use 1..1024");
+        assertMessage(Map.of("http-worker-threads", "two"), "http-worker-threads='two' is not a whole number");
+    }
+
+    @Test
     void theUnsafeStaleReadModeIsOnlyOnWhenAskedFor() {
         assertTrue(Config.load(null, Map.of("unsafe-stale-reads", "true")).raft().unsafeStaleReads());
         assertFalse(Config.load(null, Map.of("unsafe-stale-reads", "false")).raft().unsafeStaleReads());

@@ -46,9 +46,17 @@ public record ApiConfig(String host, int port, int bodyBytesMax, int jsonDepthMa
 
     /** Loopback, the given port, and the defaults above. */
     public static ApiConfig defaults(int port) {
-        return new ApiConfig("127.0.0.1", port, 3 << 20, 64, 500, 100, 10_000, 1000, 60_000, 10_000, 8, 4096, 10_000,
-                300_000);
+        return new ApiConfig("127.0.0.1", port, 3 << 20, 64, 500, 100, 10_000, 1000, 60_000, 10_000, WORKER_THREADS_DEFAULT,
+                4096, 10_000, 300_000);
     }
+
+    /**
+     * Workers only compute (decode, authenticate, validate, submit, encode): writes and reads
+     * complete through futures, so fewer would do on a small machine, but a slow request (a big page
+     * to encode) then holds up more of the others. Two against eight on one node at c=64 on 2
+     * processors: within the noise (ops/README.md, session 11).
+     */
+    public static final int WORKER_THREADS_DEFAULT = 8;
 
     /**
      * Reads the {@code http.*} settings of a flat configuration (file or flags), defaults for what is
@@ -145,6 +153,12 @@ public record ApiConfig(String host, int port, int bodyBytesMax, int jsonDepthMa
     public ApiConfig withConnectionsMax(int value) {
         return new ApiConfig(host, port, bodyBytesMax, jsonDepthMax, listLimitMax, watchesPerClientMax,
                 watchBacklogMax, watchQueueMax, watchBookmarkMs, requestTimeoutMs, workerThreads, requestQueueMax, value,
+                idleTimeoutMs);
+    }
+
+    public ApiConfig withWorkerThreads(int value) {
+        return new ApiConfig(host, port, bodyBytesMax, jsonDepthMax, listLimitMax, watchesPerClientMax,
+                watchBacklogMax, watchQueueMax, watchBookmarkMs, requestTimeoutMs, value, requestQueueMax, connectionsMax,
                 idleTimeoutMs);
     }
 
