@@ -33,7 +33,6 @@ public record Config(RaftSettings raft, String httpAddress, int httpRequestBytes
     public static final String RAFT_ADDRESS_DEFAULT = "127.0.0.1:9860";
     public static final String HTTP_ADDRESS_DEFAULT = "127.0.0.1:8080";
     public static final int HTTP_REQUEST_BYTES_MAX_DEFAULT = 1024 * 1024;
-    public static final int HTTP_WORKER_THREADS_MAX = 1024;
 
     /** Every key a file or flag may set. */
     public static final Set<String> KEYS = Set.of("node-id", "raft-address", "http-address", "peers", "join", "data-dir",
@@ -160,8 +159,8 @@ public record Config(RaftSettings raft, String httpAddress, int httpRequestBytes
                 throw new Invalid("http-request-bytes-max=" + requestBytesMax + ": use at least 1024");
             }
             int workerThreads = parseInt(values, "http-worker-threads", ApiConfig.WORKER_THREADS_DEFAULT);
-            if (workerThreads < 1 || workerThreads > HTTP_WORKER_THREADS_MAX) {
-                throw new Invalid("http-worker-threads=" + workerThreads + ": use 1.." + HTTP_WORKER_THREADS_MAX
+            if (workerThreads < 1 || workerThreads > ApiConfig.WORKER_THREADS_MAX) {
+                throw new Invalid("http-worker-threads=" + workerThreads + ": use 1.." + ApiConfig.WORKER_THREADS_MAX
                         + " (default " + ApiConfig.WORKER_THREADS_DEFAULT + ")");
             }
             String tokens = values.get("auth-tokens-file");

@@ -62,7 +62,7 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--request-retention-entries", description = "log entries a request id is remembered for retries") String requestRetentionEntries;
     @Option(names = "--http-request-bytes-max") String httpRequestBytesMax;
     @Option(names = "--http-worker-threads", description = "threads that decode, validate and answer HTTP requests "
-            + "(default 8)") String httpWorkerThreads;
+            + "(default " + ApiConfig.WORKER_THREADS_DEFAULT + ")") String httpWorkerThreads;
     @Option(names = "--restore", description = "seed this node's EMPTY data dir from a backup file (ipamctl backup create) "
             + "before starting; every node of the new cluster is seeded from the same file")
     Path restoreFile;

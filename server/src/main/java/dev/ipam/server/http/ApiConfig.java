@@ -38,7 +38,8 @@ public record ApiConfig(String host, int port, int bodyBytesMax, int jsonDepthMa
         within("http.watchQueueMax", watchQueueMax, 16, 1_000_000, "use 16..1000000 (default 1000)");
         within("http.watchBookmarkMs", watchBookmarkMs, 100, 3_600_000, "use 100..3600000 (default 60000)");
         within("http.requestTimeoutMs", requestTimeoutMs, 10, 3_600_000, "use 10..3600000 (default 10000)");
-        within("http.workerThreads", workerThreads, 1, 1024, "use 1..1024 (default 8)");
+        within("http.workerThreads", workerThreads, 1, WORKER_THREADS_MAX, "use 1.." + WORKER_THREADS_MAX
+                + " (default " + WORKER_THREADS_DEFAULT + ")");
         within("http.requestQueueMax", requestQueueMax, 1, 1_000_000, "use 1..1000000 (default 4096)");
         within("http.connectionsMax", connectionsMax, 1, 1_000_000, "use 1..1000000 (default 10000)");
         within("http.idleTimeoutMs", idleTimeoutMs, 1000, 86_400_000, "use 1000..86400000 (default 300000)");
@@ -57,6 +58,7 @@ public record ApiConfig(String host, int port, int bodyBytesMax, int jsonDepthMa
      * processors: within the noise (ops/README.md, session 11).
      */
     public static final int WORKER_THREADS_DEFAULT = 8;
+    public static final int WORKER_THREADS_MAX = 1024;
 
     /**
      * Reads the {@code http.*} settings of a flat configuration (file or flags), defaults for what is
