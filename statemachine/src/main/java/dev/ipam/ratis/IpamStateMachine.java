@@ -48,7 +48,10 @@ import org.slf4j.LoggerFactory;
  * request id ({@code Space.REQUESTS}). Request ids first applied more than
  * {@link Options#requestRetentionEntries} entries ago are forgotten, in log-index order, inside the
  * same batch, so every replica forgets the same ids at the same index. Entries at or below the
- * persisted index (a restart replays the log from the last snapshot) are skipped.
+ * persisted index (a restart replays the log from the last snapshot) are skipped. The live database
+ * has no write-ahead log of its own ({@link RocksStore.Durability#REPLAYED_BY_CALLER}): after a
+ * crash it holds the state as of its last flush, never older than the latest snapshot (a checkpoint
+ * flushes first), and the replay applies the entries after it.
  *
  * <p>Failures: a malformed entry is rejected on the leader before it is logged. A storage error or
  * a broken invariant during apply is not a business outcome: the replica can no longer be trusted,
@@ -239,14 +242,14 @@ public final class IpamStateMachine extends BaseStateMachine {
                 store = null;
             }
             FileListSnapshotInfo snapshot = storage.latest();
-            RocksStore opened = RocksStore.open(liveDir);
+            RocksStore opened = RocksStore.open(liveDir, RocksStore.Durability.REPLAYED_BY_CALLER);
             AppliedState state = AppliedState.decode(opened.get(Space.META, AppliedState.KEY));
             if (snapshot != null && (fromSnapshot || state.index() < snapshot.getIndex())) {
                 LOG.info("{}: rebuilding live state at {} (index {}) from snapshot {}", getId(), liveDir,
                         state.index(), snapshot.getTermIndex());
                 opened.close();
                 CheckpointStorage.copyTo(snapshot, liveDir);
-                opened = RocksStore.open(liveDir);
+                opened = RocksStore.open(liveDir, RocksStore.Durability.REPLAYED_BY_CALLER);
                 state = AppliedState.decode(opened.get(Space.META, AppliedState.KEY));
                 Check.that(state.index() >= snapshot.getIndex(), "snapshot " + snapshot.getTermIndex()
                         + " holds applied index " + state.index());
