@@ -242,14 +242,14 @@ public final class IpamStateMachine extends BaseStateMachine {
                 store = null;
             }
             FileListSnapshotInfo snapshot = storage.latest();
-            RocksStore opened = RocksStore.open(liveDir, RocksStore.Durability.REPLAYED_BY_CALLER);
+            RocksStore opened = openLiveStore();
             AppliedState state = AppliedState.decode(opened.get(Space.META, AppliedState.KEY));
             if (snapshot != null && (fromSnapshot || state.index() < snapshot.getIndex())) {
                 LOG.info("{}: rebuilding live state at {} (index {}) from snapshot {}", getId(), liveDir,
                         state.index(), snapshot.getTermIndex());
                 opened.close();
                 CheckpointStorage.copyTo(snapshot, liveDir);
-                opened = RocksStore.open(liveDir, RocksStore.Durability.REPLAYED_BY_CALLER);
+                opened = openLiveStore();
                 state = AppliedState.decode(opened.get(Space.META, AppliedState.KEY));
                 Check.that(state.index() >= snapshot.getIndex(), "snapshot " + snapshot.getTermIndex()
                         + " holds applied index " + state.index());
@@ -265,6 +265,11 @@ public final class IpamStateMachine extends BaseStateMachine {
         } finally {
             storeLock.writeLock().unlock();
         }
+    }
+
+    /** The live database has no write-ahead log: the Raft log is replayed above its applied index. */
+    private RocksStore openLiveStore() {
+        return RocksStore.open(liveDir, RocksStore.Durability.REPLAYED_BY_CALLER);
     }
 
     @Override

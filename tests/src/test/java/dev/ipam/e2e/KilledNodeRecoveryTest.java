@@ -7,11 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,7 +37,6 @@ class KilledNodeRecoveryTest {
     private static final String IPAM = "/apis/ipam.miloapis.com/v1alpha1";
     private static final int CLAIMS = 150;
     private static final int SNAPSHOT_ENTRIES = 40;
-    private static final long READY_TIMEOUT_NS = 90_000_000_000L;
     /** ipamd's start-up line: {@code live state at DIR applied through AppliedState[term=T, index=I, ...]}. */
     private static final Pattern OPENED_AT = Pattern.compile("live state at \\S+ applied through AppliedState\\[term=\\d+, index=(\\d+)");
 
@@ -54,8 +49,8 @@ class KilledNodeRecoveryTest {
     @Test
     @Timeout(300)
     void everyAcknowledgedClaimSurvivesAKillAndTheRestartAppliesTheLostTailAgain() throws Exception {
-        int raftPort = freePort();
-        int httpPort = freePort();
+        int raftPort = LocalCluster.freePort();
+        int httpPort = LocalCluster.freePort();
         String base = "http://127.0.0.1:" + httpPort;
         String plane = base + PROJECTS + "/crash/control-plane" + IPAM;
         Path data = temp.resolve("n1");
@@ -131,23 +126,8 @@ class KilledNodeRecoveryTest {
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
-    private void awaitReady(Process process, String base, Path log) throws Exception {
-        long deadline = System.nanoTime() + READY_TIMEOUT_NS;
-        String answer = "";
-        while (System.nanoTime() < deadline) {
-            assertTrue(process.isAlive(), () -> "ipamd exited: " + tail(log));
-            try {
-                HttpResponse<String> ready = send("GET", base + "/readyz", null);
-                if (ready.statusCode() == 200) {
-                    return;
-                }
-                answer = ready.statusCode() + " " + ready.body();
-            } catch (IOException e) {
-                answer = e.toString();
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("ipamd not ready: " + answer + "\n" + tail(log));
+    private void awaitReady(Process process, String base, Path log) {
+        LocalCluster.awaitReady(http, base, "ipamd", () -> process.isAlive() ? null : "exited: " + tail(log));
     }
 
     /** The applied index the node reports for itself ({@code GET /admin/cluster}). */
@@ -158,10 +138,7 @@ class KilledNodeRecoveryTest {
     }
 
     private HttpResponse<String> send(String method, String url, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
-                .header("Content-Type", "application/json");
-        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return LocalCluster.send(http, method, url, body);
     }
 
     private static String tail(Path log) {
@@ -170,14 +147,6 @@ class KilledNodeRecoveryTest {
             return text.substring(Math.max(0, text.length() - 4000));
         } catch (IOException e) {
             return "(no log: " + e + ")";
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress("127.0.0.1", 0));
-            return socket.getLocalPort();
         }
     }
 }

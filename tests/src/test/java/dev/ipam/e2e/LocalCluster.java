@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 
@@ -123,24 +124,44 @@ final class LocalCluster implements AutoCloseable {
     }
 
     private void awaitReady(int node) {
-        await().atMost(Duration.ofMillis(READY_TIMEOUT_MS)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+        awaitReady(http, endpoint(node), "ipamd " + id(node), () -> {
             CompletableFuture<Integer> exit = exits.get(node);
-            if (exit.isDone()) {
-                throw new IllegalStateException("ipamd " + id(node) + " exited with " + exit.join());
+            return exit.isDone() ? "exited with " + exit.join() : null;
+        });
+    }
+
+    /**
+     * Polls {@code endpoint}/readyz until it answers 200, for at most {@link #READY_TIMEOUT_MS}.
+     * {@code exited} says why the node can no longer become ready (null while it runs): the wait
+     * then fails at once.
+     */
+    static void awaitReady(HttpClient http, String endpoint, String who, Supplier<String> exited) {
+        await().atMost(Duration.ofMillis(READY_TIMEOUT_MS)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            String reason = exited.get();
+            if (reason != null) {
+                throw new IllegalStateException(who + " " + reason);
             }
             String answer;
             try {
-                HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(endpoint(node) + "/readyz"))
+                HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(endpoint + "/readyz"))
                         .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
                 answer = ready.statusCode() + " " + ready.body();
             } catch (IOException e) {
                 answer = e.toString();
             }
-            assertTrue(answer.startsWith("200 "), "ipamd " + id(node) + " not ready within " + READY_TIMEOUT_MS + " ms: " + answer);
+            assertTrue(answer.startsWith("200 "), who + " not ready within " + READY_TIMEOUT_MS + " ms: " + answer);
         });
     }
 
-    private static int freePort() {
+    /** A JSON request ({@code body} null: none) with a 20 s time-out. */
+    static HttpResponse<String> send(HttpClient http, String method, String url, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
+                .header("Content-Type", "application/json");
+        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static int freePort() {
         try (ServerSocket socket = new ServerSocket()) {
             socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress("127.0.0.1", 0));

@@ -10,7 +10,7 @@ import dev.ipam.core.store.Space;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -131,16 +131,7 @@ class CrashRecoveryTest {
     }
 
     private static String child(Path db, int batches) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process process = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                CrashRecoveryTest.class.getName(), db.toString(), Integer.toString(batches),
-                db.resolveSibling(NativeLibrary.DIRECTORY).toString()).redirectErrorStream(true).start();
-        boolean ended = process.waitFor(90, TimeUnit.SECONDS);
-        if (!ended) {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(ended && process.exitValue() == 0, "child ended with status 0: " + out);
-        return out;
+        return ChildJvm.run(CrashRecoveryTest.class, List.of("-Xmx256m"), db.toString(), Integer.toString(batches),
+                db.resolveSibling(NativeLibrary.DIRECTORY).toString());
     }
 }

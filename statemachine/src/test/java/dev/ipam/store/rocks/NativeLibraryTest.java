@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -57,15 +56,8 @@ class NativeLibraryTest {
     }
 
     private static void child(Path tmp, Path db, String nativeDir) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process process = new ProcessBuilder(java, "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"),
-                NativeLibraryTest.class.getName(), db.toString(), nativeDir).redirectErrorStream(true).start();
-        boolean ended = process.waitFor(90, TimeUnit.SECONDS);
-        if (!ended) {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(ended && process.exitValue() == 0 && out.contains("opened"), "child: " + out);
+        String out = ChildJvm.run(NativeLibraryTest.class, List.of("-Djava.io.tmpdir=" + tmp), db.toString(), nativeDir);
+        assertTrue(out.contains("opened"), "child: " + out);
     }
 
     private static List<Path> libraries(Path dir) throws IOException {
