@@ -14,14 +14,20 @@ import java.util.function.Consumer;
  * its allocation); RocksDB answers those by searching every memtable's skip list and checking a
  * Bloom filter per table file, which in ipamd took a quarter of the apply thread.
  *
- * <p>One {@link KeyFilter} per space holds every key committed since it was built. It is built on a
- * thread of its own from a RocksDB snapshot, while the batch thread lists the keys it commits after
- * that snapshot; when the build is done, the batch thread adds that list and starts using the new
- * filters. Until the first build lands, and for a space whose filter would outgrow
- * {@link #MAX_CAPACITY}, every read goes to the database. Deleted keys stay in a filter (they cost a
- * database read, not a wrong answer) and count towards its capacity; once a filter is
- * {@linkplain KeyFilter#saturated() saturated} the filters are built again, sized for {@link #GROWTH}
- * times the keys found.
+ * <p>Each space has a {@link Layers} filter holding every key committed since it was built. The
+ * first is built on a thread of its own from a RocksDB snapshot, while the batch thread lists the
+ * keys it commits after that snapshot; when the build is done, the batch thread adds that list and
+ * starts using the new filters. Until the first build lands, and for a space whose filter would
+ * outgrow {@link #MAX_CAPACITY}, every read goes to the database.
+ *
+ * <p>A filter that fills up {@linkplain Layers#grow grows by a layer} sized so the whole holds
+ * {@link #GROWTH} times as many keys: new keys go to the newest layer, a read asks every layer, and
+ * nothing is read from the database. Deleted keys stay in a filter (they cost a database read, not a
+ * wrong answer) and count towards its capacity; only when a filter cannot grow (at
+ * {@link #MAX_LAYERS} layers or at the cap) is it built again from a scan of the space, as one layer
+ * sized for {@link #GROWTH} times the keys found, which sheds the deleted ones. Until session 13 every
+ * saturation started such a scan: with 4-5 M keys per space, about 18% of a core of every node of a
+ * 3-node cluster under load.
  *
  * <p>Everything but the build runs on the store's batch thread (one batch at a time).
  */
@@ -37,6 +43,12 @@ final class Absence implements AutoCloseable {
      * node's CPU under sustained load (async-profiler, 3-node cluster at c=256).
      */
     static final long GROWTH = 4;
+    /**
+     * The most layers a filter grows to before it is built again. An absent key is looked up in every
+     * layer (one cache line each); from {@link #MIN_CAPACITY} a filter reaches {@link #MAX_CAPACITY}
+     * in five, so with the defaults only the cap starts a scan.
+     */
+    static final int MAX_LAYERS = 6;
 
     /** What a build reads: the keys of one space as of the snapshot the build was started with. */
     interface Source {
@@ -64,7 +76,7 @@ final class Absence implements AutoCloseable {
     private final long minCapacity;
     private final long maxCapacity;
     private final Consumer<RuntimeException> buildFailed;
-    private final Map<Space, KeyFilter> filters = new EnumMap<>(Space.class);
+    private final Map<Space, Layers> filters = new EnumMap<>(Space.class);
     private final Map<Space, Long> found = new EnumMap<>(Space.class);
     /** Keys committed since the running build's snapshot; null when no build runs. */
     private List<Committed> pending;
@@ -73,6 +85,7 @@ final class Absence implements AutoCloseable {
     private volatile boolean closing;
     private long answered;
     private long builds;
+    private long layersAdded;
 
     Absence(Set<Space> spaces, Source source, long minCapacity, Consumer<RuntimeException> buildFailed) {
         this(spaces, source, minCapacity, MAX_CAPACITY, buildFailed);
@@ -96,7 +109,7 @@ final class Absence implements AutoCloseable {
         if (builder != null) {
             install();
         }
-        KeyFilter filter = filters.get(space);
+        Layers filter = filters.get(space);
         if (filter != null && !filter.mightContain(key)) {
             answered++;
             return true;
@@ -112,15 +125,25 @@ final class Absence implements AutoCloseable {
         if (builder != null) {
             install();
         }
-        KeyFilter filter = filters.get(space);
+        Layers filter = filters.get(space);
         if (filter != null) {
             filter.add(key);
         }
         if (pending != null) {
             pending.add(new Committed(space, key));
-        } else if (filter != null && filter.saturated()) {
+        }
+        if (filter != null && filter.saturated() && !grow(filter) && pending == null) {
             build();
         }
+    }
+
+    /** Adds a layer to a full filter when it may take one; false when only a build can help. */
+    private boolean grow(Layers filter) {
+        if (!filter.grow(maxCapacity)) {
+            return false;
+        }
+        layersAdded++;
+        return true;
     }
 
     /** Reads answered without the database so far. */
@@ -133,8 +156,13 @@ final class Absence implements AutoCloseable {
         return builds;
     }
 
+    /** Layers added to full filters so far, instead of builds (tests). */
+    long layersAdded() {
+        return layersAdded;
+    }
+
     /** The space's filter in use, or null (tests). */
-    KeyFilter filter(Space space) {
+    Layers filter(Space space) {
         return filters.get(space);
     }
 
@@ -174,7 +202,7 @@ final class Absence implements AutoCloseable {
         Snapshot snapshot = source.snapshot();
         Map<Space, Long> sizes = new EnumMap<>(Space.class);
         for (Space space : spaces) {
-            KeyFilter current = filters.get(space);
+            Layers current = filters.get(space);
             long floor = Math.max(snapshot.estimatedKeys(space), found.getOrDefault(space, 0L));
             floor = Math.max(floor, current == null ? 0 : current.added());
             sizes.put(space, Math.max(minCapacity, Math.min(maxCapacity, GROWTH * floor)));
@@ -242,23 +270,93 @@ final class Absence implements AutoCloseable {
                 filter.add(key.key());
             }
         }
+        built.filters().forEach((space, filter) -> filters.put(space, new Layers(filter)));
         // A space the build could not hold keeps its old filter: it took every key committed since.
         // A space past the cap loses it: no build can hold it, and a saturated filter kept would
         // start another build at every put.
-        filters.putAll(built.filters());
         for (Space space : spaces) {
             if (found.get(space) > maxCapacity) {
                 filters.remove(space);
             }
         }
-        // A space that outgrew its estimate is rebuilt at once, sized from the count just taken.
+        // A space that outgrew its estimate is rebuilt at once, sized from the count just taken; one
+        // that filled up with the keys committed during the build grows a layer if it can.
         for (Space space : spaces) {
-            KeyFilter filter = filters.get(space);
+            Layers filter = filters.get(space);
             boolean missing = !built.filters().containsKey(space) && found.get(space) <= maxCapacity;
-            if (missing || (filter != null && filter.saturated())) {
+            if (missing || (filter != null && filter.saturated() && !grow(filter))) {
                 build();
                 return;
             }
+        }
+    }
+
+    /**
+     * One space's filter: {@link KeyFilter} layers, oldest first, of which only the newest takes new
+     * keys. Each layer's false positive rate stays near 1% up to its capacity, so an absent key passes
+     * a filter of n full layers with a chance of about n%.
+     */
+    static final class Layers {
+        private final List<KeyFilter> layers = new ArrayList<>(MAX_LAYERS);
+        private KeyFilter newest;
+        private long capacity;
+
+        Layers(KeyFilter first) {
+            newest = first;
+            layers.add(first);
+            capacity = first.capacity();
+        }
+
+        boolean mightContain(byte[] key) {
+            for (int i = layers.size() - 1; i >= 0; i--) {
+                if (layers.get(i).mightContain(key)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        void add(byte[] key) {
+            newest.add(key);
+        }
+
+        /** The newest layer holds more keys than it was sized for. */
+        boolean saturated() {
+            return newest.saturated();
+        }
+
+        /**
+         * Adds a layer of {@code GROWTH - 1} times the capacity so far, so the whole holds
+         * {@link #GROWTH} times as many keys; false (and nothing added) at {@link #MAX_LAYERS} layers
+         * or when the layer would take the whole past {@code maxCapacity}.
+         */
+        boolean grow(long maxCapacity) {
+            long next = (GROWTH - 1) * capacity;
+            if (layers.size() >= MAX_LAYERS || capacity + next > maxCapacity) {
+                return false;
+            }
+            newest = new KeyFilter(next);
+            layers.add(newest);
+            capacity += next;
+            return true;
+        }
+
+        /** Keys the layers were sized for, together. */
+        long capacity() {
+            return capacity;
+        }
+
+        /** Keys added to all layers. */
+        long added() {
+            long added = 0;
+            for (KeyFilter layer : layers) {
+                added += layer.added();
+            }
+            return added;
+        }
+
+        int layers() {
+            return layers.size();
         }
     }
 }

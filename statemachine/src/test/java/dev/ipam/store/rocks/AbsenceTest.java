@@ -142,23 +142,81 @@ class AbsenceTest {
     }
 
     @Test
-    void rebuildsOnceSaturatedSizedFromTheKeysFound() throws Exception {
+    void aFullFilterGrowsALayerWithoutScanningTheSpace() throws Exception {
         Source source = new Source();
         try (Absence absence = new Absence(EnumSet.of(S), source, 64, e -> { })) {
             absence.awaitBuild();
-            KeyFilter first = absence.filter(S);
-            assertEquals(64, first.capacity());
-            for (int i = 0; i < 200; i++) {
+            Absence.Layers filter = absence.filter(S);
+            assertEquals(64, filter.capacity());
+            for (int i = 0; i < 1_000; i++) {
                 commit(source, absence, S, "k" + i);
             }
             absence.awaitBuild();
-            assertTrue(absence.builds() >= 2, "no rebuild after saturation");
-            KeyFilter later = absence.filter(S);
-            // Sized for GROWTH times the keys it expected (at least the 65 that saturated the first).
-            assertTrue(later != first && later.capacity() >= 4 * 65, "capacity " + later.capacity());
-            for (int i = 0; i < 200; i++) {
-                assertFalse(absence.absent(S, bytes("k" + i)), "k" + i + " lost across rebuilds");
+            assertEquals(1, absence.builds(), "a full filter was built again from a scan");
+            assertEquals(1, source.snapshots, "the space was read again");
+            assertSame(filter, absence.filter(S));
+            // 64, then layers of 3 times the whole: 192 (256 in all), 768 (1,024).
+            assertEquals(3, filter.layers());
+            assertEquals(1_024, filter.capacity());
+            assertEquals(2, absence.layersAdded());
+            for (int i = 0; i < 1_000; i++) {
+                assertFalse(absence.absent(S, bytes("k" + i)), "k" + i + " lost across layers");
             }
+            int answered = 0;
+            for (int i = 0; i < 1_000; i++) {
+                answered += absence.absent(S, bytes("missing-" + i)) ? 1 : 0;
+            }
+            assertTrue(answered >= 900, "three layers answered only " + answered + " of 1000 absent keys");
+        }
+    }
+
+    @Test
+    void aFilterAtMostLayersIsBuiltAgainAsOneLayerFromTheKeysFound() throws Exception {
+        Source source = new Source();
+        try (Absence absence = new Absence(EnumSet.of(S), source, 1, e -> { })) {
+            absence.awaitBuild();
+            // Capacities 1, 3, 12, 48, 192, 768: six layers hold 1,024 keys; a key past that starts a build.
+            int committed = 0;
+            while (absence.builds() < 2 && committed < 5_000) {
+                commit(source, absence, S, "k" + committed++);
+                assertTrue(absence.filter(S).layers() <= Absence.MAX_LAYERS, "layers: " + absence.filter(S).layers());
+            }
+            absence.awaitBuild();
+            assertEquals(2, absence.builds(), "no build after " + committed + " keys");
+            assertTrue(committed > 1_024, "built again after " + committed + " keys, before six layers were full");
+            assertEquals(Absence.MAX_LAYERS - 1, absence.layersAdded());
+            Absence.Layers rebuilt = absence.filter(S);
+            assertEquals(1, rebuilt.layers());
+            assertTrue(rebuilt.capacity() >= 4 * 1_024, "capacity " + rebuilt.capacity());
+            for (int i = 0; i < committed; i++) {
+                assertFalse(absence.absent(S, bytes("k" + i)), "k" + i + " lost across the build");
+            }
+        }
+    }
+
+    @Test
+    void aFilterAtTheCapIsBuiltAgainWithoutTheKeysDeletedSince() throws Exception {
+        Source source = new Source();
+        try (Absence absence = new Absence(EnumSet.of(S), source, 16, 256, e -> { })) {
+            absence.awaitBuild();
+            // Churn: each new key replaces the one 10 before it, so the space never holds more than 10.
+            for (int i = 0; i < 400; i++) {
+                commit(source, absence, S, "k" + i);
+                source.keys.get(S).remove("k" + (i - 10));
+                absence.awaitBuild();
+            }
+            assertTrue(absence.builds() >= 2, "the filter never shed its deleted keys");
+            Absence.Layers filter = absence.filter(S);
+            assertNotNull(filter, "a space of 10 live keys lost its filter");
+            for (int i = 390; i < 400; i++) {
+                assertFalse(absence.absent(S, bytes("k" + i)), "live key k" + i + " reported absent");
+            }
+            int answered = 0;
+            for (int i = 0; i < 100; i++) {
+                answered += absence.absent(S, bytes("k" + i)) ? 1 : 0;
+            }
+            assertTrue(answered >= 50, "keys deleted before the last build are still in the filter: "
+                    + answered + " of 100 answered");
         }
     }
 
@@ -169,7 +227,7 @@ class AbsenceTest {
         try (Absence absence = new Absence(EnumSet.of(S), source, 64, e -> { })) {
             absence.awaitBuild();
             absence.awaitBuild();
-            KeyFilter filter = absence.filter(S);
+            Absence.Layers filter = absence.filter(S);
             assertNotNull(filter, "500 keys found by a build sized for 64: not rebuilt");
             assertEquals(2_000, filter.capacity(), "sized from the 500 keys found, four times over");
             assertEquals(2, absence.builds());
@@ -185,7 +243,7 @@ class AbsenceTest {
         source.estimate = 200;
         try (Absence absence = new Absence(EnumSet.of(S), source, 64, 256, e -> { })) {
             absence.awaitBuild();
-            KeyFilter filter = absence.filter(S);
+            Absence.Layers filter = absence.filter(S);
             assertNotNull(filter, "200 keys under a cap of 256: no filter");
             assertEquals(256, filter.capacity(), "four times 200, capped");
             assertEquals(1, absence.builds());
