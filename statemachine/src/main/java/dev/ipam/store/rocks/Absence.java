@@ -292,9 +292,18 @@ final class Absence implements AutoCloseable {
     }
 
     /**
+     * Bits per key of the layers a filter grows by. An absent key passes a layered filter if any layer
+     * lets it through, so the layers' false positive rates add up: with the 10 bits of a built filter
+     * in every layer, 4 M keys in four layers let 2.1% of absent keys through to RocksDB, against
+     * under 0.01% for one filter built for four times those keys. With 14 (which rounds to the same
+     * power of two of blocks as 16 or 20) 0.2%, and the layers at the cap take the same memory as a
+     * filter built there.
+     */
+    static final int GROWN_BITS_PER_KEY = 14;
+
+    /**
      * One space's filter: {@link KeyFilter} layers, oldest first, of which only the newest takes new
-     * keys. Each layer's false positive rate stays near 1% up to its capacity, so an absent key passes
-     * a filter of n full layers with a chance of about n%.
+     * keys. A lookup hashes the key once and asks every layer, newest first.
      */
     static final class Layers {
         private final List<KeyFilter> layers = new ArrayList<>(MAX_LAYERS);
@@ -308,8 +317,9 @@ final class Absence implements AutoCloseable {
         }
 
         boolean mightContain(byte[] key) {
+            long hash = KeyFilter.hash(key);
             for (int i = layers.size() - 1; i >= 0; i--) {
-                if (layers.get(i).mightContain(key)) {
+                if (layers.get(i).mightContainHash(hash)) {
                     return true;
                 }
             }
@@ -335,7 +345,7 @@ final class Absence implements AutoCloseable {
             if (layers.size() >= MAX_LAYERS || capacity + next > maxCapacity) {
                 return false;
             }
-            newest = new KeyFilter(next);
+            newest = new KeyFilter(next, GROWN_BITS_PER_KEY);
             layers.add(newest);
             capacity += next;
             return true;

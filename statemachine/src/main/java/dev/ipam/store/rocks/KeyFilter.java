@@ -24,10 +24,15 @@ final class KeyFilter {
 
     /** A filter sized for {@code capacity} keys: a power of two of blocks, at least one. */
     KeyFilter(long capacity) {
+        this(capacity, BITS_PER_KEY);
+    }
+
+    /** A filter of at least {@code bitsPerKey} bits per key of its capacity. */
+    KeyFilter(long capacity, int bitsPerKey) {
         if (capacity < 1 || capacity > MAX_CAPACITY) {
             throw new IllegalArgumentException("capacity must be in [1, " + MAX_CAPACITY + "]: " + capacity);
         }
-        long blocksWanted = (capacity * BITS_PER_KEY + 511) / 512;
+        long blocksWanted = (capacity * bitsPerKey + 511) / 512;
         int blocks = 1;
         while (blocks < blocksWanted) {
             blocks <<= 1;
@@ -59,7 +64,11 @@ final class KeyFilter {
 
     /** False only when {@code key} was never added. */
     boolean mightContain(byte[] key) {
-        long hash = hash(key);
+        return mightContainHash(hash(key));
+    }
+
+    /** {@link #mightContain} of the key whose {@link #hash} this is (layers hash a key once). */
+    boolean mightContainHash(long hash) {
         int base = block(hash);
         long probes = mix(hash ^ 0x632BE59BD9B4E019L);
         for (int i = 0; i < PROBES; i++, probes >>>= 9) {

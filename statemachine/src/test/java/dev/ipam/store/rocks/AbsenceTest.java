@@ -170,6 +170,26 @@ class AbsenceTest {
         }
     }
 
+    /** Layers' false positives add up: grown layers take more bits per key so four stay near one. */
+    @Test
+    void fourLayersLetFewAbsentKeysThrough() throws Exception {
+        Source source = new Source();
+        try (Absence absence = new Absence(EnumSet.of(S), source, 1_024, e -> { })) {
+            absence.awaitBuild();
+            // 1,024, then 3,072, 12,288 and 49,152: four layers, the last two thirds full.
+            for (int i = 0; i < 40_000; i++) {
+                absence.put(S, bytes("claim-" + i));
+            }
+            assertEquals(4, absence.filter(S).layers());
+            int passed = 0;
+            for (int i = 0; i < 100_000; i++) {
+                passed += absence.absent(S, bytes("other-" + i)) ? 0 : 1;
+            }
+            // With a built filter's 10 bits per key in every layer: 1.6%.
+            assertTrue(passed < 500, passed + " of 100,000 absent keys passed the layers");
+        }
+    }
+
     @Test
     void aFilterAtMostLayersIsBuiltAgainAsOneLayerFromTheKeysFound() throws Exception {
         Source source = new Source();
