@@ -80,6 +80,10 @@ class KilledNodeRecoveryTest {
         Process second = start(raftPort, httpPort, data, secondLog);
         try {
             awaitReady(second, base, secondLog);
+            // Ready means replayed: not the commit index recovered from the snapshot, the cluster's.
+            long appliedWhenReady = appliedIndex(base);
+            assertTrue(appliedWhenReady >= appliedBeforeKill, "ready with " + appliedWhenReady + " applied, behind the "
+                    + appliedBeforeKill + " applied before the kill");
             Matcher opened = OPENED_AT.matcher(Files.readString(secondLog));
             assertTrue(opened.find(), "the start-up line names the index the live state was at");
             long openedAt = Long.parseLong(opened.group(1));

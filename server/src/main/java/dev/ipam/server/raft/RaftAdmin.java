@@ -327,20 +327,68 @@ public final class RaftAdmin implements Admin, AutoCloseable {
     public Readiness readiness() {
         var division = node.division();
         DivisionInfo info = division.getInfo();
-        if (!info.isAlive()) {
-            return new Readiness(false, "raft server is " + info.getLifeCycleState());
-        }
-        if (info.getLeaderId() == null) {
-            return new Readiness(false, "no leader known");
-        }
         long commit = division.getRaftLog().getLastCommittedIndex();
-        long applied = info.getLastAppliedIndex();
-        long target = Math.min(readinessTarget, commit);
-        readinessTarget = commit;
-        if (applied >= target) {
-            return new Readiness(true, "leader " + info.getLeaderId() + ", applied " + applied);
+        ReadinessCheck check = readiness(info.isAlive() ? null : String.valueOf(info.getLifeCycleState()),
+                info.getLeaderId() == null ? null : info.getLeaderId().toString(), info.getCurrentTerm(),
+                commitTerm(division, commit), commit, info.getLastAppliedIndex(), readinessTarget);
+        readinessTarget = check.nextTarget();
+        return check.readiness();
+    }
+
+    /** A readiness answer and the commit index the next check waits for. */
+    record ReadinessCheck(Readiness readiness, long nextTarget) {
+    }
+
+    /**
+     * The readiness rule, apart from Ratis: a leader is known, this node's commit index has reached
+     * the current term, and it has applied up to the commit index seen at the previous check
+     * ({@code target}; the commit index moves under load, so waiting for the current one could last
+     * forever). Only a check that found a leader and a commit index of the current term sets the next
+     * target; any other leaves none ({@link Long#MAX_VALUE}), so the next check waits for its own
+     * commit index.
+     *
+     * <p>The term condition matters after a restart: until the leader of the new term commits its first
+     * entry and this node learns of it, the commit index this node knows is the one it recovered (its
+     * snapshot's), not what the cluster had committed before it stopped. A node that had only that to
+     * go on reported ready while it still had thousands of entries of its own log to apply (one node,
+     * killed with {@code kill -9} under load: ready with 40,017 applied of 46,466), and so did one that
+     * took the recovered index as its target before its election (ready with 126 applied of 153).
+     *
+     * @param notAlive    the life-cycle state when the Raft server is not running, else null
+     * @param leaderId    the leader this node knows, or null
+     * @param commitTerm  the term of the entry at the commit index, or -1 when unknown
+     */
+    static ReadinessCheck readiness(String notAlive, String leaderId, long currentTerm, long commitTerm, long commit,
+                                    long applied, long target) {
+        if (notAlive != null) {
+            return new ReadinessCheck(new Readiness(false, "raft server is " + notAlive), Long.MAX_VALUE);
         }
-        return new Readiness(false, "applied " + applied + " behind commit " + target);
+        if (leaderId == null) {
+            return new ReadinessCheck(new Readiness(false, "no leader known"), Long.MAX_VALUE);
+        }
+        if (commitTerm < currentTerm) {
+            return new ReadinessCheck(new Readiness(false, "commit index " + commit + " is of term "
+                    + (commitTerm < 0 ? "unknown" : Long.toString(commitTerm)) + ": waiting for the leader of term "
+                    + currentTerm + " to commit"), Long.MAX_VALUE);
+        }
+        long waitFor = Math.min(target, commit);
+        Readiness readiness = applied >= waitFor
+                ? new Readiness(true, "leader " + leaderId + ", applied " + applied)
+                : new Readiness(false, "applied " + applied + " behind commit " + waitFor);
+        return new ReadinessCheck(readiness, commit);
+    }
+
+    /** The term of the entry at {@code commit}: from the log, or from the latest snapshot when the log no longer has it; -1 if neither. */
+    private static long commitTerm(org.apache.ratis.server.RaftServer.Division division, long commit) {
+        org.apache.ratis.server.protocol.TermIndex entry = division.getRaftLog().getTermIndex(commit);
+        if (entry != null) {
+            return entry.getTerm();
+        }
+        org.apache.ratis.statemachine.SnapshotInfo snapshot = division.getStateMachine().getLatestSnapshot();
+        if (snapshot != null && snapshot.getIndex() == commit) {
+            return snapshot.getTerm();
+        }
+        return -1;
     }
 
     private static void check(RaftClientReply reply, String what) {
