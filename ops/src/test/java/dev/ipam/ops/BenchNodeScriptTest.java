@@ -4,10 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -29,10 +25,8 @@ class BenchNodeScriptTest {
         int httpPort = base + 2;
         // 30 s levels that end after 40 claims: the level ends by the cap the script passes on (until
         // session 10 the generator's own 300,000 ended the levels, whatever their length).
-        Map<String, String> env = Map.of("IPAM_BENCH_DIR", temp.resolve("run").toString(),
-                "IPAM_BENCH_RAFT_PORT", Integer.toString(base + 1), "IPAM_BENCH_HTTP_PORT", Integer.toString(httpPort),
-                "IPAM_BENCH_WARM_S", "30", "IPAM_BENCH_CLAIMS_MAX", "40",
-                "IPAMD_JAVA_OPTS", "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
+        Map<String, String> env = OpsScripts.benchNodeEnv(temp.resolve("run"), base, "IPAM_BENCH_WARM_S", "30",
+                "IPAM_BENCH_CLAIMS_MAX", "40");
         OpsScripts.Run bench = OpsScripts.run(temp, env, SCRIPT_TIMEOUT_S, "ops/bench-node.sh", "4", "30");
         assertEquals(0, bench.exit(), bench.output());
 
@@ -47,7 +41,7 @@ class BenchNodeScriptTest {
         Matcher warmRow = Pattern.compile("(?m)^64\\s+(\\d+)\\s+\\d+").matcher(warm);
         assertTrue(warmRow.find(), warm);
         assertEquals(40, Long.parseLong(warmRow.group(1)), "claims in the warm-up: " + warm);
-        assertFalse(listening(httpPort), "ipamd still serves on " + httpPort + " after the script");
+        assertFalse(OpsScripts.listening(httpPort), "ipamd still serves on " + httpPort + " after the script");
     }
 
     @Test
@@ -55,24 +49,12 @@ class BenchNodeScriptTest {
         OpsScripts.assumeServerPackaged();
         int base = OpsScripts.freePortBase(2);
         // 1 s phases: the default cap must be one the load generator accepts (it takes at most 10,000,000).
-        Map<String, String> env = Map.of("IPAM_BENCH_DIR", temp.resolve("run").toString(),
-                "IPAM_BENCH_RAFT_PORT", Integer.toString(base + 1), "IPAM_BENCH_HTTP_PORT", Integer.toString(base + 2),
-                "IPAM_BENCH_WARM_S", "1",
-                "IPAMD_JAVA_OPTS", "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
+        Map<String, String> env = OpsScripts.benchNodeEnv(temp.resolve("run"), base, "IPAM_BENCH_WARM_S", "1");
         OpsScripts.Run bench = OpsScripts.run(temp, env, SCRIPT_TIMEOUT_S, "ops/bench-node.sh", "2", "1");
         assertEquals(0, bench.exit(), bench.output());
         Matcher row = Pattern.compile("(?m)^2\\s+(\\d+)\\s+\\d+").matcher(bench.output());
         assertTrue(row.find(), bench.output());
         assertTrue(Long.parseLong(row.group(1)) > 0, bench.output());
-        assertFalse(listening(base + 2), "ipamd still serves after the script");
-    }
-
-    private static boolean listening(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        assertFalse(OpsScripts.listening(base + 2), "ipamd still serves after the script");
     }
 }

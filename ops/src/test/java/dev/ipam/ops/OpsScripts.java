@@ -76,4 +76,25 @@ final class OpsScripts {
             return false;
         }
     }
+
+    /** Whether something accepts connections on loopback {@code port} (a daemon a script should have stopped). */
+    static boolean listening(int port) {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Env for a one-node bench script on ports base+1 (Raft) and base+2 (HTTP), data under {@code run}, with a small JVM. */
+    static java.util.Map<String, String> benchNodeEnv(Path run, int base, String... more) {
+        java.util.Map<String, String> env = new java.util.HashMap<>(java.util.Map.of("IPAM_BENCH_DIR", run.toString(),
+                "IPAM_BENCH_RAFT_PORT", Integer.toString(base + 1), "IPAM_BENCH_HTTP_PORT", Integer.toString(base + 2),
+                "IPAMD_JAVA_OPTS", "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"));
+        for (int i = 0; i + 1 < more.length; i += 2) {
+            env.put(more[i], more[i + 1]);
+        }
+        return env;
+    }
 }
