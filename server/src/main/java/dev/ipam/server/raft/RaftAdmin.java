@@ -328,9 +328,18 @@ public final class RaftAdmin implements Admin, AutoCloseable {
         var division = node.division();
         DivisionInfo info = division.getInfo();
         long commit = division.getRaftLog().getLastCommittedIndex();
+        RaftPeerId leader = info.getLeaderId();
+        long leaderCommit = -1;
+        if (leader != null && !info.isLeader()) {
+            for (CommitInfoProto peer : division.getCommitInfos()) {
+                if (peer.getServer().getId().equals(leader.toByteString())) {
+                    leaderCommit = peer.getCommitIndex();
+                }
+            }
+        }
         ReadinessCheck check = readiness(info.isAlive() ? null : String.valueOf(info.getLifeCycleState()),
-                info.getLeaderId() == null ? null : info.getLeaderId().toString(), info.getCurrentTerm(),
-                commitTerm(division, commit), commit, info.getLastAppliedIndex(), readinessTarget);
+                leader == null ? null : leader.toString(), info.getCurrentTerm(), commitTerm(division, commit), commit,
+                leaderCommit, info.getLastAppliedIndex(), readinessTarget);
         readinessTarget = check.nextTarget();
         return check.readiness();
     }
@@ -343,7 +352,9 @@ public final class RaftAdmin implements Admin, AutoCloseable {
      * The readiness rule, apart from Ratis: a leader is known, this node's commit index has reached
      * the current term, and it has applied up to the commit index seen at the previous check
      * ({@code target}; the commit index moves under load, so waiting for the current one could last
-     * forever). Only a check that found a leader and a commit index of the current term sets the next
+     * forever). On a follower that commit index is the leader's, as the leader last told it, when that
+     * is ahead of its own: a follower's own commit index cannot pass the end of its log, so one that
+     * was stopped or cut off, and has yet to receive what it missed, would otherwise count as caught up. Only a check that found a leader and a commit index of the current term sets the next
      * target; any other leaves none ({@link Long#MAX_VALUE}), so the next check waits for its own
      * commit index.
      *
@@ -357,9 +368,10 @@ public final class RaftAdmin implements Admin, AutoCloseable {
      * @param notAlive    the life-cycle state when the Raft server is not running, else null
      * @param leaderId    the leader this node knows, or null
      * @param commitTerm  the term of the entry at the commit index, or -1 when unknown
+     * @param leaderCommit the leader's commit index as this follower knows it, or -1 (on the leader too)
      */
     static ReadinessCheck readiness(String notAlive, String leaderId, long currentTerm, long commitTerm, long commit,
-                                    long applied, long target) {
+                                    long leaderCommit, long applied, long target) {
         if (notAlive != null) {
             return new ReadinessCheck(new Readiness(false, "raft server is " + notAlive), Long.MAX_VALUE);
         }
@@ -371,11 +383,12 @@ public final class RaftAdmin implements Admin, AutoCloseable {
                     + (commitTerm < 0 ? "unknown" : Long.toString(commitTerm)) + ": waiting for the leader of term "
                     + currentTerm + " to commit"), Long.MAX_VALUE);
         }
-        long waitFor = Math.min(target, commit);
+        long learned = Math.max(commit, leaderCommit);
+        long waitFor = Math.min(target, learned);
         Readiness readiness = applied >= waitFor
                 ? new Readiness(true, "leader " + leaderId + ", applied " + applied)
                 : new Readiness(false, "applied " + applied + " behind commit " + waitFor);
-        return new ReadinessCheck(readiness, commit);
+        return new ReadinessCheck(readiness, learned);
     }
 
     /** The term of the entry at {@code commit}: from the log, or from the latest snapshot when the log no longer has it; -1 if neither. */

@@ -185,6 +185,19 @@ class RaftClusterTest {
             appender.detachAppender(warnings);
         }
         RaftNode restarted = cluster.start(lagging);
+        // Not ready until caught up: its own commit index cannot pass the end of its log (the entries
+        // it had before the stop), so only the leader's tells how far behind it is.
+        long[] appliedWhenReady = {-1};
+        TestCluster.awaitTrue(() -> {
+            boolean ready = restarted.admin().readiness().ready();
+            if (ready) {
+                appliedWhenReady[0] = restarted.stateMachine().appliedState().index();
+            }
+            return ready;
+        }, Math.max(1_000, attemptMs + SNAPSHOT_CATCH_UP_MS - System.currentTimeMillis()),
+                () -> lagging + " never ready: " + restarted.admin().readiness().reason());
+        assertTrue(appliedWhenReady[0] >= index, lagging + " ready with " + appliedWhenReady[0] + " applied, behind the "
+                + index + " the leader had committed");
         // Counted from that attempt: it must end and a new one install the snapshot by then.
         cluster.awaitConverged(index, Math.max(1_000, attemptMs + SNAPSHOT_CATCH_UP_MS - System.currentTimeMillis()));
         assertEquals(600, counter(restarted, "s", false));
