@@ -354,9 +354,9 @@ public final class RaftAdmin implements Admin, AutoCloseable {
      * ({@code target}; the commit index moves under load, so waiting for the current one could last
      * forever). On a follower that commit index is the leader's, as the leader last told it, when that
      * is ahead of its own: a follower's own commit index cannot pass the end of its log, so one that
-     * was stopped or cut off, and has yet to receive what it missed, would otherwise count as caught up. Only a check that found a leader and a commit index of the current term sets the next
-     * target; any other leaves none ({@link Long#MAX_VALUE}), so the next check waits for its own
-     * commit index.
+     * was stopped or cut off, and has yet to receive what it missed, would otherwise count as caught up.
+     * Only a check that found a leader and a commit index of the current term sets the next target; any
+     * other leaves none ({@link Long#MAX_VALUE}), so the next check waits for its own commit index.
      *
      * <p>The term condition matters after a restart: until the leader of the new term commits its first
      * entry and this node learns of it, the commit index this node knows is the one it recovered (its
@@ -380,8 +380,8 @@ public final class RaftAdmin implements Admin, AutoCloseable {
         }
         if (commitTerm < currentTerm) {
             return new ReadinessCheck(new Readiness(false, "commit index " + commit + " is of term "
-                    + (commitTerm < 0 ? "unknown" : Long.toString(commitTerm)) + ": waiting for the leader of term "
-                    + currentTerm + " to commit"), Long.MAX_VALUE);
+                    + (commitTerm < 0 ? "unknown" : Long.toString(commitTerm)) + ": waiting to learn a commit of term "
+                    + currentTerm), Long.MAX_VALUE);
         }
         long learned = Math.max(commit, leaderCommit);
         long waitFor = Math.min(target, learned);

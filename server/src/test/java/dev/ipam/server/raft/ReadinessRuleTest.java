@@ -16,7 +16,7 @@ class ReadinessRuleTest {
             under load: the commit index moved on since the last check | null     | n1     | 3    | 3          | 900    | -1           | 600     | 600      | true  | leader n1
             behind the previous commit index                           | null     | n1     | 3    | 3          | 900    | -1           | 599     | 600      | false | applied 599 behind commit 600
             first check after start: the current commit index counts   | null     | n1     | 3    | 3          | 900    | -1           | 899     | 9223372036854775807 | false | behind commit 900
-            restarted: recovered commit index of an older term         | null     | n1     | 2    | 1          | 40000  | -1           | 40000   | 9223372036854775807 | false | waiting for the leader of term 2
+            restarted: recovered commit index of an older term         | null     | n1     | 2    | 1          | 40000  | -1           | 40000   | 9223372036854775807 | false | waiting to learn a commit of term 2
             restarted: the term of the commit index is unknown         | null     | n1     | 2    | -1         | 40000  | -1           | 40000   | 9223372036854775807 | false | term unknown
             no leader                                                  | null     | null   | 2    | 2          | 10     | -1           | 10      | 10       | false | no leader known
             follower back from a pause: the leader committed far ahead | null     | n1     | 3    | 3          | 500    | 5000         | 500     | 5000     | false | applied 500 behind commit 5000
