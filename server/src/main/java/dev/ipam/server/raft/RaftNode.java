@@ -58,6 +58,7 @@ public final class RaftNode implements AutoCloseable {
     private final Parameters parameters;
 
     private RaftNode(RaftSettings settings, Core core, IpamStateMachine.Halt halt, RaftTls tls) throws IOException {
+        ReadIndexReplacement.require();
         this.settings = settings;
         this.parameters = tls == null ? new Parameters() : tls.parameters();
         this.groupId = groupId(settings.groupName());

@@ -1,6 +1,8 @@
 package dev.ipam.server.raft;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -15,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -97,6 +100,30 @@ class RaftClusterTest {
         cluster.awaitConverged(index, TIMEOUT_MS);
         assertEquals(410, counter(cluster.node(stopped), "c", false));
         assertIdentical();
+    }
+
+    /**
+     * A leader cut off from every follower cannot know whether the others have elected a new leader
+     * and committed writes since, so it must not answer a linearizable read. Ratis 3.3.0 answered at
+     * once, without asking anyone, when a read at the same commit index had been confirmed before (a
+     * deposed leader's commit index stands still). The Jepsen partitions scenario caught it as a
+     * released claim read back from an old leader; the replacement ReadIndexHeartbeats fixes it.
+     */
+    @Test
+    void aLeaderCutOffFromItsFollowersAnswersNoLinearizableRead() {
+        cluster(3, s -> s.withRequestTimeoutMs(4_000));
+        RaftNode leader = cluster.awaitLeader(TIMEOUT_MS);
+        add(leader, "w", "c", 1);
+        assertEquals(1, counter(leader, "c", true), "a read a majority confirmed");
+        for (RaftNode node : List.copyOf(cluster.running.values())) {
+            if (node != leader) {
+                cluster.stop(node.id());
+            }
+        }
+        CompletableFuture<Long> read = leader.replica().read(true, s -> CounterCore.value(s.view(), "c"));
+        CompletionException failure = assertThrows(CompletionException.class,
+                () -> read.orTimeout(TIMEOUT_MS, TimeUnit.MILLISECONDS).join(), "no majority confirmed this read");
+        assertInstanceOf(Replica.Unavailable.class, failure.getCause(), () -> "failed with " + failure.getCause());
     }
 
     @Test
