@@ -153,6 +153,11 @@ public final class RaftNode implements AutoCloseable {
         // timeouts still cover a client's resend of an entry in flight.
         RaftServerConfigKeys.RetryCache.setExpiryTime(p, retryCacheExpiry(settings));
         RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        // Pinned, not left to defaults: a leader confirms each read with a majority (ipamd's
+        // ReadIndexHeartbeats) at its commit index. A lease would trust clocks and skip that round.
+        RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, false);
+        RaftServerConfigKeys.Read.setLeaderHeartbeatCheckEnabled(p, true);
+        RaftServerConfigKeys.Read.ReadIndex.setType(p, RaftServerConfigKeys.Read.ReadIndex.Type.COMMIT_INDEX);
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, settings.snapshotAutoEntries());
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);

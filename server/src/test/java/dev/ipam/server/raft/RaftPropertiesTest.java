@@ -33,6 +33,16 @@ class RaftPropertiesTest {
     }
 
     @Test
+    void aLeaderConfirmsEachReadWithAMajorityNotALease() {
+        assertEquals(false, RaftServerConfigKeys.Read.leaderLeaseEnabled(properties),
+                "a lease trusts the clocks of a cluster whose clocks the Jepsen suite skews");
+        assertTrue(RaftServerConfigKeys.Read.leaderHeartbeatCheckEnabled(properties),
+                "without the heartbeat round a cut-off leader answers reads alone");
+        assertEquals(RaftServerConfigKeys.Read.ReadIndex.Type.COMMIT_INDEX, RaftServerConfigKeys.Read.ReadIndex.type(properties),
+                "the read index is the commit index, as Raft's ReadIndex defines it");
+    }
+
+    @Test
     void repliesAreKeptForResendsOnlyNotForAMinute() {
         long expiryMs = RaftServerConfigKeys.RetryCache.expiryTime(properties).toLong(TimeUnit.MILLISECONDS);
         long requestTimeoutMs = RaftServerConfigKeys.Rpc.requestTimeout(properties).toLong(TimeUnit.MILLISECONDS);
