@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -131,7 +130,7 @@ class KilledNodeRecoveryTest {
     }
 
     private void awaitReady(Process process, String base, Path log) {
-        LocalCluster.awaitReady(http, base, "ipamd", () -> process.isAlive() ? null : "exited: " + tail(log));
+        LocalCluster.awaitReady(http, base, "ipamd", () -> process.isAlive() ? null : "exited: " + LocalCluster.tail(log));
     }
 
     /** The applied index the node reports for itself ({@code GET /admin/cluster}). */
@@ -143,14 +142,5 @@ class KilledNodeRecoveryTest {
 
     private HttpResponse<String> send(String method, String url, String body) throws Exception {
         return LocalCluster.send(http, method, url, body);
-    }
-
-    private static String tail(Path log) {
-        try {
-            String text = Files.readString(log, StandardCharsets.UTF_8);
-            return text.substring(Math.max(0, text.length() - 4000));
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
     }
 }

@@ -161,6 +161,16 @@ final class LocalCluster implements AutoCloseable {
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** The last 4,000 characters of a node's log, for a failure message. */
+    static String tail(Path log) {
+        try {
+            String text = java.nio.file.Files.readString(log, java.nio.charset.StandardCharsets.UTF_8);
+            return text.substring(Math.max(0, text.length() - 4000));
+        } catch (java.io.IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
     static int freePort() {
         try (ServerSocket socket = new ServerSocket()) {
             socket.setReuseAddress(true);

@@ -12,6 +12,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
@@ -41,8 +43,9 @@ public final class RaftAdmin implements Admin, AutoCloseable {
     private final RaftNode node;
     private final RaftSettings settings;
     private final ExecutorService executor;
-    /** The commit index seen at the previous readiness check: the catch-up target. */
-    private volatile long readinessTarget = Long.MAX_VALUE;
+    /** What this node knew of the commit index lately: the readiness target (see CommitSamples). */
+    private final CommitSamples commitSamples = new CommitSamples();
+    private final ScheduledExecutorService sampler;
 
     RaftAdmin(RaftNode node, RaftSettings settings) {
         this.node = node;
@@ -52,6 +55,26 @@ public final class RaftAdmin implements Admin, AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.sampler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ipam-commit-sampler-" + settings.self().id());
+            t.setDaemon(true);
+            return t;
+        });
+        // Fixed delay, not rate: after a pause the samples resume at their pace, not in a burst.
+        sampler.scheduleWithFixedDelay(this::sample, 0, CommitSamples.PERIOD_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private static long nowMs() {
+        return System.nanoTime() / 1_000_000;
+    }
+
+    private void sample() {
+        try {
+            commitSamples.add(nowMs(), check(Long.MAX_VALUE).nextTarget());
+        } catch (RuntimeException e) {
+            // A node closing or not yet started; the readiness probe reports the gap if it lasts.
+            LOG.debug("{}: commit sample failed: {}", settings.self().id(), e.toString());
+        }
     }
 
     @Override
@@ -325,6 +348,16 @@ public final class RaftAdmin implements Admin, AutoCloseable {
 
     @Override
     public Readiness readiness() {
+        CommitSamples.Target target = commitSamples.target(nowMs());
+        Readiness readiness = check(target.index()).readiness();
+        if (readiness.ready() && target.problem() != null) {
+            return new Readiness(false, target.problem());
+        }
+        return readiness;
+    }
+
+    /** The readiness rule on this node's state now, against {@code target}. */
+    private ReadinessCheck check(long target) {
         var division = node.division();
         DivisionInfo info = division.getInfo();
         long commit = division.getRaftLog().getLastCommittedIndex();
@@ -337,26 +370,25 @@ public final class RaftAdmin implements Admin, AutoCloseable {
                 }
             }
         }
-        ReadinessCheck check = readiness(info.isAlive() ? null : String.valueOf(info.getLifeCycleState()),
+        return readiness(info.isAlive() ? null : String.valueOf(info.getLifeCycleState()),
                 leader == null ? null : leader.toString(), info.getCurrentTerm(), commitTerm(division, commit), commit,
-                leaderCommit, info.getLastAppliedIndex(), readinessTarget);
-        readinessTarget = check.nextTarget();
-        return check.readiness();
+                leaderCommit, info.getLastAppliedIndex(), target);
     }
 
-    /** A readiness answer and the commit index the next check waits for. */
+    /** A readiness answer and the commit index this check learned (a later check's target). */
     record ReadinessCheck(Readiness readiness, long nextTarget) {
     }
 
     /**
      * The readiness rule, apart from Ratis: a leader is known, this node's commit index has reached
-     * the current term, and it has applied up to the commit index seen at the previous check
-     * ({@code target}; the commit index moves under load, so waiting for the current one could last
-     * forever). On a follower that commit index is the leader's, as the leader last told it, when that
-     * is ahead of its own: a follower's own commit index cannot pass the end of its log, so one that
-     * was stopped or cut off, and has yet to receive what it missed, would otherwise count as caught up.
-     * Only a check that found a leader and a commit index of the current term sets the next target; any
-     * other leaves none ({@link Long#MAX_VALUE}), so the next check waits for its own commit index.
+     * the current term, and it has applied up to the commit index it learned a moment ago
+     * ({@code target}, sampled {@link CommitSamples#LAG_MS} earlier; the commit index moves under load,
+     * so waiting for the current one could last forever). On a follower that commit index is the
+     * leader's, as the leader last told it, when that is ahead of its own: a follower's own commit index
+     * cannot pass the end of its log, so one that was stopped or cut off, and has yet to receive what it
+     * missed, would otherwise count as caught up. Only a check that found a leader and a commit index of
+     * the current term learns a target; any other learns none ({@link Long#MAX_VALUE}), and a check with
+     * none waits for its own commit index.
      *
      * <p>The term condition matters after a restart: until the leader of the new term commits its first
      * entry and this node learns of it, the commit index this node knows is the one it recovered (its
@@ -426,6 +458,7 @@ public final class RaftAdmin implements Admin, AutoCloseable {
 
     @Override
     public void close() {
+        sampler.shutdownNow();
         executor.shutdownNow();
     }
 }

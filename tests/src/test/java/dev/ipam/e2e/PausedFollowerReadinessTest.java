@@ -1,0 +1,155 @@
+package dev.ipam.e2e;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A follower stopped with SIGSTOP while the others commit, then continued, is not ready until it has
+ * applied what the leader committed meanwhile. Until session 14 the first probe after the pause was
+ * judged against what the node knew before it, and answered 200 while the node was far behind. The
+ * nodes run as processes of their own, so that one of them can be paused.
+ */
+class PausedFollowerReadinessTest {
+    private static final String PROJECTS = "/apis/resourcemanager.miloapis.com/v1alpha1/projects";
+    private static final String IPAM = "/apis/ipam.miloapis.com/v1alpha1";
+    private static final int NODES = 3;
+    /** Well past ipamd's 1 s without commit samples, which it takes for a pause. */
+    private static final long PAUSE_MS = 2_500;
+    private static final int CLAIMS_MAX = 5_000;
+    private static final long CATCH_UP_MS = 60_000;
+
+    @TempDir
+    Path temp;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final ObjectMapper json = new ObjectMapper();
+
+    @Test
+    @Timeout(300)
+    void aFollowerBackFromAPauseIsReadyOnlyOnceItHasCaughtUp() throws Exception {
+        int[] raftPorts = new int[NODES];
+        int[] httpPorts = new int[NODES];
+        for (int i = 0; i < NODES; i++) {
+            raftPorts[i] = LocalCluster.freePort();
+            httpPorts[i] = LocalCluster.freePort();
+        }
+        String peers = IntStream.range(0, NODES)
+                .mapToObj(i -> "n" + (i + 1) + "=127.0.0.1:" + raftPorts[i] + "=127.0.0.1:" + httpPorts[i])
+                .collect(Collectors.joining(","));
+        List<Process> nodes = new ArrayList<>();
+        Process paused = null;
+        try {
+            for (int i = 0; i < NODES; i++) {
+                nodes.add(start("n" + (i + 1), raftPorts[i], httpPorts[i], peers));
+            }
+            for (int i = 0; i < NODES; i++) {
+                Process node = nodes.get(i);
+                Path log = log("n" + (i + 1));
+                LocalCluster.awaitReady(http, base(httpPorts[i]), "ipamd n" + (i + 1), () -> node.isAlive() ? null : "exited: " + LocalCluster.tail(log));
+            }
+            String leaderId = status(base(httpPorts[0])).path("leaderId").asText();
+            int leader = Integer.parseInt(leaderId.substring(1)) - 1;
+            int follower = (leader + 1) % NODES;
+            String leaderBase = base(httpPorts[leader]);
+            String followerBase = base(httpPorts[follower]);
+            String plane = leaderBase + PROJECTS + "/pause/control-plane" + IPAM;
+            assertEquals(201, send("POST", leaderBase + PROJECTS, "{\"apiVersion\":\"resourcemanager.miloapis.com/v1alpha1\","
+                    + "\"kind\":\"Project\",\"metadata\":{\"name\":\"pause\"}}").statusCode());
+            assertEquals(201, send("POST", plane + "/ippools", "{\"apiVersion\":\"ipam.miloapis.com/v1alpha1\",\"kind\":\"IPPool\","
+                    + "\"metadata\":{\"name\":\"pool\"},\"spec\":{\"cidr\":\"10.30.0.0/16\",\"ipFamily\":\"IPv4\"}}").statusCode());
+            assertEquals(200, send("GET", followerBase + "/readyz", null).statusCode(), "the follower is ready before the pause");
+
+            paused = nodes.get(follower);
+            signal("STOP", paused);
+            long pausedAt = System.nanoTime();
+            int claims = 0;
+            while (claims < CLAIMS_MAX && System.nanoTime() - pausedAt < TimeUnit.MILLISECONDS.toNanos(PAUSE_MS)) {
+                HttpResponse<String> claim = send("POST", plane + "/namespaces/default/ipclaims",
+                        "{\"apiVersion\":\"ipam.miloapis.com/v1alpha1\",\"kind\":\"IPClaim\",\"metadata\":{\"name\":\"c" + claims
+                                + "\"},\"spec\":{\"ipFamily\":\"IPv4\",\"prefixLength\":32,\"poolRef\":{\"name\":\"pool\"}}}");
+                assertEquals(201, claim.statusCode(), claim.body());
+                claims++;
+            }
+            long committed = status(leaderBase).path("commitIndex").asLong();
+            signal("CONT", paused);
+            paused = null;
+
+            List<String> answers = new ArrayList<>();
+            await().atMost(Duration.ofMillis(CATCH_UP_MS)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
+                    .until(() -> {
+                        HttpResponse<String> ready = send("GET", followerBase + "/readyz", null);
+                        if (ready.statusCode() != 200 && answers.size() < 5) {
+                            answers.add(ready.body());
+                        }
+                        return ready.statusCode() == 200;
+                    });
+            // Read after the 200, so this can only be later than the state that answered it.
+            long applied = status(followerBase).path("appliedIndex").asLong();
+            assertTrue(applied >= committed, "ready with " + applied + " applied, behind the " + committed
+                    + " the leader committed during the pause (" + claims + " claims); answers before: " + answers);
+            assertTrue(claims > 100, "the others kept committing during the pause: " + claims + " claims");
+        } finally {
+            if (paused != null) {
+                signal("CONT", paused);
+            }
+            for (Process node : nodes) {
+                node.destroy();
+            }
+            for (Process node : nodes) {
+                if (!node.waitFor(60, TimeUnit.SECONDS)) {
+                    node.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            }
+        }
+    }
+
+    private static String base(int httpPort) {
+        return "http://127.0.0.1:" + httpPort;
+    }
+
+    private Path log(String id) {
+        return temp.resolve(id + ".log");
+    }
+
+    private Process start(String id, int raftPort, int httpPort, String peers) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                "dev.ipam.server.Main", "--node-id", id, "--raft-address", "127.0.0.1:" + raftPort,
+                "--http-address", "127.0.0.1:" + httpPort, "--peers", peers, "--data-dir", temp.resolve(id).toString(),
+                "--auth-anonymous", "true", "--http-requests-per-second", "0"))
+                .redirectErrorStream(true).redirectOutput(log(id).toFile()).start();
+    }
+
+    /** kill -STOP or -CONT to a process this test started. */
+    private static void signal(String name, Process process) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -" + name + " " + process.pid());
+    }
+
+    private JsonNode status(String base) throws Exception {
+        HttpResponse<String> status = send("GET", base + "/admin/cluster", null);
+        assertEquals(200, status.statusCode(), status.body());
+        return json.readTree(status.body());
+    }
+
+    private HttpResponse<String> send(String method, String url, String body) throws Exception {
+        return LocalCluster.send(http, method, url, body);
+    }
+}
