@@ -76,6 +76,60 @@ class RaftThroughputBench {
         }
     }
 
+    /**
+     * Linearizable reads at fixed concurrency on the leader and on a follower, with no writes: what a
+     * read costs when every read needs its own leadership confirmation. CPU is the whole JVM's (all
+     * nodes). Run: mvn -o -q -pl server test -Dtest=RaftThroughputBench#readThroughput -Dsurefire.excludedGroups=
+     */
+    @Test
+    void readThroughput() throws Exception {
+        long durationMs = Long.getLong("bench.durationMs", 5000);
+        cluster = new TestCluster(temp, 3, CounterCore::new, s -> s);
+        cluster.startAll();
+        RaftNode leader = cluster.awaitLeader(30_000);
+        RaftNode follower = cluster.running.values().stream().filter(n -> n != leader).findFirst().orElseThrow();
+        leader.replica().submit("w", CounterCore.add("k", 1)).join();
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        for (RaftNode node : new RaftNode[] {leader, follower}) {
+            for (int concurrency : new int[] {1, 16, 64}) {
+                reads(node, concurrency, 1000);
+                long cpu0 = os.getProcessCpuTime();
+                long start = System.nanoTime();
+                long[] sorted = reads(node, concurrency, durationMs);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                double cpuUs = (os.getProcessCpuTime() - cpu0) / 1e3 / Math.max(1, sorted.length);
+                System.out.printf(Locale.ROOT, "BENCH reads on %s c=%d: %.0f reads/s p50=%.2fms p99=%.2fms cpu=%.0fus/read%n",
+                        node == leader ? "leader" : "follower", concurrency, sorted.length / seconds,
+                        sorted[sorted.length / 2] / 1e6, sorted[(int) (sorted.length * 0.99)] / 1e6, cpuUs);
+            }
+        }
+    }
+
+    /** Latencies of the linearizable reads done on {@code node} for {@code durationMs}, sorted. */
+    private static long[] reads(RaftNode node, int concurrency, long durationMs) throws InterruptedException {
+        Semaphore window = new Semaphore(concurrency);
+        long[] latencies = new long[2_000_000];
+        AtomicInteger done = new AtomicInteger();
+        long end = System.nanoTime() + durationMs * 1_000_000;
+        int issued = 0;
+        while (System.nanoTime() < end && issued < latencies.length) {
+            window.acquire();
+            issued++;
+            long t0 = System.nanoTime();
+            node.replica().read(true, s -> CounterCore.value(s.view(), "k")).whenComplete((v, e) -> {
+                int slot = done.getAndIncrement();
+                if (slot < latencies.length) {
+                    latencies[slot] = System.nanoTime() - t0;
+                }
+                window.release();
+            });
+        }
+        window.acquire(concurrency);
+        long[] sorted = Arrays.copyOf(latencies, Math.min(done.get(), latencies.length));
+        Arrays.sort(sorted);
+        return sorted;
+    }
+
     private void run(RaftNode node, int concurrency, long durationMs, String prefix) throws InterruptedException {
         Semaphore window = new Semaphore(concurrency);
         long[] latencies = new long[2_000_000];

@@ -27,16 +27,21 @@ import org.apache.ratis.server.leader.LogAppender;
  *
  * <p>The rule here: a read is confirmed only by successful replies, from followers that with this
  * leader make a majority, to appendEntries requests (heartbeats or not) that the leader created
- * after the read arrived. Each pending confirmation records, per follower, the call id of the next
- * request, and the heartbeat it triggers carries that id or a later one. A read joins a pending
- * confirmation only when no request has been created since that confirmation began, so the replies
- * that complete it are still to requests created after the read arrived.
+ * after the read arrived.
+ *
+ * <p>Reads go in rounds, at most one in flight. A round starts by recording, per follower, the call
+ * id of the next request, and asks each follower's appender for a heartbeat (which carries that id or
+ * a later one); replies to earlier requests do not count. Reads that arrive while a round is in
+ * flight gather in the next round, which starts when no round is left in flight. Every read in a
+ * round arrived before it started, so the replies that confirm it are to requests created after the
+ * read arrived. Under write traffic the appendEntries that carry entries confirm rounds too; reads
+ * alone cost one heartbeat per follower per round trip, however many there are.
  */
 class ReadIndexHeartbeats {
     /** Checked by ipamd at start-up: this class, not Ratis' own, is in use. */
     static final String REPLACEMENT = "ipamd: reads confirmed by replies to requests created after they arrived";
 
-    /** One follower's part in a confirmation: the first call id that counts, and whether it came back. */
+    /** One follower's part in a round: the first call id that counts, and whether it came back. */
     private static final class Ack {
         final LogAppender appender;
         final long minCallId;
@@ -46,21 +51,28 @@ class ReadIndexHeartbeats {
             this.appender = appender;
             this.minCallId = appender.getCallId();
         }
-
-        /** No request has gone to this follower since the confirmation began. */
-        boolean unchanged() {
-            return appender.getCallId() == minCallId;
-        }
     }
 
-    /** A leadership confirmation for the reads at one commit index; Ratis waits on {@link #getFuture}. */
+    /** A round: the reads confirmed together; Ratis waits on {@link #getFuture}. Guarded by the owner. */
     static class AppendEntriesListener {
-        private final long commitIndex;
+        /** The highest commit index of the round's reads when they arrived: the read index they get. */
+        private long commitIndex;
+        private final Iterable<LogAppender> appenders;
         private final CompletableFuture<Long> future = new CompletableFuture<>();
-        private final Map<RaftPeerId, Ack> acks = new HashMap<>();
+        /** Null until the round starts. */
+        private Map<RaftPeerId, Ack> acks;
 
         AppendEntriesListener(long commitIndex, Iterable<LogAppender> appenders) {
             this.commitIndex = commitIndex;
+            this.appenders = appenders;
+        }
+
+        CompletableFuture<Long> getFuture() {
+            return future;
+        }
+
+        private void start() {
+            acks = new HashMap<>();
             for (LogAppender appender : appenders) {
                 // The call id first: the heartbeat triggered next then counts.
                 acks.put(appender.getFollowerId(), new Ack(appender));
@@ -68,31 +80,28 @@ class ReadIndexHeartbeats {
             }
         }
 
-        CompletableFuture<Long> getFuture() {
-            return future;
-        }
-
-        /** Only under the owner's lock. */
-        private boolean unchanged() {
-            for (Ack ack : acks.values()) {
-                if (!ack.unchanged()) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        /** Only under the owner's lock; true once confirmed (the caller completes the future, unlocked). */
+        /** True once confirmed (the caller completes the future, unlocked). */
         private boolean receive(LogAppender appender, AppendEntriesReplyProto reply, Predicate<Predicate<RaftPeerId>> hasMajority) {
             RaftPeerId follower = appender.getFollowerId();
             Ack ack = acks.get(follower);
             if (ack == null || ack.appender != appender) {
                 // A follower added, or its appender restarted (call ids start again): count from now on.
                 acks.put(follower, new Ack(appender));
+                appender.triggerHeartbeat();
                 return false;
             }
-            if (ack.acknowledged || !reply.getServerReply().getSuccess()
-                    || appender.getCallIdComparator().compare(reply.getServerReply().getCallId(), ack.minCallId) < 0) {
+            if (ack.acknowledged) {
+                return false;
+            }
+            if (appender.getCallIdComparator().compare(reply.getServerReply().getCallId(), ack.minCallId) < 0) {
+                // A request created before the round started. Ratis clears an appender's heartbeat
+                // trigger when it sends a request, and this one may have been on its way out when the
+                // round asked for a heartbeat: that ask is then lost, and the round would wait for the
+                // periodic heartbeat (half an election timeout; reads stalled 500 ms). Ask again.
+                appender.triggerHeartbeat();
+                return false;
+            }
+            if (!reply.getServerReply().getSuccess()) {
                 return false;
             }
             ack.acknowledged = true;
@@ -103,59 +112,73 @@ class ReadIndexHeartbeats {
         }
     }
 
-    private final List<AppendEntriesListener> pending = new ArrayList<>();
+    /** The round in flight, or null. */
+    private AppendEntriesListener inFlight;
+    /** The round gathering reads that arrived while one is in flight, or null. */
+    private AppendEntriesListener next;
     /** Set when this leader steps down: every later read fails with it too. */
     private Exception failure;
 
-    /**
-     * Never null (Ratis' version returned null for "already confirmed", the shortcut this class
-     * removes): the newest pending confirmation when the read may join it, else a new one.
-     */
+    /** Never null (Ratis' version returned null for "already confirmed", the shortcut this class removes). */
     synchronized AppendEntriesListener addAppendEntriesListener(long commitIndex, Function<Long, AppendEntriesListener> constructor) {
         if (failure != null) {
             AppendEntriesListener failed = constructor.apply(commitIndex);
             failed.future.completeExceptionally(failure);
             return failed;
         }
-        if (!pending.isEmpty()) {
-            AppendEntriesListener newest = pending.get(pending.size() - 1);
-            if (newest.commitIndex == commitIndex && newest.unchanged()) {
-                return newest;
-            }
+        if (inFlight == null) {
+            inFlight = constructor.apply(commitIndex);
+            inFlight.start();
+            return inFlight;
         }
-        AppendEntriesListener listener = constructor.apply(commitIndex);
-        pending.add(listener);
-        return listener;
+        if (next == null) {
+            next = constructor.apply(commitIndex);
+        } else {
+            next.commitIndex = Math.max(next.commitIndex, commitIndex);
+        }
+        return next;
     }
 
-    /** Completes confirmed reads outside the lock: Ratis goes on to the state machine from there. */
+    /** Completes a confirmed round outside the lock: Ratis goes on to the state machine from there. */
     void onAppendEntriesReply(LogAppender appender, AppendEntriesReplyProto reply, Predicate<Predicate<RaftPeerId>> hasMajority) {
-        List<AppendEntriesListener> confirmed = new ArrayList<>();
+        AppendEntriesListener confirmed;
         synchronized (this) {
-            pending.removeIf(listener -> listener.receive(appender, reply, hasMajority) && confirmed.add(listener));
+            if (inFlight == null || !inFlight.receive(appender, reply, hasMajority)) {
+                return;
+            }
+            confirmed = inFlight;
+            inFlight = next;
+            next = null;
+            if (inFlight != null) {
+                inFlight.start();
+            }
         }
-        for (AppendEntriesListener listener : confirmed) {
-            listener.future.complete(listener.commitIndex);
-        }
+        confirmed.future.complete(confirmed.commitIndex);
     }
 
     void failListeners(Exception e) {
-        List<AppendEntriesListener> failed;
+        List<AppendEntriesListener> failed = new ArrayList<>();
         synchronized (this) {
             if (failure != null) {
                 return;
             }
             failure = e;
-            failed = new ArrayList<>(pending);
-            pending.clear();
+            if (inFlight != null) {
+                failed.add(inFlight);
+            }
+            if (next != null) {
+                failed.add(next);
+            }
+            inFlight = null;
+            next = null;
         }
         for (AppendEntriesListener listener : failed) {
             listener.future.completeExceptionally(e);
         }
     }
 
-    /** Pending confirmations, for tests. */
+    /** Rounds in flight or gathering (0-2), for tests. */
     synchronized int pendingCount() {
-        return pending.size();
+        return (inFlight == null ? 0 : 1) + (next == null ? 0 : 1);
     }
 }
