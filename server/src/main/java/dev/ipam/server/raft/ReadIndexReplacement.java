@@ -18,16 +18,22 @@ final class ReadIndexReplacement {
 
     /** @return null when the replacement is in use with the Ratis it was written for, else the problem and its fix */
     static String problem() {
-        String ratis = RaftServerConfigKeys.class.getPackage().getImplementationVersion();
+        return problem(RaftServerConfigKeys.class.getPackage().getImplementationVersion(), CLASS);
+    }
+
+    /** {@link #problem()} for a given Ratis version and class name (tests). */
+    static String problem(String ratis, String className) {
         if (!RATIS_VERSION.equals(ratis)) {
-            return "Apache Ratis " + ratis + " is on the class path, but ipamd's " + CLASS + " was written for " + RATIS_VERSION
+            String found = ratis == null ? "of an unknown version (no Implementation-Version in the manifest of the jar"
+                    + " holding " + RaftServerConfigKeys.class.getName() + ")" : ratis;
+            return "Apache Ratis " + found + " is on the class path, but ipamd's " + className + " was written for " + RATIS_VERSION
                     + ": check it against that version's LeaderStateImpl, then change ReadIndexReplacement.RATIS_VERSION";
         }
         try {
-            Class.forName(CLASS).getDeclaredField("REPLACEMENT");
+            Class.forName(className).getDeclaredField("REPLACEMENT");
             return null;
         } catch (ClassNotFoundException | NoSuchFieldException e) {
-            return "Apache Ratis' own " + CLASS + " is loaded instead of ipamd's, whose linearizable reads it fixes:"
+            return "Apache Ratis' own " + className + " is loaded instead of ipamd's, whose linearizable reads it fixes:"
                     + " put ipamd's classes (server/target/classes or its jar) before the Ratis jars on the class path";
         }
     }
