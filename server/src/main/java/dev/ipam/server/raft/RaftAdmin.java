@@ -362,7 +362,7 @@ public final class RaftAdmin implements Admin, AutoCloseable {
         DivisionInfo info = division.getInfo();
         long commit = division.getRaftLog().getLastCommittedIndex();
         RaftPeerId leader = info.getLeaderId();
-        long leaderCommit = -1;
+        long leaderCommit = info.isLeader() ? commit : -1;
         if (leader != null && !info.isLeader()) {
             for (CommitInfoProto peer : division.getCommitInfos()) {
                 if (peer.getServer().getId().equals(leader.toByteString())) {
@@ -400,7 +400,12 @@ public final class RaftAdmin implements Admin, AutoCloseable {
      * @param notAlive    the life-cycle state when the Raft server is not running, else null
      * @param leaderId    the leader this node knows, or null
      * @param commitTerm  the term of the entry at the commit index, or -1 when unknown
-     * @param leaderCommit the leader's commit index as this follower knows it, or -1 (on the leader too)
+     * <p>A follower that has not heard the leader's commit index since it started (Ratis records it only
+     * from an append that fits its log, and knows the leader before that) cannot know what is committed:
+     * after a restart in an unchanged term, its own commit index is the recovered one, of the current term.
+     *
+     * @param leaderCommit the leader's commit index: on the leader its own; on a follower as the leader
+     *                     last told it, or -1 when it has not told it since this node started
      */
     static ReadinessCheck readiness(String notAlive, String leaderId, long currentTerm, long commitTerm, long commit,
                                     long leaderCommit, long applied, long target) {
@@ -414,6 +419,10 @@ public final class RaftAdmin implements Admin, AutoCloseable {
             return new ReadinessCheck(new Readiness(false, "commit index " + commit + " is of term "
                     + (commitTerm < 0 ? "unknown" : Long.toString(commitTerm)) + ": waiting to learn a commit of term "
                     + currentTerm), Long.MAX_VALUE);
+        }
+        if (leaderCommit < 0) {
+            return new ReadinessCheck(new Readiness(false, "no commit index heard from leader " + leaderId
+                    + " since start"), Long.MAX_VALUE);
         }
         long learned = Math.max(commit, leaderCommit);
         long waitFor = Math.min(target, learned);
