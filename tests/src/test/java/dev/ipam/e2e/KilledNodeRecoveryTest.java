@@ -32,8 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link #SNAPSHOT_ENTRIES} entries, so the restart begins from a flushed state between snapshots.
  */
 class KilledNodeRecoveryTest {
-    private static final String PROJECTS = "/apis/resourcemanager.miloapis.com/v1alpha1/projects";
-    private static final String IPAM = "/apis/ipam.miloapis.com/v1alpha1";
     private static final int CLAIMS = 150;
     private static final int SNAPSHOT_ENTRIES = 40;
     /** ipamd's start-up line: {@code live state at DIR applied through AppliedState[term=T, index=I, ...]}. */
@@ -51,34 +49,34 @@ class KilledNodeRecoveryTest {
         int raftPort = LocalCluster.freePort();
         int httpPort = LocalCluster.freePort();
         String base = "http://127.0.0.1:" + httpPort;
-        String plane = base + PROJECTS + "/crash/control-plane" + IPAM;
+        String plane = base + IpamdProcess.PROJECTS + "/crash/control-plane" + IpamdProcess.IPAM;
         Path data = temp.resolve("n1");
 
-        Process first = start(raftPort, httpPort, data, temp.resolve("first.log"));
+        IpamdProcess first = start(raftPort, httpPort, data, temp.resolve("first.log"));
         Map<String, String> cidrs = new LinkedHashMap<>();
         long appliedBeforeKill;
         try {
-            awaitReady(first, base, temp.resolve("first.log"));
-            assertEquals(201, send("POST", base + PROJECTS, "{\"apiVersion\":\"resourcemanager.miloapis.com/v1alpha1\","
+            first.awaitReady(http, "ipamd");
+            assertEquals(201, send("POST", base + IpamdProcess.PROJECTS, "{\"apiVersion\":\"resourcemanager.miloapis.com/v1alpha1\","
                     + "\"kind\":\"Project\",\"metadata\":{\"name\":\"crash\"}}").statusCode());
             assertEquals(201, send("POST", plane + "/ippools", "{\"apiVersion\":\"ipam.miloapis.com/v1alpha1\",\"kind\":\"IPPool\","
                     + "\"metadata\":{\"name\":\"pool\"},\"spec\":{\"cidr\":\"10.20.0.0/16\",\"ipFamily\":\"IPv4\"}}").statusCode());
             for (int i = 0; i < CLAIMS; i++) {
                 String name = "c" + i;
-                HttpResponse<String> claim = send("POST", plane + "/namespaces/default/ipclaims", claimBody(name));
+                HttpResponse<String> claim = send("POST", plane + "/namespaces/default/ipclaims", IpamdProcess.claimBody(name));
                 assertEquals(201, claim.statusCode(), claim.body());
                 cidrs.put(name, json.readTree(claim.body()).path("status").path("allocatedCIDR").asText());
             }
             appliedBeforeKill = appliedIndex(base);
         } finally {
-            first.destroyForcibly(); // SIGKILL: no shutdown hook, no RocksDB close, no flush
-            assertTrue(first.waitFor(30, TimeUnit.SECONDS), "the killed ipamd is gone");
+            first.process.destroyForcibly(); // SIGKILL: no shutdown hook, no RocksDB close, no flush
+            assertTrue(first.process.waitFor(30, TimeUnit.SECONDS), "the killed ipamd is gone");
         }
 
         Path secondLog = temp.resolve("second.log");
-        Process second = start(raftPort, httpPort, data, secondLog);
+        IpamdProcess second = start(raftPort, httpPort, data, secondLog);
         try {
-            awaitReady(second, base, secondLog);
+            second.awaitReady(http, "ipamd");
             // Ready means replayed: not the commit index recovered from the snapshot, the cluster's.
             long appliedWhenReady = appliedIndex(base);
             assertTrue(appliedWhenReady >= appliedBeforeKill, "ready with " + appliedWhenReady + " applied, behind the "
@@ -103,34 +101,18 @@ class KilledNodeRecoveryTest {
             assertEquals(CLAIMS, pool.path("status").path("capacity").path("allocated").asLong(),
                     "the pool's counters were not applied twice: " + pool.path("status"));
 
-            HttpResponse<String> next = send("POST", plane + "/namespaces/default/ipclaims", claimBody("after"));
+            HttpResponse<String> next = send("POST", plane + "/namespaces/default/ipclaims", IpamdProcess.claimBody("after"));
             assertEquals(201, next.statusCode(), next.body());
             String after = json.readTree(next.body()).path("status").path("allocatedCIDR").asText();
             assertFalse(seen.contains(after), "a claim after the restart got a new block, not " + after);
         } finally {
-            second.destroy();
-            if (!second.waitFor(60, TimeUnit.SECONDS)) {
-                second.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
+            second.stop();
         }
     }
 
-    private static String claimBody(String name) {
-        return "{\"apiVersion\":\"ipam.miloapis.com/v1alpha1\",\"kind\":\"IPClaim\",\"metadata\":{\"name\":\"" + name
-                + "\"},\"spec\":{\"ipFamily\":\"IPv4\",\"prefixLength\":32,\"poolRef\":{\"name\":\"pool\"}}}";
-    }
-
-    private Process start(int raftPort, int httpPort, Path data, Path log) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                "dev.ipam.server.Main", "--node-id", "n1", "--raft-address", "127.0.0.1:" + raftPort,
-                "--http-address", "127.0.0.1:" + httpPort, "--data-dir", data.toString(), "--auth-anonymous", "true",
-                "--http-requests-per-second", "0", "--snapshot-auto-entries", Integer.toString(SNAPSHOT_ENTRIES)))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    }
-
-    private void awaitReady(Process process, String base, Path log) {
-        LocalCluster.awaitReady(http, base, "ipamd", () -> process.isAlive() ? null : "exited: " + LocalCluster.tail(log));
+    private static IpamdProcess start(int raftPort, int httpPort, Path data, Path log) throws IOException {
+        return IpamdProcess.start(httpPort, log, List.of("--node-id", "n1", "--raft-address", "127.0.0.1:" + raftPort,
+                "--data-dir", data.toString(), "--snapshot-auto-entries", Integer.toString(SNAPSHOT_ENTRIES)));
     }
 
     /** The applied index the node reports for itself ({@code GET /admin/cluster}). */

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -27,8 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  * nodes run as processes of their own, so that one of them can be paused.
  */
 class PausedFollowerReadinessTest {
-    private static final String PROJECTS = "/apis/resourcemanager.miloapis.com/v1alpha1/projects";
-    private static final String IPAM = "/apis/ipam.miloapis.com/v1alpha1";
     private static final int NODES = 3;
     /** Well past ipamd's 1 s without commit samples, which it takes for a pause. */
     private static final long PAUSE_MS = 2_500;
@@ -53,24 +50,24 @@ class PausedFollowerReadinessTest {
         String peers = IntStream.range(0, NODES)
                 .mapToObj(i -> "n" + (i + 1) + "=127.0.0.1:" + raftPorts[i] + "=127.0.0.1:" + httpPorts[i])
                 .collect(Collectors.joining(","));
-        List<Process> nodes = new ArrayList<>();
-        Process paused = null;
+        List<IpamdProcess> nodes = new ArrayList<>();
+        IpamdProcess paused = null;
         try {
             for (int i = 0; i < NODES; i++) {
-                nodes.add(start("n" + (i + 1), raftPorts[i], httpPorts[i], peers));
+                String id = "n" + (i + 1);
+                nodes.add(IpamdProcess.start(httpPorts[i], temp.resolve(id + ".log"), List.of("--node-id", id,
+                        "--raft-address", "127.0.0.1:" + raftPorts[i], "--peers", peers, "--data-dir", temp.resolve(id).toString())));
             }
             for (int i = 0; i < NODES; i++) {
-                Process node = nodes.get(i);
-                Path log = log("n" + (i + 1));
-                LocalCluster.awaitReady(http, base(httpPorts[i]), "ipamd n" + (i + 1), () -> node.isAlive() ? null : "exited: " + LocalCluster.tail(log));
+                nodes.get(i).awaitReady(http, "ipamd n" + (i + 1));
             }
-            String leaderId = status(base(httpPorts[0])).path("leaderId").asText();
+            String leaderId = status(nodes.get(0).base).path("leaderId").asText();
             int leader = Integer.parseInt(leaderId.substring(1)) - 1;
             int follower = (leader + 1) % NODES;
-            String leaderBase = base(httpPorts[leader]);
-            String followerBase = base(httpPorts[follower]);
-            String plane = leaderBase + PROJECTS + "/pause/control-plane" + IPAM;
-            assertEquals(201, send("POST", leaderBase + PROJECTS, "{\"apiVersion\":\"resourcemanager.miloapis.com/v1alpha1\","
+            String leaderBase = nodes.get(leader).base;
+            String followerBase = nodes.get(follower).base;
+            String plane = leaderBase + IpamdProcess.PROJECTS + "/pause/control-plane" + IpamdProcess.IPAM;
+            assertEquals(201, send("POST", leaderBase + IpamdProcess.PROJECTS, "{\"apiVersion\":\"resourcemanager.miloapis.com/v1alpha1\","
                     + "\"kind\":\"Project\",\"metadata\":{\"name\":\"pause\"}}").statusCode());
             assertEquals(201, send("POST", plane + "/ippools", "{\"apiVersion\":\"ipam.miloapis.com/v1alpha1\",\"kind\":\"IPPool\","
                     + "\"metadata\":{\"name\":\"pool\"},\"spec\":{\"cidr\":\"10.30.0.0/16\",\"ipFamily\":\"IPv4\"}}").statusCode());
@@ -81,9 +78,7 @@ class PausedFollowerReadinessTest {
             long pausedAt = System.nanoTime();
             int claims = 0;
             while (claims < CLAIMS_MAX && System.nanoTime() - pausedAt < TimeUnit.MILLISECONDS.toNanos(PAUSE_MS)) {
-                HttpResponse<String> claim = send("POST", plane + "/namespaces/default/ipclaims",
-                        "{\"apiVersion\":\"ipam.miloapis.com/v1alpha1\",\"kind\":\"IPClaim\",\"metadata\":{\"name\":\"c" + claims
-                                + "\"},\"spec\":{\"ipFamily\":\"IPv4\",\"prefixLength\":32,\"poolRef\":{\"name\":\"pool\"}}}");
+                HttpResponse<String> claim = send("POST", plane + "/namespaces/default/ipclaims", IpamdProcess.claimBody("c" + claims));
                 assertEquals(201, claim.statusCode(), claim.body());
                 claims++;
             }
@@ -109,38 +104,17 @@ class PausedFollowerReadinessTest {
             if (paused != null) {
                 signal("CONT", paused);
             }
-            for (Process node : nodes) {
-                node.destroy();
-            }
-            for (Process node : nodes) {
-                if (!node.waitFor(60, TimeUnit.SECONDS)) {
-                    node.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                }
+            for (IpamdProcess node : nodes) {
+                node.stop();
             }
         }
     }
 
-    private static String base(int httpPort) {
-        return "http://127.0.0.1:" + httpPort;
-    }
-
-    private Path log(String id) {
-        return temp.resolve(id + ".log");
-    }
-
-    private Process start(String id, int raftPort, int httpPort, String peers) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                "dev.ipam.server.Main", "--node-id", id, "--raft-address", "127.0.0.1:" + raftPort,
-                "--http-address", "127.0.0.1:" + httpPort, "--peers", peers, "--data-dir", temp.resolve(id).toString(),
-                "--auth-anonymous", "true", "--http-requests-per-second", "0"))
-                .redirectErrorStream(true).redirectOutput(log(id).toFile()).start();
-    }
-
     /** kill -STOP or -CONT to a process this test started. */
-    private static void signal(String name, Process process) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
-        assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -" + name + " " + process.pid());
+    private static void signal(String name, IpamdProcess node) throws Exception {
+        long pid = node.process.pid();
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start();
+        assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -" + name + " " + pid);
     }
 
     private JsonNode status(String base) throws Exception {

@@ -1,13 +1,11 @@
 package dev.ipam.server.raft;
 
 import dev.ipam.ratis.CounterCore;
-import dev.ipam.server.Replica;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -107,6 +105,12 @@ class RaftThroughputBench {
 
     /** Latencies of the linearizable reads done on {@code node} for {@code durationMs}, sorted. */
     private static long[] reads(RaftNode node, int concurrency, long durationMs) throws InterruptedException {
+        return load(concurrency, durationMs, i -> node.replica().read(true, s -> CounterCore.value(s.view(), "k")));
+    }
+
+    /** Runs {@code operation(i)} at {@code concurrency} for {@code durationMs}; the latencies, sorted. */
+    private static long[] load(int concurrency, long durationMs, java.util.function.IntFunction<CompletableFuture<?>> operation)
+            throws InterruptedException {
         Semaphore window = new Semaphore(concurrency);
         long[] latencies = new long[2_000_000];
         AtomicInteger done = new AtomicInteger();
@@ -114,9 +118,8 @@ class RaftThroughputBench {
         int issued = 0;
         while (System.nanoTime() < end && issued < latencies.length) {
             window.acquire();
-            issued++;
             long t0 = System.nanoTime();
-            node.replica().read(true, s -> CounterCore.value(s.view(), "k")).whenComplete((v, e) -> {
+            operation.apply(issued++).whenComplete((v, e) -> {
                 int slot = done.getAndIncrement();
                 if (slot < latencies.length) {
                     latencies[slot] = System.nanoTime() - t0;
@@ -131,28 +134,9 @@ class RaftThroughputBench {
     }
 
     private void run(RaftNode node, int concurrency, long durationMs, String prefix) throws InterruptedException {
-        Semaphore window = new Semaphore(concurrency);
-        long[] latencies = new long[2_000_000];
-        AtomicInteger done = new AtomicInteger();
         long start = System.nanoTime();
-        long end = start + durationMs * 1_000_000;
-        int sequence = 0;
-        while (System.nanoTime() < end && sequence < latencies.length) {
-            window.acquire();
-            long t0 = System.nanoTime();
-            CompletableFuture<Replica.Applied> f = node.replica().submit(prefix + "-" + sequence, command.apply(prefix + "-" + sequence++));
-            f.whenComplete((a, e) -> {
-                int slot = done.getAndIncrement();
-                if (slot < latencies.length) {
-                    latencies[slot] = System.nanoTime() - t0;
-                }
-                window.release();
-            });
-        }
-        window.acquire(concurrency);
+        long[] sorted = load(concurrency, durationMs, i -> node.replica().submit(prefix + "-" + i, command.apply(prefix + "-" + i)));
         long elapsed = System.nanoTime() - start;
-        long[] sorted = Arrays.copyOf(latencies, Math.min(done.get(), latencies.length));
-        Arrays.sort(sorted);
         if (!prefix.startsWith("warm")) {
             System.out.printf(Locale.ROOT, "BENCH nodes=%d concurrency=%d ops=%d ops/s=%.0f p50=%.2fms p99=%.2fms applied=%d%n",
                     cluster.running.size(), concurrency, sorted.length, sorted.length / (elapsed / 1e9),
