@@ -1,5 +1,6 @@
 package dev.ipam.jepsen;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -62,8 +64,11 @@ class NetnsClusterTest {
                 assertTrue(node.ip().startsWith("10.213."), node.ip());
                 cluster.start(node, List.of("sleep", "300"), Map.of(), dir.resolve(node.id() + ".log"));
                 pids.addAll(cluster.pids(node));
-                String inside = shell.check("ip", "netns", "pids", node.namespace());
-                assertTrue(inside.contains(Long.toString(cluster.pids(node).get(0))), "the process runs inside " + node.namespace());
+                // `ip netns exec` enters the namespace after it has started: wait (bounded) until it has.
+                String pid = Long.toString(cluster.pids(node).get(0));
+                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).untilAsserted(() ->
+                        assertTrue(shell.check("ip", "netns", "pids", node.namespace()).lines().anyMatch(pid::equals),
+                                "the process runs inside " + node.namespace()));
                 String address = shell.checkInNamespace(node.namespace(), "ip", "-o", "addr", "show", "dev", "eth0");
                 assertTrue(address.contains(node.ip() + "/24"), address);
             }
