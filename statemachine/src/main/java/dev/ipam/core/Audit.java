@@ -27,11 +27,11 @@ import java.util.List;
  * every accepted change; and, per address block, which claim and allocation held it from which index
  * to which. Refused commands change nothing and are not recorded here (the server logs them).
  *
- * <p>Keys (all in HISTORY, big-endian numbers):
+ * <p>Keys (big-endian numbers), one space per ordered stream of keys (see {@link Space#current}):
  * <pre>
- *   'E' index(8) seq(4)                         -> entry (version byte, then fields; see {@link Record})
- *   'P' project 0x00 index(8) seq(4)            -> empty: the entries of one project, in log order
- *   'A' family(1) address(16) prefix(1) index(8) seq(4) -> block event (held or released)
+ *   HISTORY            'E' index(8) seq(4)              -> entry (version byte, then fields; see {@link Record})
+ *   HISTORY_BY_PROJECT 'P' project 0x00 index(8) seq(4) -> empty: the entries of one project, in log order
+ *   HISTORY_BY_BLOCK   'A' family(1) address(16) prefix(1) index(8) seq(4) -> block event (held or released)
  * </pre>
  * Retention: entries older than {@link #RETAINED_INDEXES} log indexes are pruned, at most {@link
  * #PRUNED_PER_APPLY_MAX} per accepted change, oldest first: a deterministic function of the state
@@ -100,9 +100,9 @@ public final class Audit {
                 object.kind().name(), project, object.metadata().namespace() == null ? "" : object.metadata().namespace(),
                 object.metadata().name(), result.code(), blocks);
         batch.put(Space.HISTORY, entryKey(index, seq), encode(record));
-        batch.put(Space.HISTORY, projectKey(project, index, seq), new byte[0]);
+        batch.put(Space.HISTORY_BY_PROJECT, projectKey(project, index, seq), new byte[0]);
         for (Block block : blocks) {
-            batch.put(Space.HISTORY, blockKey(block.cidr(), index, seq), encodeBlock(block));
+            batch.put(Space.HISTORY_BY_BLOCK, blockKey(block.cidr(), index, seq), encodeBlock(block));
         }
         batch.put(Space.META, Keys.META_AUDIT, new Position(index, seq, prune(batch, index, at.pruneFrom())).encode());
     }
@@ -145,9 +145,9 @@ public final class Audit {
         for (Entry e : old) {
             Record r = decode(e.key(), e.value());
             batch.delete(Space.HISTORY, e.key());
-            batch.delete(Space.HISTORY, projectKey(r.project(), r.index(), r.seq()));
+            batch.delete(Space.HISTORY_BY_PROJECT, projectKey(r.project(), r.index(), r.seq()));
             for (Block block : r.blocks()) {
-                batch.delete(Space.HISTORY, blockKey(block.cidr(), r.index(), r.seq()));
+                batch.delete(Space.HISTORY_BY_BLOCK, blockKey(block.cidr(), r.index(), r.seq()));
             }
         }
         // A full page may have stopped inside an index: resume at that index (its seqs left are next).
@@ -160,7 +160,7 @@ public final class Audit {
         List<Record> page = new ArrayList<>();
         byte[] from = afterIndex < 0 ? projectKey(project, 0, 0) : after(projectKey(project, afterIndex, afterSeq));
         byte[] to = projectKey(project, Long.MAX_VALUE, -1);
-        try (Cursor cursor = view.scan(Space.HISTORY, from, to)) {
+        try (Cursor cursor = view.scan(Space.HISTORY_BY_PROJECT, from, to)) {
             for (Entry e = cursor.next(); e != null && page.size() < max; e = cursor.next()) {
                 ByteBuffer key = ByteBuffer.wrap(e.key());
                 long index = key.getLong(e.key().length - 12);
@@ -182,7 +182,7 @@ public final class Audit {
         for (int prefix = 0; prefix <= bits && events.size() < ADDRESS_EVENTS_MAX; prefix++) {
             byte[] start = mask(address, prefix);
             byte[] key = blockPrefix(start, prefix);
-            try (Cursor cursor = view.scan(Space.HISTORY, key, prefixEnd(key))) {
+            try (Cursor cursor = view.scan(Space.HISTORY_BY_BLOCK, key, prefixEnd(key))) {
                 for (Entry e = cursor.next(); e != null && events.size() < ADDRESS_EVENTS_MAX; e = cursor.next()) {
                     events.add(decodeBlock(e.value()));
                 }

@@ -29,7 +29,13 @@ import java.util.function.LongConsumer;
  * trailer checks out: a corrupt or truncated export writes nothing.
  */
 public final class Export {
-    public static final int VERSION = 1;
+    /**
+     * Version 2 has the spaces of layout 2 ({@link Space#current}); a build that reads version 1 only
+     * refuses it by its version rather than by an unknown space. Version 1 is still read: its
+     * audit-trail rows are restored into the spaces they belong in now.
+     */
+    public static final int VERSION = 2;
+    static final int VERSION_LAYOUT_1 = 1;
     static final byte[] MAGIC = "IPAMEXPT".getBytes(StandardCharsets.US_ASCII);
     public static final int KEY_BYTES_MAX = 64 * 1024;
     public static final int VALUE_BYTES_MAX = 64 * 1024 * 1024;
@@ -106,8 +112,9 @@ public final class Export {
                 throw new Corrupt("not an IPAM export (bad magic)");
             }
             int version = in.readUnsignedShort();
-            if (version != VERSION) {
-                throw new Corrupt("export format version " + version + " unknown (this build reads " + VERSION + ")");
+            if (version != VERSION && version != VERSION_LAYOUT_1) {
+                throw new Corrupt("export format version " + version + " unknown (this build reads "
+                        + VERSION_LAYOUT_1 + " and " + VERSION + ")");
             }
             long count = 0;
             long batches = 0;
@@ -129,7 +136,7 @@ public final class Export {
                 }
                 previousSpace = spaceId;
                 previousKey = key;
-                batch.put(space, key, value);
+                batch.put(Space.current(space, key), key, value);
                 count++;
                 pendingBytes += key.length + value.length;
                 if (pendingBytes >= sliceBytesMax) {

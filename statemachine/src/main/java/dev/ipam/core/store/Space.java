@@ -17,13 +17,38 @@ public enum Space {
     META(5),
     /** Per-node usage counters of the prefix trie, kept only where a strategy needs them. */
     USAGE(6),
-    /** The change history (audit trail), keyed by log index. */
-    HISTORY(7);
+    /** The change history (audit trail): its entries, keyed by log index. */
+    HISTORY(7),
+    /** The audit trail's entries of each project, keyed by project and log index (keys only). */
+    HISTORY_BY_PROJECT(8),
+    /** The audit trail's events of each address block, keyed by block and log index. */
+    HISTORY_BY_BLOCK(9);
 
     public final int id;
 
     Space(int id) {
         this.id = id;
+    }
+
+    /**
+     * The space a row of a layout-1 state (read from an older export or database) belongs in now.
+     * Layout 1 kept the audit trail's per-project rows ('P' keys) and per-block rows ('A' keys) in
+     * {@link #HISTORY} with its entries ('E' keys). Each of the three is written in about ascending key
+     * order, but interleaved in one RocksDB column family every flushed file spanned the family's whole
+     * key range, so every compaction out of level 0 rewrote the family's base level; the audit trail
+     * was the largest share of compaction on a loaded node. In families of their own, new files land
+     * past the old ones. The keys did not change, only the space.
+     */
+    public static Space current(Space space, byte[] key) {
+        if (space == HISTORY && key.length > 0) {
+            if (key[0] == 'P') {
+                return HISTORY_BY_PROJECT;
+            }
+            if (key[0] == 'A') {
+                return HISTORY_BY_BLOCK;
+            }
+        }
+        return space;
     }
 
     /** The column-family name used by RocksDB. */

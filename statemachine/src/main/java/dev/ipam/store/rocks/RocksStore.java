@@ -87,6 +87,8 @@ public final class RocksStore implements Store {
     static final long OBJECT_CACHE_BYTES = 16L * 1024 * 1024;
     /** The spaces whose point reads in a batch ask {@link Absence} first: apply mostly looks up new keys there. */
     static final Set<Space> FILTERED = EnumSet.of(Space.OBJECTS, Space.REQUESTS);
+    /** Rows per write batch when {@link #moveLayout1Rows} moves an older database's audit trail. */
+    static final int LAYOUT_MOVE_BATCH_ROWS = 10_000;
     /** Level-0 files that start a compaction (RocksDB's default is 4; writes slow down at 20). */
     static final int LEVEL0_COMPACTION_TRIGGER = 8;
 
@@ -153,6 +155,7 @@ public final class RocksStore implements Store {
         for (int i = 0; i < spaces.length; i++) {
             families.put(spaces[i], handles.get(i + 1));
         }
+        moveLayout1Rows();
         hot.load();
         absence = new Absence(FILTERED, this::keySnapshot, filterMinKeys, e -> LOG.warn(
                 "key filters of {} not rebuilt; reads of new keys go to RocksDB until the next try", directory, e));
@@ -185,6 +188,57 @@ public final class RocksStore implements Store {
     /** Opens with a tiny object cache and key filters sized for {@code filterMinKeys} keys (tests: rebuilt often). */
     static RocksStore open(Path directory, int cacheEntries, long cacheBytes, long filterMinKeys) {
         return new RocksStore(directory, Durability.WRITE_AHEAD_LOG, cacheEntries, cacheBytes, filterMinKeys, 0);
+    }
+
+    /**
+     * Moves the rows a layout-1 database kept in {@link Space#HISTORY} to the spaces they belong in now
+     * ({@link Space#current}): each write batch puts up to {@link #LAYOUT_MOVE_BATCH_ROWS} rows in their
+     * new family and deletes them from HISTORY, so a row is in exactly one place at every instant; then
+     * every family is flushed, so the move is on disk before anything is applied on top of it. A crash
+     * part way leaves the rest to the next open (without a write-ahead log, batches not yet flushed
+     * are simply done again). A database of this layout has nothing to move and pays two seeks.
+     */
+    private void moveLayout1Rows() {
+        ColumnFamilyHandle history = families.get(Space.HISTORY);
+        long moved = 0;
+        for (byte marker : new byte[] {'A', 'P'}) {
+            byte[] from = {marker};
+            while (from != null) {
+                int rows = 0;
+                byte[] last = null;
+                try (WriteBatch batch = new WriteBatch(); RocksIterator it = db.newIterator(history)) {
+                    for (it.seek(from); it.isValid() && rows < LAYOUT_MOVE_BATCH_ROWS; it.next()) {
+                        byte[] key = it.key();
+                        if (key.length == 0 || key[0] != marker) {
+                            break;
+                        }
+                        batch.put(families.get(Space.current(Space.HISTORY, key)), key, it.value());
+                        batch.delete(history, key);
+                        last = key;
+                        rows++;
+                    }
+                    it.status();
+                    if (rows > 0) {
+                        db.write(writeOptions, batch);
+                    }
+                } catch (RocksDBException e) {
+                    throw new StorageException("moving the audit trail of " + directory + " to its own families failed", e);
+                }
+                moved += rows;
+                from = rows == LAYOUT_MOVE_BATCH_ROWS ? Arrays.copyOf(last, last.length + 1) : null;
+                if (rows > 0) {
+                    LOG.info("{}: moved {} audit-trail rows from the history family to their own (layout 2)", directory,
+                            moved);
+                }
+            }
+        }
+        if (moved > 0) {
+            try (FlushOptions options = new FlushOptions().setWaitForFlush(true)) {
+                db.flush(options, new ArrayList<>(families.values()));
+            } catch (RocksDBException e) {
+                throw new StorageException("flushing " + directory + " after moving its audit trail failed", e);
+            }
+        }
     }
 
     /** The filters answering absent keys (tests). */

@@ -125,4 +125,79 @@ class ExportTest {
         assertThrows(IllegalArgumentException.class, () -> h.store.checkpoint(checkpoint));
         assertNull(restored.get(Space.OBJECTS, new byte[] {9}));
     }
+
+    /**
+     * An export of layout 1 (Export version 1, before session 15): the audit trail's per-project and
+     * per-block rows were HISTORY rows. Written here from a current state, as an older build would.
+     */
+    static byte[] layout1Export(ReadView view) throws Exception {
+        java.util.TreeMap<byte[], byte[]> history = SortedMaps.newMap();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        java.io.DataOutputStream out = new java.io.DataOutputStream(body);
+        out.write(Export.MAGIC);
+        out.writeShort(1);
+        long count = 0;
+        for (Space space : Space.values()) {
+            boolean moved = space == Space.HISTORY_BY_PROJECT || space == Space.HISTORY_BY_BLOCK;
+            try (Cursor cursor = view.scan(space, null, null)) {
+                for (Entry e = cursor.next(); e != null; e = cursor.next()) {
+                    if (space == Space.HISTORY || moved) {
+                        history.put(e.key(), e.value());
+                    } else {
+                        count += entry(out, space.id, e.key(), e.value());
+                    }
+                }
+            }
+            if (space == Space.HISTORY_BY_BLOCK) { // the last space: HISTORY, ids 7, came after the others
+                for (java.util.Map.Entry<byte[], byte[]> e : history.entrySet()) {
+                    count += entry(out, Space.HISTORY.id, e.getKey(), e.getValue());
+                }
+            }
+        }
+        out.writeByte(0);
+        out.writeLong(count);
+        out.flush();
+        byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(body.toByteArray());
+        body.write(digest);
+        return body.toByteArray();
+    }
+
+    private static int entry(java.io.DataOutputStream out, int space, byte[] key, byte[] value) throws Exception {
+        out.writeByte(space);
+        out.writeInt(key.length);
+        out.write(key);
+        out.writeInt(value.length);
+        out.write(value);
+        return 1;
+    }
+
+    @Test
+    void aLayout1ExportRestoresTheAuditTrailIntoTheSpacesItHasNow() throws Exception {
+        Harness h = populated();
+        MemoryStore original = (MemoryStore) h.store;
+        assertTrue(original.size(Space.HISTORY_BY_PROJECT) > 40 && original.size(Space.HISTORY_BY_BLOCK) > 40,
+                "the audit trail's project and block rows are in their own spaces");
+        byte[] old = layout1Export(original);
+        MemoryStore restored = new MemoryStore();
+        Export.restore(new ByteArrayInputStream(old), restored);
+        assertArrayEquals(export(original), export(restored), "the same state as the one exported");
+        try (Cursor cursor = restored.scan(Space.HISTORY, null, null)) {
+            for (Entry e = cursor.next(); e != null; e = cursor.next()) {
+                assertEquals('E', e.key()[0], "HISTORY holds the entries only");
+            }
+        }
+        assertEquals(dev.ipam.core.Audit.list(original, "p", 1000, -1, 0), dev.ipam.core.Audit.list(restored, "p", 1000, -1, 0));
+        assertEquals(dev.ipam.core.Audit.addressHistory(original, "10.0.0.1"),
+                dev.ipam.core.Audit.addressHistory(restored, "10.0.0.1"));
+        assertTrue(!dev.ipam.core.Audit.addressHistory(restored, "10.0.0.1").isEmpty(), "10.0.0.1 was claimed");
+    }
+
+    @Test
+    void refusesAnExportOfAnUnknownVersionNamingTheVersionsItReads() throws Exception {
+        byte[] bytes = export(populated().store);
+        bytes[Export.MAGIC.length + 1] = 3;
+        Export.Corrupt refused = assertThrows(Export.Corrupt.class,
+                () -> Export.restore(new ByteArrayInputStream(bytes), new MemoryStore()));
+        assertEquals("export format version 3 unknown (this build reads 1 and 2)", refused.getMessage());
+    }
 }

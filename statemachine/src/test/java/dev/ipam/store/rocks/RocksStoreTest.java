@@ -93,4 +93,61 @@ class RocksStoreTest extends StoreContract {
             store.batch().close();
         }
     }
+
+    /**
+     * A database written by a build of layout 1 (before session 15) has the audit trail's project and
+     * block rows in HISTORY; opening it moves them to their own families, in batches, values intact,
+     * and a second open finds nothing to move. Without the write-ahead log, as ipamd opens it.
+     */
+    @Test
+    void openingALayout1DatabaseMovesTheAuditTrailRowsToTheirOwnFamilies() {
+        Path dir = temp.resolve("layout1");
+        int projectRows = 2 * RocksStore.LAYOUT_MOVE_BATCH_ROWS + 17;
+        try (RocksStore store = RocksStore.open(dir, RocksStore.Durability.REPLAYED_BY_CALLER)) {
+            try (Batch batch = store.batch()) {
+                batch.put(Space.HISTORY, new byte[] {'E', 1}, new byte[] {10});
+                batch.put(Space.HISTORY, new byte[] {'E', 2}, new byte[] {11});
+                for (int i = 0; i < projectRows; i++) {
+                    batch.put(Space.HISTORY, java.nio.ByteBuffer.allocate(6).put((byte) 'P').put((byte) 'p').putInt(i).array(),
+                            new byte[0]);
+                }
+                batch.put(Space.HISTORY, new byte[] {'A', 4, 7}, new byte[] {1, 2, 3});
+                batch.put(Space.HISTORY, new byte[] {'A', 6, 9}, new byte[] {4});
+                batch.put(Space.OBJECTS, new byte[] {'P', 1}, new byte[] {5});
+                batch.commit();
+            }
+        }
+        for (int open = 1; open <= 2; open++) {
+            try (RocksStore store = RocksStore.open(dir, RocksStore.Durability.REPLAYED_BY_CALLER)) {
+                assertEquals("2 rows: E1=10 .. E2=11", summary(rows(store, Space.HISTORY)), "open " + open);
+                assertEquals("2 rows: A47=123 .. A69=4", summary(rows(store, Space.HISTORY_BY_BLOCK)), "open " + open);
+                assertEquals(projectRows + " rows: Pp0000= .. Pp00N0=", summary(rows(store, Space.HISTORY_BY_PROJECT)),
+                        "open " + open);
+                assertEquals("1 rows: P1=5 .. P1=5", summary(rows(store, Space.OBJECTS)), "other spaces untouched");
+            }
+        }
+    }
+
+    /** A space's rows as "key=value", bytes below 32 as their decimal value, the rest as characters. */
+    private static java.util.List<String> rows(Store store, Space space) {
+        java.util.List<String> rows = new java.util.ArrayList<>();
+        try (dev.ipam.core.store.Cursor cursor = store.scan(space, null, null)) {
+            for (dev.ipam.core.store.Entry e = cursor.next(); e != null; e = cursor.next()) {
+                rows.add(text(e.key()) + "=" + text(e.value()));
+            }
+        }
+        return rows;
+    }
+
+    private static String summary(java.util.List<String> rows) {
+        return rows.isEmpty() ? "no rows" : rows.size() + " rows: " + rows.get(0) + " .. " + rows.get(rows.size() - 1);
+    }
+
+    private static String text(byte[] bytes) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : bytes) {
+            out.append(b >= 32 ? String.valueOf((char) b) : String.valueOf(b));
+        }
+        return out.toString();
+    }
 }
