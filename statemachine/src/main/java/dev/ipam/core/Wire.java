@@ -91,26 +91,10 @@ final class Wire {
                 u8(0);
                 return;
             }
-            int length = value.length();
-            if (length < 0x7F) {
-                // Nearly every string here is a short ASCII name: written in place, no array per string.
-                // The length prefix length + 1 then fits the varint's single byte.
-                ensure(1 + length);
-                int at = size + 1;
-                for (int i = 0; i < length; i++) {
-                    char c = value.charAt(i);
-                    if (c >= 0x80) {
-                        at = -1;
-                        break;
-                    }
-                    bytes[at++] = (byte) c;
-                }
-                if (at >= 0) {
-                    bytes[size] = (byte) (length + 1);
-                    size = at;
-                    return;
-                }
-            }
+            // String.getBytes checks a Latin-1 string for non-ASCII in one vectorised pass and copies it.
+            // A charAt loop writing in place saved the array but paid the string's coder check on every
+            // character: ClaimBenchmark (quick, two 3-round alternations) did 7-8% more /24 pairs per
+            // CPU-second without it, IPv6 -2% and +5%.
             byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
             uvarint(utf8.length + 1L);
             raw(utf8);

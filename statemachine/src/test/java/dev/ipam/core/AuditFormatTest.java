@@ -46,6 +46,30 @@ class AuditFormatTest {
         assertEquals(record, Audit.decode(Audit.entryKey(9, 3), encoded));
     }
 
+    /** Every kind of string the entry's fields may hold is written as DataOutputStream.writeUTF writes it. */
+    @Test
+    void stringsOfEveryKindAreWrittenAsModifiedUtf8() throws IOException {
+        for (String s : List.of("", "alice", "a\u0000b", "?", "a?b", "a\ud800b", "\udc00?", "p\u00fc", "\u65e5\u672c",
+                "x\ud83d\ude00y", "\u007f\u0080\u07ff\u0800", "n".repeat(65535))) {
+            Audit.Record record = new Audit.Record(1, 0, 2, s, "", "CreateClaim", "CLAIM", "p", "", "c", 201, List.of());
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            DataOutputStream out = new DataOutputStream(bytes);
+            out.writeByte(Audit.VERSION);
+            out.writeLong(record.timestampMs());
+            for (String field : List.of(record.user(), record.address(), record.command(), record.kind(),
+                    record.project(), record.namespace(), record.name())) {
+                out.writeUTF(field);
+            }
+            out.writeInt(record.code());
+            out.writeInt(0);
+            assertArrayEquals(bytes.toByteArray(), Audit.encode(record), "user " + s.length() + " chars: "
+                    + s.substring(0, Math.min(8, s.length())));
+        }
+        Audit.Record tooLong = new Audit.Record(1, 0, 2, "n".repeat(65536), "", "CreateClaim", "CLAIM", "p", "", "c",
+                201, List.of());
+        org.junit.jupiter.api.Assertions.assertThrows(java.io.UncheckedIOException.class, () -> Audit.encode(tooLong));
+    }
+
     @Test
     void blockKeysAreFamilyPaddedAddressPrefixIndexSeq() {
         byte[] v4 = Audit.blockKey("10.1.2.0/24", 5, 1);
