@@ -124,15 +124,35 @@ final class Pools {
     static IPPool.Status status(Context context, PoolState state, List<Condition> conditions, long generation) {
         int largest = state.largestFreePrefix();
         Block block = state.pool();
-        Condition ready = largest == 0
-                ? context.condition("Ready", ConditionStatus.False, "Exhausted", "no free block left in "
-                        + block.cidr(), generation)
-                : context.condition("Ready", ConditionStatus.True, "Allocatable", "largest free block is /"
-                        + largest, generation);
+        ConditionStatus status = largest == 0 ? ConditionStatus.False : ConditionStatus.True;
+        String reason = largest == 0 ? "Exhausted" : "Allocatable";
+        String message = largest == 0 ? "no free block left in " + block.cidr() : ALLOCATABLE[largest];
+        // Most claims and releases leave the condition as it was: keep the list (and its strings) then.
+        List<Condition> next = unchanged(conditions, status, reason, message, generation) ? conditions
+                : Context.setCondition(conditions, context.condition("Ready", status, reason, message, generation));
         return new IPPool.Status(largest == 0 ? PoolPhase.Exhausted : PoolPhase.Ready, block.cidr(),
                 state.family(), new IPPool.Capacity(state.total().saturated(), state.allocated().saturated(),
-                        state.available().saturated()), largest, state.utilizationPercent(),
-                Context.setCondition(conditions, ready));
+                        state.available().saturated()), largest, state.utilizationPercent(), next);
+    }
+
+    /** The Ready condition's message for a pool whose largest free block is /n, n in 1..128. */
+    private static final String[] ALLOCATABLE = new String[129];
+
+    static {
+        for (int n = 1; n < ALLOCATABLE.length; n++) {
+            ALLOCATABLE[n] = "largest free block is /" + n;
+        }
+    }
+
+    private static boolean unchanged(List<Condition> conditions, ConditionStatus status, String reason, String message,
+                                     long generation) {
+        for (Condition c : conditions) {
+            if (c.type().equals("Ready")) {
+                return c.status() == status && c.observedGeneration() == generation && c.reason().equals(reason)
+                        && c.message().equals(message);
+            }
+        }
+        return false;
     }
 
     /** Rewrites a pool whose counters changed (a MODIFIED change). */

@@ -22,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ipam.core.model.ChangeType;
 import dev.ipam.core.model.ClaimPhase;
+import dev.ipam.core.model.Condition;
 import dev.ipam.core.model.ConditionStatus;
 import dev.ipam.core.model.IPAllocation;
 import dev.ipam.core.model.IPClaim;
@@ -179,18 +180,40 @@ public abstract class BehaviourSuite {
     @Test
     void exhaustedPoolAnswers507AndRecovers() {
         h.ok(pool("p", "tiny", "10.0.0.0/30"));
+        Condition created = ready(stored("p", "tiny"));
+        assertEquals("True Allocatable largest free block is /30", text(created));
         take("a", 31, "tiny");
+        Condition half = ready(stored("p", "tiny"));
+        assertEquals("True Allocatable largest free block is /31", text(half));
+        assertEquals(created.lastTransitionTimeMs(), half.lastTransitionTimeMs(), "same status: time kept");
         take("b", 31, "tiny");
         IPPool tiny = stored("p", "tiny");
         assertEquals(PoolPhase.Exhausted, tiny.status().phase());
         assertEquals(0, tiny.status().largestFreePrefix());
         assertEquals(100, tiny.status().utilizationPercent());
+        Condition exhausted = ready(tiny);
+        assertEquals("False Exhausted no free block left in 10.0.0.0/30", text(exhausted));
+        assertTrue(exhausted.lastTransitionTimeMs() > half.lastTransitionTimeMs(), "status changed: time moved");
         Result rejected = h.run(claim("p", "c", IPFamily.IPv4, 32, "tiny"));
         assertEquals(507, rejected.code());
         assertNull(Reads.claim(h.store, "p", "default", "c"));
         h.ok(deleteClaim("p", "a"));
         assertEquals(PoolPhase.Ready, stored("p", "tiny").status().phase());
+        Condition recovered = ready(stored("p", "tiny"));
+        assertEquals("True Allocatable largest free block is /31", text(recovered));
+        assertTrue(recovered.lastTransitionTimeMs() > exhausted.lastTransitionTimeMs());
         assertEquals("10.0.0.0/32", take("c", 32, "tiny"));
+        assertEquals("True Allocatable largest free block is /32", text(ready(stored("p", "tiny"))));
+        assertEquals(1, stored("p", "tiny").status().conditions().stream().filter(c -> c.type().equals("Ready")).count(),
+                "one Ready condition, replaced");
+    }
+
+    private static Condition ready(IPPool pool) {
+        return pool.status().conditions().stream().filter(c -> c.type().equals("Ready")).findFirst().orElseThrow();
+    }
+
+    private static String text(Condition c) {
+        return c.status() + " " + c.reason() + " " + c.message();
     }
 
     @Test
