@@ -127,21 +127,36 @@ public final class PoolState {
                 nonZero++;
             }
         }
-        ByteBuffer out = ByteBuffer.allocate(4 + 8 * 6 + 1 + nonZero * 25);
-        out.put((byte) FORMAT);
-        out.put((byte) (family == IPFamily.IPv4 ? 4 : 6));
-        out.put((byte) strategy.ordinal());
-        out.put((byte) poolLength);
-        out.putLong(baseHi).putLong(baseLo).putLong(allocatedHi).putLong(allocatedLo);
-        out.putLong(allocations).putLong(children);
-        out.put((byte) nonZero);
+        // Written into the array directly: through a ByteBuffer, putLong and its bounds bookkeeping were
+        // 2.6% of the in-memory benchmark (every claim and release saves the header).
+        byte[] out = new byte[4 + 8 * 6 + 1 + nonZero * 25];
+        out[0] = (byte) FORMAT;
+        out[1] = (byte) (family == IPFamily.IPv4 ? 4 : 6);
+        out[2] = (byte) strategy.ordinal();
+        out[3] = (byte) poolLength;
+        LONGS.set(out, 4, baseHi);
+        LONGS.set(out, 12, baseLo);
+        LONGS.set(out, 20, allocatedHi);
+        LONGS.set(out, 28, allocatedLo);
+        LONGS.set(out, 36, allocations);
+        LONGS.set(out, 44, children);
+        out[52] = (byte) nonZero;
+        int at = 53;
         for (int length = 0; length <= width; length++) {
             if (counts[length] != 0) {
-                out.put((byte) length).putLong(counts[length]).putLong(lowestHi[length]).putLong(lowestLo[length]);
+                out[at] = (byte) length;
+                LONGS.set(out, at + 1, counts[length]);
+                LONGS.set(out, at + 9, lowestHi[length]);
+                LONGS.set(out, at + 17, lowestLo[length]);
+                at += 25;
             }
         }
-        return out.array();
+        return out;
     }
+
+    /** Big-endian longs at any offset of a byte array, as ByteBuffer writes them. */
+    private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+            long[].class, java.nio.ByteOrder.BIG_ENDIAN);
 
     static PoolState decode(byte[] bytes) {
         ByteBuffer in = ByteBuffer.wrap(bytes);
