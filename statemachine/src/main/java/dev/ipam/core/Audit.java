@@ -99,10 +99,15 @@ public final class Audit {
         Record record = new Record(index, seq, timestampMs, user, address, command.getClass().getSimpleName(),
                 object.kind().name(), project, object.metadata().namespace() == null ? "" : object.metadata().namespace(),
                 object.metadata().name(), result.code(), blocks);
-        batch.put(Space.HISTORY, entryKey(index, seq), encode(record));
+        // A block event's row holds the same bytes the entry embeds: encoded once, written twice.
+        byte[][] events = new byte[blocks.size()][];
+        for (int i = 0; i < events.length; i++) {
+            events[i] = encodeBlock(blocks.get(i));
+        }
+        batch.put(Space.HISTORY, entryKey(index, seq), encode(record, events));
         batch.put(Space.HISTORY_BY_PROJECT, projectKey(project, index, seq), new byte[0]);
-        for (Block block : blocks) {
-            batch.put(Space.HISTORY_BY_BLOCK, blockKey(block.cidr(), index, seq), encodeBlock(block));
+        for (int i = 0; i < events.length; i++) {
+            batch.put(Space.HISTORY_BY_BLOCK, blockKey(blocks.get(i).cidr(), index, seq), events[i]);
         }
         batch.put(Space.META, Keys.META_AUDIT, new Position(index, seq, prune(batch, index, at.pruneFrom())).encode());
     }
@@ -303,7 +308,20 @@ public final class Audit {
     }
 
     static byte[] encode(Record r) {
-        Out out = new Out(96 + 80 * r.blocks().size());
+        byte[][] events = new byte[r.blocks().size()][];
+        for (int i = 0; i < events.length; i++) {
+            events[i] = encodeBlock(r.blocks().get(i));
+        }
+        return encode(r, events);
+    }
+
+    /** The entry, with its blocks' events already encoded ({@link #encodeBlock}, in the record's order). */
+    private static byte[] encode(Record r, byte[][] events) {
+        int eventBytes = 0;
+        for (byte[] event : events) {
+            eventBytes += event.length;
+        }
+        Out out = new Out(96 + eventBytes);
         out.u8(VERSION);
         out.i64(r.timestampMs());
         out.utf(r.user());
@@ -314,9 +332,9 @@ public final class Audit {
         out.utf(r.namespace());
         out.utf(r.name());
         out.i32(r.code());
-        out.i32(r.blocks().size());
-        for (Block b : r.blocks()) {
-            writeBlock(out, b);
+        out.i32(events.length);
+        for (byte[] event : events) {
+            out.raw(event);
         }
         return out.toByteArray();
     }
@@ -397,6 +415,12 @@ public final class Audit {
             ensure(4);
             putInt(bytes, size, value);
             size += 4;
+        }
+
+        void raw(byte[] value) {
+            ensure(value.length);
+            System.arraycopy(value, 0, bytes, size, value.length);
+            size += value.length;
         }
 
         void i64(long value) {

@@ -69,6 +69,31 @@ class AuditTrailTest {
         assertEquals(List.of("1000011/0", "1000012/0", "1000030/0", "1000030/1", "1000030/2", "1000031/0"), after);
     }
 
+    /**
+     * A claim's entry carries the block it bound and a release's the block it freed, the block rows
+     * answer address lookups, and pruning an entry removes its block rows (found through the entry).
+     */
+    @Test
+    void entriesCarryTheirBlockEventsAndPruningRemovesTheBlockRows() {
+        entry(1, Harness.project("p"), Harness.pool("p", "web", "10.0.0.0/16"));
+        entry(2, Harness.claim("p", "c1", dev.ipam.core.model.IPFamily.IPv4, 24, "web"));
+        entry(3, Harness.deleteClaim("p", "c1"));
+        List<String> events = new ArrayList<>();
+        for (Audit.Record r : Audit.list(store, "p", 10, -1, 0)) {
+            for (Audit.Block b : r.blocks()) {
+                events.add(r.command() + " " + b.cidr() + " " + (b.held() ? "held" : "released") + " at " + b.index()
+                        + " by " + b.claim());
+            }
+        }
+        assertEquals(List.of("CreateClaim 10.0.0.0/24 held at 2 by c1", "DeleteClaim 10.0.0.0/24 released at 3 by c1"),
+                events);
+        assertEquals(List.of(true, false),
+                Audit.addressHistory(store, "10.0.0.9").stream().map(Audit.Block::held).toList());
+        entry(Audit.RETAINED_INDEXES + 10, Harness.project("later"));
+        assertTrue(Audit.addressHistory(store, "10.0.0.9").isEmpty(), "pruned entries leave no block rows");
+        assertEquals(null, store.first(Space.HISTORY_BY_BLOCK, null, null));
+    }
+
     @Test
     void aStateWrittenBeforeTheMetaRowContinuesItsSeqAndPrunesFromTheStart() {
         entry(1, Harness.project("a"), Harness.project("b"));
