@@ -3,6 +3,7 @@ package dev.ipam.core;
 import dev.ipam.core.model.ChangeType;
 import dev.ipam.core.model.IPAllocation;
 import dev.ipam.core.model.Resource;
+import dev.ipam.core.store.BigEndian;
 import dev.ipam.core.store.Batch;
 import dev.ipam.core.store.Cursor;
 import dev.ipam.core.store.Entry;
@@ -202,21 +203,9 @@ public final class Audit {
     static byte[] entryKey(long index, int seq) {
         byte[] key = new byte[13];
         key[0] = 'E';
-        putLong(key, 1, index);
-        putInt(key, 9, seq);
+        BigEndian.putLong(key, 1, index);
+        BigEndian.putInt(key, 9, seq);
         return key;
-    }
-
-    private static void putLong(byte[] out, int at, long value) {
-        for (int i = 0; i < 8; i++) {
-            out[at + i] = (byte) (value >>> (56 - 8 * i));
-        }
-    }
-
-    private static void putInt(byte[] out, int at, int value) {
-        for (int i = 0; i < 4; i++) {
-            out[at + i] = (byte) (value >>> (24 - 8 * i));
-        }
     }
 
     static byte[] projectKey(String project, long index, int seq) {
@@ -234,14 +223,14 @@ public final class Audit {
         byte[] key = new byte[BLOCK_PREFIX_BYTES + 12];
         boolean v4 = block.family() == dev.ipam.core.model.IPFamily.IPv4;
         if (v4) {
-            putInt(key, 2, (int) block.lo());
+            BigEndian.putInt(key, 2, (int) block.lo());
         } else {
-            putLong(key, 2, block.hi());
-            putLong(key, 10, block.lo());
+            BigEndian.putLong(key, 2, block.hi());
+            BigEndian.putLong(key, 10, block.lo());
         }
         blockHead(key, v4, block.length());
-        putLong(key, BLOCK_PREFIX_BYTES, index);
-        putInt(key, BLOCK_PREFIX_BYTES + 8, seq);
+        BigEndian.putLong(key, BLOCK_PREFIX_BYTES, index);
+        BigEndian.putInt(key, BLOCK_PREFIX_BYTES + 8, seq);
         return key;
     }
 
@@ -413,7 +402,7 @@ public final class Audit {
 
         void i32(int value) {
             ensure(4);
-            putInt(bytes, size, value);
+            BigEndian.putInt(bytes, size, value);
             size += 4;
         }
 
@@ -425,7 +414,7 @@ public final class Audit {
 
         void i64(long value) {
             ensure(8);
-            putLong(bytes, size, value);
+            BigEndian.putLong(bytes, size, value);
             size += 8;
         }
 

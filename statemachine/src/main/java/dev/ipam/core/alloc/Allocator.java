@@ -1,6 +1,7 @@
 package dev.ipam.core.alloc;
 
 import dev.ipam.core.model.Strategy;
+import dev.ipam.core.store.BigEndian;
 import dev.ipam.core.store.Batch;
 import dev.ipam.core.store.Decoded;
 import dev.ipam.core.store.Entry;
@@ -39,13 +40,13 @@ public final class Allocator {
 
     static byte[] headerKey(long poolId) {
         byte[] key = new byte[8];
-        putLong(key, 0, poolId);
+        BigEndian.putLong(key, 0, poolId);
         return key;
     }
 
     static byte[] nodeKey(long poolId, int width, int length, long hi, long lo) {
         byte[] key = new byte[9 + width / 8];
-        putLong(key, 0, poolId);
+        BigEndian.putLong(key, 0, poolId);
         key[8] = (byte) length;
         if (width == 32) {
             key[9] = (byte) (lo >>> 24);
@@ -53,42 +54,28 @@ public final class Allocator {
             key[11] = (byte) (lo >>> 8);
             key[12] = (byte) lo;
         } else {
-            putLong(key, 9, hi);
-            putLong(key, 17, lo);
+            BigEndian.putLong(key, 9, hi);
+            BigEndian.putLong(key, 17, lo);
         }
         return key;
     }
 
     static byte[] lengthPrefix(long poolId, int length) {
         byte[] key = new byte[9];
-        putLong(key, 0, poolId);
+        BigEndian.putLong(key, 0, poolId);
         key[8] = (byte) length;
         return key;
     }
 
     static long keyHi(byte[] key, int width) {
-        return width == 32 ? 0 : getLong(key, 9);
+        return width == 32 ? 0 : BigEndian.getLong(key, 9);
     }
 
     static long keyLo(byte[] key, int width) {
         if (width == 32) {
             return ((key[9] & 0xFFL) << 24) | ((key[10] & 0xFFL) << 16) | ((key[11] & 0xFFL) << 8) | (key[12] & 0xFFL);
         }
-        return getLong(key, 17);
-    }
-
-    private static void putLong(byte[] key, int at, long value) {
-        for (int i = 0; i < 8; i++) {
-            key[at + i] = (byte) (value >>> (56 - 8 * i));
-        }
-    }
-
-    private static long getLong(byte[] key, int at) {
-        long value = 0;
-        for (int i = 0; i < 8; i++) {
-            value = (value << 8) | (key[at + i] & 0xFF);
-        }
-        return value;
+        return BigEndian.getLong(key, 17);
     }
 
     // ------------------------------------------------------------------ pool lifecycle
@@ -391,14 +378,14 @@ public final class Allocator {
 
     static byte[] usageRow(U128 allocated, int best) {
         byte[] row = new byte[17];
-        putLong(row, 0, allocated.hi());
-        putLong(row, 8, allocated.lo());
+        BigEndian.putLong(row, 0, allocated.hi());
+        BigEndian.putLong(row, 8, allocated.lo());
         row[16] = (byte) best;
         return row;
     }
 
     static U128 usageAllocated(byte[] row) {
-        return new U128(getLong(row, 0), getLong(row, 8));
+        return new U128(BigEndian.getLong(row, 0), BigEndian.getLong(row, 8));
     }
 
     static int usageBest(byte[] row) {

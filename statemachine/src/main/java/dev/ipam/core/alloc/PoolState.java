@@ -2,6 +2,7 @@ package dev.ipam.core.alloc;
 
 import dev.ipam.core.model.IPFamily;
 import dev.ipam.core.model.Strategy;
+import dev.ipam.core.store.BigEndian;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -134,29 +135,25 @@ public final class PoolState {
         out[1] = (byte) (family == IPFamily.IPv4 ? 4 : 6);
         out[2] = (byte) strategy.ordinal();
         out[3] = (byte) poolLength;
-        LONGS.set(out, 4, baseHi);
-        LONGS.set(out, 12, baseLo);
-        LONGS.set(out, 20, allocatedHi);
-        LONGS.set(out, 28, allocatedLo);
-        LONGS.set(out, 36, allocations);
-        LONGS.set(out, 44, children);
+        BigEndian.putLong(out, 4, baseHi);
+        BigEndian.putLong(out, 12, baseLo);
+        BigEndian.putLong(out, 20, allocatedHi);
+        BigEndian.putLong(out, 28, allocatedLo);
+        BigEndian.putLong(out, 36, allocations);
+        BigEndian.putLong(out, 44, children);
         out[52] = (byte) nonZero;
         int at = 53;
         for (int length = 0; length <= width; length++) {
             if (counts[length] != 0) {
                 out[at] = (byte) length;
-                LONGS.set(out, at + 1, counts[length]);
-                LONGS.set(out, at + 9, lowestHi[length]);
-                LONGS.set(out, at + 17, lowestLo[length]);
+                BigEndian.putLong(out, at + 1, counts[length]);
+                BigEndian.putLong(out, at + 9, lowestHi[length]);
+                BigEndian.putLong(out, at + 17, lowestLo[length]);
                 at += 25;
             }
         }
         return out;
     }
-
-    /** Big-endian longs at any offset of a byte array, as ByteBuffer writes them. */
-    private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
-            long[].class, java.nio.ByteOrder.BIG_ENDIAN);
 
     static PoolState decode(byte[] bytes) {
         ByteBuffer in = ByteBuffer.wrap(bytes);

@@ -8,8 +8,6 @@ package dev.ipam.store.rocks;
  * owner rebuilds the filter from the database once {@link #saturated()}. Not thread-safe.
  */
 final class KeyFilter {
-    private static final java.lang.invoke.VarHandle LONGS =
-            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
     static final int BITS_PER_KEY = 10;
     private static final int PROBES = 6;
     private static final int WORDS_PER_BLOCK = 8;
@@ -112,7 +110,7 @@ final class KeyFilter {
         int i = 0;
         for (; i + 8 <= key.length; i += 8) {
             // One 8-byte load (big-endian, as eight byte loads shifted together would read it).
-            long v = (long) LONGS.get(key, i);
+            long v = dev.ipam.core.store.BigEndian.getLong(key, i);
             h = (h ^ v) * 0xC2B2AE3D27D4EB4FL;
             h ^= h >>> 29;
         }
