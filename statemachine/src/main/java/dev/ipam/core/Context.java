@@ -170,8 +170,21 @@ final class Context {
         return new Condition(type, status, reason, message, timestampMs, generation);
     }
 
-    /** The condition list with {@code next} replacing the one of its type; the transition time moves only when the status changes. */
+    /**
+     * The condition list with {@code next} replacing the one of its type; the transition time moves only
+     * when the status changes. A replacement that changes nothing returns {@code conditions} itself:
+     * most claims and releases leave their pool's Ready condition as it was.
+     */
     static List<Condition> setCondition(List<Condition> conditions, Condition next) {
+        for (Condition c : conditions) {
+            if (c.type().equals(next.type())) {
+                if (c.status() == next.status() && c.observedGeneration() == next.observedGeneration()
+                        && c.reason().equals(next.reason()) && c.message().equals(next.message())) {
+                    return conditions;
+                }
+                break;
+            }
+        }
         List<Condition> out = new ArrayList<>(conditions.size() + 1);
         boolean replaced = false;
         for (Condition c : conditions) {

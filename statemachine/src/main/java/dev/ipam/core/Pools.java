@@ -127,9 +127,8 @@ final class Pools {
         ConditionStatus status = largest == 0 ? ConditionStatus.False : ConditionStatus.True;
         String reason = largest == 0 ? "Exhausted" : "Allocatable";
         String message = largest == 0 ? "no free block left in " + block.cidr() : ALLOCATABLE[largest];
-        // Most claims and releases leave the condition as it was: keep the list (and its strings) then.
-        List<Condition> next = unchanged(conditions, status, reason, message, generation) ? conditions
-                : Context.setCondition(conditions, context.condition("Ready", status, reason, message, generation));
+        List<Condition> next = Context.setCondition(conditions, context.condition("Ready", status, reason, message,
+                generation));
         return new IPPool.Status(largest == 0 ? PoolPhase.Exhausted : PoolPhase.Ready, block.cidr(),
                 state.family(), new IPPool.Capacity(state.total().saturated(), state.allocated().saturated(),
                         state.available().saturated()), largest, state.utilizationPercent(), next);
@@ -142,17 +141,6 @@ final class Pools {
         for (int n = 1; n < ALLOCATABLE.length; n++) {
             ALLOCATABLE[n] = "largest free block is /" + n;
         }
-    }
-
-    private static boolean unchanged(List<Condition> conditions, ConditionStatus status, String reason, String message,
-                                     long generation) {
-        for (Condition c : conditions) {
-            if (c.type().equals("Ready")) {
-                return c.status() == status && c.observedGeneration() == generation && c.reason().equals(reason)
-                        && c.message().equals(message);
-            }
-        }
-        return false;
     }
 
     /** Rewrites a pool whose counters changed (a MODIFIED change). */
