@@ -41,14 +41,22 @@ public enum Space {
      */
     public static Space current(Space space, byte[] key) {
         if (space == HISTORY && key.length > 0) {
-            if (key[0] == 'P') {
-                return HISTORY_BY_PROJECT;
-            }
-            if (key[0] == 'A') {
-                return HISTORY_BY_BLOCK;
+            for (int i = 0; i < LAYOUT_1_MARKERS.length; i++) {
+                if (key[0] == LAYOUT_1_MARKERS[i]) {
+                    return LAYOUT_1_MOVED_TO[i];
+                }
             }
         }
         return space;
+    }
+
+    /** The first key bytes of the HISTORY rows layout 1 had and {@link #current} moves, and where to. */
+    private static final byte[] LAYOUT_1_MARKERS = {'A', 'P'};
+    private static final Space[] LAYOUT_1_MOVED_TO = {HISTORY_BY_BLOCK, HISTORY_BY_PROJECT};
+
+    /** The first key byte of each kind of HISTORY row that {@link #current} moves (a store's scan starts). */
+    public static byte[] layout1Markers() {
+        return LAYOUT_1_MARKERS.clone();
     }
 
     /** The column-family name used by RocksDB. */

@@ -201,7 +201,7 @@ public final class RocksStore implements Store {
     private void moveLayout1Rows() {
         ColumnFamilyHandle history = families.get(Space.HISTORY);
         long moved = 0;
-        for (byte marker : new byte[] {'A', 'P'}) {
+        for (byte marker : Space.layout1Markers()) {
             byte[] from = {marker};
             while (from != null) {
                 int rows = 0;
