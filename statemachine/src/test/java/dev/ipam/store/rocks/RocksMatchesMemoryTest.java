@@ -121,7 +121,8 @@ class RocksMatchesMemoryTest {
         assertEquals(text(m.last(space, from, null)), text(r.last(space, from, null)), context + " last to end");
     }
 
-    private static List<String> all(ReadView view, Space space) {
+    /** Every row of a space, as hex "key=value" (also RocksStoreTest's). */
+    static List<String> all(ReadView view, Space space) {
         List<String> out = new ArrayList<>();
         try (Cursor cursor = view.scan(space, null, null)) {
             for (Entry entry = cursor.next(); entry != null; entry = cursor.next()) {

@@ -119,35 +119,20 @@ class RocksStoreTest extends StoreContract {
         }
         for (int open = 1; open <= 2; open++) {
             try (RocksStore store = RocksStore.open(dir, RocksStore.Durability.REPLAYED_BY_CALLER)) {
-                assertEquals("2 rows: E1=10 .. E2=11", summary(rows(store, Space.HISTORY)), "open " + open);
-                assertEquals("2 rows: A47=123 .. A69=4", summary(rows(store, Space.HISTORY_BY_BLOCK)), "open " + open);
-                assertEquals(projectRows + " rows: Pp0000= .. Pp00N0=", summary(rows(store, Space.HISTORY_BY_PROJECT)),
+                // rows as hex key=value: 'E' 45, 'A' 41, 'P' 50, 'p' 70
+                assertEquals("2 rows: 4501=0a .. 4502=0b", summary(RocksMatchesMemoryTest.all(store, Space.HISTORY)),
                         "open " + open);
-                assertEquals("1 rows: P1=5 .. P1=5", summary(rows(store, Space.OBJECTS)), "other spaces untouched");
+                assertEquals("2 rows: 410407=010203 .. 410609=04",
+                        summary(RocksMatchesMemoryTest.all(store, Space.HISTORY_BY_BLOCK)), "open " + open);
+                assertEquals(projectRows + " rows: 507000000000= .. 507000004e30=",
+                        summary(RocksMatchesMemoryTest.all(store, Space.HISTORY_BY_PROJECT)), "open " + open);
+                assertEquals("1 rows: 5001=05 .. 5001=05", summary(RocksMatchesMemoryTest.all(store, Space.OBJECTS)),
+                        "other spaces untouched");
             }
         }
-    }
-
-    /** A space's rows as "key=value", bytes below 32 as their decimal value, the rest as characters. */
-    private static java.util.List<String> rows(Store store, Space space) {
-        java.util.List<String> rows = new java.util.ArrayList<>();
-        try (dev.ipam.core.store.Cursor cursor = store.scan(space, null, null)) {
-            for (dev.ipam.core.store.Entry e = cursor.next(); e != null; e = cursor.next()) {
-                rows.add(text(e.key()) + "=" + text(e.value()));
-            }
-        }
-        return rows;
     }
 
     private static String summary(java.util.List<String> rows) {
         return rows.isEmpty() ? "no rows" : rows.size() + " rows: " + rows.get(0) + " .. " + rows.get(rows.size() - 1);
-    }
-
-    private static String text(byte[] bytes) {
-        StringBuilder out = new StringBuilder();
-        for (byte b : bytes) {
-            out.append(b >= 32 ? String.valueOf((char) b) : String.valueOf(b));
-        }
-        return out.toString();
     }
 }
