@@ -74,7 +74,10 @@ public final class Audit {
     }
 
     /** Records an accepted command; called by apply in the command's batch. */
-    static void record(Batch batch, long index, long timestampMs, Command command, Result result) {
+    static void record(Context context, Command command, Result result) {
+        Batch batch = context.batch;
+        long index = context.index;
+        long timestampMs = context.timestampMs;
         if (!result.ok() || result.changes().isEmpty()) {
             return;
         }
@@ -108,7 +111,7 @@ public final class Audit {
         batch.put(Space.HISTORY, entryKey(index, seq), encode(record, events));
         batch.put(Space.HISTORY_BY_PROJECT, projectKey(project, index, seq), new byte[0]);
         for (int i = 0; i < events.length; i++) {
-            batch.put(Space.HISTORY_BY_BLOCK, blockKey(blocks.get(i).cidr(), index, seq), events[i]);
+            batch.put(Space.HISTORY_BY_BLOCK, blockKey(context.block(blocks.get(i).cidr()), index, seq), events[i]);
         }
         batch.put(Space.META, Keys.META_AUDIT, new Position(index, seq, prune(batch, index, at.pruneFrom())).encode());
     }
@@ -214,11 +217,10 @@ public final class Audit {
     }
 
     static byte[] blockKey(String cidr, long index, int seq) {
-        // The core writes canonical CIDRs only: parsed without regex or InetAddress (hot: every claim).
-        dev.ipam.core.alloc.Block block = dev.ipam.core.alloc.Block.parse(cidr).block();
-        if (block == null) {
-            throw new IllegalStateException("audit: block \"" + cidr + "\" is not a canonical CIDR");
-        }
+        return blockKey(Context.storedBlock(cidr), index, seq);
+    }
+
+    static byte[] blockKey(dev.ipam.core.alloc.Block block, long index, int seq) {
         // the block's prefix, then index and seq, written in place
         byte[] key = new byte[BLOCK_PREFIX_BYTES + 12];
         boolean v4 = block.family() == dev.ipam.core.model.IPFamily.IPv4;

@@ -135,7 +135,7 @@ final class Claims {
             }
         }
         // Every check has passed: from here on, only writes.
-        String cidr = block.cidr();
+        String cidr = context.cidr(block);
         String poolName = pool.metadata().name();
         Refs.PoolRef poolRef = new Refs.PoolRef(poolName, pool.project().equals(command.project())
                 ? null : new Refs.ProjectRef(pool.project()));
@@ -301,7 +301,7 @@ final class Claims {
             throw new IllegalStateException("allocation " + allocation.metadata().name() + " of missing pool "
                     + poolProject + "/" + ref.name());
         }
-        Block block = Block.parse(allocation.status().allocatedCIDR()).block();
+        Block block = context.block(allocation.status().allocatedCIDR());
         PoolState state = context.allocator.load(stored.id());
         context.allocator.release(stored.id(), state, block, Allocator.Holder.ALLOCATION);
         context.delete(allocation);

@@ -64,14 +64,15 @@ public final class Ipam implements Core {
         }
         Context context = new Context(batch, index, timestampMs);
         Result result = run(context, decoded);
-        Audit.record(batch, index, timestampMs, decoded, result);
+        Audit.record(context, decoded, result);
         return Codec.encodeApplied(result, context.bodies);
     }
 
     /** The typed form of {@link #apply}: same state changes, the result as a record. */
     public Result execute(Batch batch, long index, long timestampMs, Command command) {
-        Result result = run(new Context(batch, index, timestampMs), command);
-        Audit.record(batch, index, timestampMs, command, result);
+        Context context = new Context(batch, index, timestampMs);
+        Result result = run(context, command);
+        Audit.record(context, command, result);
         return result;
     }
 

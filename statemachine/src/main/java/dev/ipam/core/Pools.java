@@ -110,7 +110,7 @@ final class Pools {
                 : "carved " + block.cidr() + " from pool " + parent.pool().metadata().name();
         List<Condition> conditions = List.of(context.condition("Allocated", ConditionStatus.True,
                 "AllocationSucceeded", origin, 1));
-        IPPool pool = new IPPool(command.project(), meta, spec, status(context, state, conditions, 1));
+        IPPool pool = new IPPool(command.project(), meta, spec, status(context, state, null, conditions, 1));
         context.writePool(ChangeType.ADDED, pool, poolId);
         if (parent != null) {
             writeStatus(context, parent, parentState);
@@ -120,16 +120,21 @@ final class Pools {
         return context.created(pool);
     }
 
-    /** The pool's status from its allocator counters. */
-    static IPPool.Status status(Context context, PoolState state, List<Condition> conditions, long generation) {
+    /**
+     * The pool's status from its allocator counters.
+     *
+     * @param cidr the pool's block as text, from its stored status (it never changes), or null to format it
+     */
+    static IPPool.Status status(Context context, PoolState state, String cidr, List<Condition> conditions,
+            long generation) {
         int largest = state.largestFreePrefix();
-        Block block = state.pool();
+        String text = cidr != null ? cidr : state.pool().cidr();
         ConditionStatus status = largest == 0 ? ConditionStatus.False : ConditionStatus.True;
         String reason = largest == 0 ? "Exhausted" : "Allocatable";
-        String message = largest == 0 ? "no free block left in " + block.cidr() : ALLOCATABLE[largest];
+        String message = largest == 0 ? "no free block left in " + text : ALLOCATABLE[largest];
         List<Condition> next = Context.setCondition(conditions, context.condition("Ready", status, reason, message,
                 generation));
-        return new IPPool.Status(largest == 0 ? PoolPhase.Exhausted : PoolPhase.Ready, block.cidr(),
+        return new IPPool.Status(largest == 0 ? PoolPhase.Exhausted : PoolPhase.Ready, text,
                 state.family(), new IPPool.Capacity(state.total().saturated(), state.allocated().saturated(),
                         state.available().saturated()), largest, state.utilizationPercent(), next);
     }
@@ -148,7 +153,7 @@ final class Pools {
         IPPool pool = stored.pool();
         ObjectMeta meta = pool.metadata().withResourceVersion(context.index);
         IPPool updated = new IPPool(pool.project(), meta, pool.spec(),
-                status(context, state, pool.status().conditions(), meta.generation()));
+                status(context, state, pool.status().allocatedCIDR(), pool.status().conditions(), meta.generation()));
         context.writePool(ChangeType.MODIFIED, updated, stored.id());
     }
 
