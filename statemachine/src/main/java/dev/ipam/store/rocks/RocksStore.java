@@ -110,6 +110,10 @@ public final class RocksStore implements Store {
     private final Hot hot;
     private final Absence absence;
     private boolean batchOpen;
+    /** Builds each commit's batch; one batch is open at a time ({@link #batch}). */
+    private final BatchRep rep = new BatchRep();
+    /** RocksDB's column family id of each space, by ordinal. */
+    private final int[] familyIds = new int[Space.values().length];
 
     private RocksStore(Path directory, Durability durability, int cacheEntries, long cacheBytes, long filterMinKeys,
                        long writeBufferBytes) {
@@ -154,6 +158,7 @@ public final class RocksStore implements Store {
         Space[] spaces = Space.values();
         for (int i = 0; i < spaces.length; i++) {
             families.put(spaces[i], handles.get(i + 1));
+            familyIds[spaces[i].ordinal()] = handles.get(i + 1).getID();
         }
         moveLayout1Rows();
         hot.load();
@@ -445,22 +450,19 @@ public final class RocksStore implements Store {
     }
 
     /**
-     * Commits a batch: one {@link WriteBatch}, then, once RocksDB has taken it, the in-memory copies
-     * (a failed write leaves them describing the database).
+     * Commits a batch: one {@link WriteBatch}, serialized in Java ({@link BatchRep}), then, once RocksDB
+     * has taken it, the in-memory copies (a failed write leaves them describing the database).
      */
     private void write(Overlay overlay) {
-        try (WriteBatch batch = new WriteBatch()) {
-            overlay.forEachWrite((space, key, value) -> {
-                try {
-                    if (value == null) {
-                        batch.delete(families.get(space), key);
-                    } else {
-                        batch.put(families.get(space), key, value);
-                    }
-                } catch (RocksDBException e) {
-                    throw new StorageException("batch write failed in " + space, e);
-                }
-            });
+        rep.clear();
+        overlay.forEachWrite((space, key, value) -> {
+            if (value == null) {
+                rep.delete(familyIds[space.ordinal()], key);
+            } else {
+                rep.put(familyIds[space.ordinal()], key, value);
+            }
+        });
+        try (WriteBatch batch = new WriteBatch(rep.take())) {
             db.write(writeOptions, batch);
         } catch (RocksDBException e) {
             throw new StorageException("commit failed in " + directory, e);
