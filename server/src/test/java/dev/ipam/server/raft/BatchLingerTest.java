@@ -112,6 +112,18 @@ class BatchLingerTest {
         }
     }
 
+    /**
+     * Waits until the batcher, having sent what it took, is blocked on the in-flight limit. Taking a
+     * command off the queue is not enough before submitting the next: without a linger the batcher still
+     * polls the queue once more before it sends, and on a loaded machine (CI, once) a command submitted
+     * in that moment joined the entry.
+     */
+    private static void awaitBatcherWaitingForInFlight(RaftNode node) {
+        TestCluster.awaitTrue(() -> node.replica().queuedCommands() == 0 && node.replica().waitingForInFlight(),
+                TIMEOUT_MS, () -> "the batcher did not send and wait at the in-flight limit; queued "
+                        + node.replica().queuedCommands());
+    }
+
     @Test
     void aLoneCommandDoesNotWaitTheLingerTime() {
         RaftNode node = startOneNode();
@@ -167,7 +179,7 @@ class BatchLingerTest {
         RaftNode node = cluster.awaitLeader(TIMEOUT_MS);
         CompletableFuture<Replica.Applied> slow = submitHeld(node, "slow");
         CompletableFuture<Replica.Applied> second = submit(node, "second", "second");
-        awaitBatcherTookAll(node); // second left in an entry of its own, behind the held one
+        awaitBatcherWaitingForInFlight(node); // second left in an entry of its own, behind the held one
         CompletableFuture<Replica.Applied> third = submit(node, "third", "third");
         holds.get("slow").released.countDown();
         long slowIndex = index(slow);
@@ -185,7 +197,7 @@ class BatchLingerTest {
                 () -> "in-flight limit " + leader.replica().inFlightLimit());
         CompletableFuture<Replica.Applied> slow = submitHeld(leader, "slow");
         CompletableFuture<Replica.Applied> second = submit(leader, "second", "second");
-        awaitBatcherTookAll(leader); // second is the other entry allowed in flight
+        awaitBatcherWaitingForInFlight(leader); // second is the other entry allowed in flight
         CompletableFuture<Replica.Applied> third = submit(leader, "third", "third");
         TestCluster.awaitTrue(() -> leader.replica().queuedCommands() == 0 || leader.replica().waitingForInFlight(),
                 TIMEOUT_MS, () -> "the batcher neither took third nor waited");
