@@ -14,6 +14,7 @@ import dev.ipam.core.model.Refs;
 import dev.ipam.core.model.Strategy;
 import dev.ipam.core.store.Batch;
 import dev.ipam.core.store.MemoryStore;
+import dev.ipam.core.store.Space;
 import dev.ipam.core.store.Store;
 import dev.ipam.store.rocks.RocksStore;
 import java.util.ArrayList;
@@ -116,6 +117,73 @@ public final class ClaimBenchmark {
         double a32high = bench.allocatorFilled(stores, 32, 0.99);
         System.out.printf(Locale.ROOT, "  cost(99%%)/cost(1%%) by cpu: /24 %.2fx  /32 %.2fx  (target <= 2x)%n",
                 a24low / a24high, a32low / a32high);
+        if (storeName.equals("memory")) {
+            bench.rowsPerPair();
+        }
+    }
+
+    /**
+     * Prints the rows a claim+release pair writes, by space: what a store's cost per pair scales with.
+     * /24 claims in a /8 holding 2,000, each release 32 pairs after its claim (as in the measured loops);
+     * the rows are the same on every store, so this runs on MemoryStore only.
+     */
+    void rowsPerPair() {
+        java.util.Map<Space, long[]> counts = new java.util.EnumMap<>(Space.class); // puts, deletes, bytes
+        try (MemoryStore store = new MemoryStore()) {
+            Ipam ipam = new Ipam();
+            long[] index = {0};
+            java.util.function.Consumer<Command> apply = command -> {
+                index[0]++;
+                try (Batch batch = store.batch()) {
+                    // The command's writes collect in an overlay, are counted, then go to the store's batch.
+                    dev.ipam.core.store.Overlay writes = new dev.ipam.core.store.Overlay(batch);
+                    Result result = Codec.decodeResult(ipam.apply(writes, index[0], index[0] * 1000,
+                            Codec.encodeCommand(command)));
+                    if (!result.ok()) {
+                        throw new IllegalStateException(command + " -> " + result.code() + " " + result.message());
+                    }
+                    writes.forEachWrite((space, key, value) -> {
+                        long[] c = counts.computeIfAbsent(space, s -> new long[3]);
+                        c[value == null ? 1 : 0]++;
+                        c[2] += key.length + (value == null ? 0 : value.length);
+                        if (value == null) {
+                            batch.delete(space, key);
+                        } else {
+                            batch.put(space, key, value);
+                        }
+                    });
+                    batch.commit();
+                }
+            };
+            apply.accept(new Command.CreateProject(ACTOR, "p", null, null, null));
+            apply.accept(pool("p", "big", "10.0.0.0/8", IPFamily.IPv4));
+            for (int i = 0; i < 2_000; i++) {
+                apply.accept(claim("p", "held" + i, IPFamily.IPv4, 24, "big"));
+            }
+            int pairs = 1_000;
+            int lag = 32;
+            for (int i = 0; i < pairs + lag; i++) {
+                if (i == lag) {
+                    counts.clear();
+                }
+                apply.accept(claim("p", "bench" + i, IPFamily.IPv4, 24, "big"));
+                if (i >= lag) {
+                    apply.accept(release("p", "bench" + (i - lag)));
+                }
+            }
+            System.out.printf(Locale.ROOT, "%nrows written per claim+release pair (/24 claims in a /8 holding 2,000;"
+                    + " the same on every store)%n");
+            long[] all = new long[3];
+            counts.forEach((space, c) -> {
+                System.out.printf(Locale.ROOT, "  %-20s %6.2f puts %6.2f deletes %7.0f B%n", space,
+                        c[0] / (double) pairs, c[1] / (double) pairs, c[2] / (double) pairs);
+                for (int k = 0; k < 3; k++) {
+                    all[k] += c[k];
+                }
+            });
+            System.out.printf(Locale.ROOT, "  %-20s %6.2f puts %6.2f deletes %7.0f B%n", "all", all[0] / (double) pairs,
+                    all[1] / (double) pairs, all[2] / (double) pairs);
+        }
     }
 
     /** The allocator alone on a /8: fill with /24 blocks plus scattered holes, then allocate+release pairs. */
