@@ -3,17 +3,20 @@ package dev.ipam.core;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
-/** The primitive layer of the binary codec: varints, length-prefixed strings, presence bytes. */
-final class Wire {
+/**
+ * The primitive layer of the binary codec: varints, length-prefixed strings, presence bytes. The
+ * writer is public for other byte formats built from the same pieces (RocksStore's write batches).
+ */
+public final class Wire {
     private Wire() {
     }
 
     /** A growable output buffer. */
-    static final class Writer {
+    public static final class Writer {
         private byte[] bytes;
         private int size;
 
-        Writer(int initialBytes) {
+        public Writer(int initialBytes) {
             bytes = new byte[initialBytes];
         }
 
@@ -22,12 +25,12 @@ final class Wire {
         }
 
         /** A copy of what was written (for a reused scratch writer, whose array must not escape). */
-        byte[] copy() {
+        public byte[] copy() {
             return Arrays.copyOf(bytes, size);
         }
 
         /** Empties the writer for reuse; drops an array grown past {@code keepBytesMax}. */
-        void reset(int keepBytesMax) {
+        public void reset(int keepBytesMax) {
             size = 0;
             if (bytes.length > keepBytesMax) {
                 bytes = new byte[keepBytesMax];
@@ -44,7 +47,7 @@ final class Wire {
             }
         }
 
-        void u8(int value) {
+        public void u8(int value) {
             ensure(1);
             bytes[size++] = (byte) value;
         }
@@ -54,7 +57,7 @@ final class Wire {
         }
 
         /** Unsigned varint (LEB128) of a non-negative long. */
-        void uvarint(long value) {
+        public void uvarint(long value) {
             ensure(10);
             while ((value & ~0x7FL) != 0) {
                 bytes[size++] = (byte) ((value & 0x7F) | 0x80);
@@ -68,7 +71,7 @@ final class Wire {
             uvarint((value << 1) ^ (value >> 63));
         }
 
-        void raw(byte[] value) {
+        public void raw(byte[] value) {
             ensure(value.length);
             System.arraycopy(value, 0, bytes, size, value.length);
             size += value.length;
@@ -80,7 +83,7 @@ final class Wire {
             size += length;
         }
 
-        void blob(byte[] value) {
+        public void blob(byte[] value) {
             uvarint(value.length);
             raw(value);
         }
