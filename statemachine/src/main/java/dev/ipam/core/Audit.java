@@ -104,10 +104,7 @@ public final class Audit {
                 object.kind().name(), project, object.metadata().namespace() == null ? "" : object.metadata().namespace(),
                 object.metadata().name(), result.code(), blocks);
         // A block event's row holds the same bytes the entry embeds: encoded once, written twice.
-        byte[][] events = new byte[blocks.size()][];
-        for (int i = 0; i < events.length; i++) {
-            events[i] = encodeBlock(blocks.get(i));
-        }
+        byte[][] events = encodeBlocks(blocks);
         batch.put(Space.HISTORY, entryKey(index, seq), encode(record, events));
         batch.put(Space.HISTORY_BY_PROJECT, projectKey(project, index, seq), new byte[0]);
         for (int i = 0; i < events.length; i++) {
@@ -299,11 +296,15 @@ public final class Audit {
     }
 
     static byte[] encode(Record r) {
-        byte[][] events = new byte[r.blocks().size()][];
+        return encode(r, encodeBlocks(r.blocks()));
+    }
+
+    private static byte[][] encodeBlocks(List<Block> blocks) {
+        byte[][] events = new byte[blocks.size()][];
         for (int i = 0; i < events.length; i++) {
-            events[i] = encodeBlock(r.blocks().get(i));
+            events[i] = encodeBlock(blocks.get(i));
         }
-        return encode(r, events);
+        return events;
     }
 
     /** The entry, with its blocks' events already encoded ({@link #encodeBlock}, in the record's order). */
