@@ -112,7 +112,7 @@ public final class RocksStore implements Store {
     private boolean batchOpen;
     /** Builds each commit's batch; one batch is open at a time ({@link #batch}). */
     private final BatchRep rep = new BatchRep();
-    /** RocksDB's column family id of each space, by ordinal. */
+    /** RocksDB's column family id of each space, by ordinal (ColumnFamilyHandle.getID is a JNI call). */
     private final int[] familyIds = new int[Space.values().length];
 
     private RocksStore(Path directory, Durability durability, int cacheEntries, long cacheBytes, long filterMinKeys,
