@@ -342,6 +342,36 @@ public final class Codec {
     }
 
     /**
+     * What {@code stored(Context.withResourceVersion(decodeResource(value), version), 0)} gives for
+     * a claim, allocation or project, spliced from the stored value instead: the bytes before and
+     * after the resourceVersion are copied. A delete records the object's last state this way
+     * (encoding it again was 7% of the in-memory benchmark's CPU). Null for a pool, whose stored
+     * value ends with its allocator id where a delete's record has 0.
+     */
+    static Stored withResourceVersion(byte[] value, long version) {
+        Wire.Reader in = reader(value);
+        int kind = in.u8();
+        if (kind == Kind.POOL.id) {
+            return null;
+        }
+        if (kind != Kind.PROJECT.id) {
+            in.skipString(); // project
+        }
+        in.skipString(); // name
+        in.skipString(); // namespace
+        in.skipString(); // uid
+        int from = in.position();
+        in.varlong();
+        int to = in.position();
+        Wire.Writer out = scratch();
+        out.raw(value, 0, from);
+        out.varlong(version);
+        out.raw(value, to, value.length - to);
+        byte[] spliced = out.copy();
+        return new Stored(spliced, spliced.length);
+    }
+
+    /**
      * The stored form of an object (the value in Space.OBJECTS). A pool is followed by its allocator
      * id, written as 0 here (the core stores pools with their real id, see {@link #encodePool}).
      */

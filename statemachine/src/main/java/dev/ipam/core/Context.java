@@ -28,6 +28,8 @@ final class Context {
     /** Encoded bodies of the objects written, by identity, so the result need not encode them again. */
     final java.util.IdentityHashMap<Resource, Codec.Stored> bodies = new java.util.IdentityHashMap<>(8);
     private final Decoded decoded = Decoded.cache();
+    /** The stored bytes of the objects this command read, by identity (see {@link #delete}). */
+    private final java.util.IdentityHashMap<Resource, byte[]> read = new java.util.IdentityHashMap<>(8);
     /** The last CIDR text this command formatted or parsed, and its block (see {@link #block}). */
     private String lastCidr;
     private dev.ipam.core.alloc.Block lastBlock;
@@ -90,7 +92,12 @@ final class Context {
     /** The object (not a pool) stored under an OBJECTS key, or null. */
     Resource object(byte[] key) {
         byte[] value = batch.get(Space.OBJECTS, key);
-        return value == null ? null : decoded.get(value, Resource.class, Codec::decodeResource);
+        if (value == null) {
+            return null;
+        }
+        Resource resource = decoded.get(value, Resource.class, Codec::decodeResource);
+        read.put(resource, value);
+        return resource;
     }
 
     /** A pool's stored value, decoded (or found in the cache of what apply wrote lately). */
@@ -124,11 +131,25 @@ final class Context {
         changes.add(new Result.Change(type, pool));
     }
 
-    /** Deletes an object; the DELETED change carries its last state with resourceVersion = this index. */
+    /**
+     * Deletes an object; the DELETED change carries its last state with resourceVersion = this index,
+     * spliced from the bytes the object was read or written as when this command has them.
+     */
     Resource delete(Resource resource) {
         batch.delete(Space.OBJECTS, key(resource));
         Resource last = withResourceVersion(resource, index);
-        bodies.put(last, Codec.stored(last, 0));
+        Codec.Stored written = bodies.get(resource);
+        byte[] before = written != null ? written.value() : read.get(resource);
+        Codec.Stored body = before == null ? null : Codec.withResourceVersion(before, index);
+        if (body == null) {
+            body = Codec.stored(last, 0);
+        } else if (Decoded.VERIFY) {
+            byte[] encoded = Codec.stored(last, 0).value();
+            if (!java.util.Arrays.equals(encoded, body.value())) {
+                throw new IllegalStateException("spliced record of deleted " + last + " differs from its encoding");
+            }
+        }
+        bodies.put(last, body);
         changes.add(new Result.Change(ChangeType.DELETED, last));
         return last;
     }

@@ -209,6 +209,20 @@ public final class Wire {
             return raw(length(Integer.MAX_VALUE));
         }
 
+        /** Where the next read starts. */
+        int position() {
+            return position;
+        }
+
+        /** Steps over a {@link Writer#string} without decoding it. */
+        void skipString() {
+            long lengthPlusOne = uvarint();
+            if (lengthPlusOne > 0) {
+                need((int) Math.min(lengthPlusOne - 1, Integer.MAX_VALUE));
+                position += (int) (lengthPlusOne - 1);
+            }
+        }
+
         String string() {
             long lengthPlusOne = uvarint();
             if (lengthPlusOne == 0) {

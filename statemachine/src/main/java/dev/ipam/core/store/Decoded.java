@@ -20,7 +20,8 @@ import java.util.function.Function;
  */
 public final class Decoded {
     static final int SLOTS = 1024;
-    private static final boolean VERIFY = Boolean.getBoolean("ipam.decoded.verify");
+    /** Set for every test run: hits are decoded anyway and compared (and other shortcuts checked likewise). */
+    public static final boolean VERIFY = Boolean.getBoolean("ipam.decoded.verify");
     private static final ThreadLocal<Decoded> CACHE = ThreadLocal.withInitial(Decoded::new);
 
     private final byte[][] arrays = new byte[SLOTS][];
