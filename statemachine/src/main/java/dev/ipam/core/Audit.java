@@ -209,8 +209,15 @@ public final class Audit {
     }
 
     static byte[] projectKey(String project, long index, int seq) {
+        // written in place: through a ByteBuffer (and a separate array for the name) this was 1.5% of the
+        // in-memory benchmark, every claim and release
         byte[] name = project.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(2 + name.length + 12).put((byte) 'P').put(name).put((byte) 0).putLong(index).putInt(seq).array();
+        byte[] key = new byte[2 + name.length + 12];
+        key[0] = 'P';
+        System.arraycopy(name, 0, key, 1, name.length);
+        BigEndian.putLong(key, 2 + name.length, index);
+        BigEndian.putInt(key, 10 + name.length, seq);
+        return key;
     }
 
     static byte[] blockKey(String cidr, long index, int seq) {

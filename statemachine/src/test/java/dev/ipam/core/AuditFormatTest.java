@@ -87,6 +87,16 @@ class AuditFormatTest {
                 new byte[] {0x20, 0x01, 0x0d, (byte) 0xb8, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0}, 64));
     }
 
+    @Test
+    void projectKeysArePNameNulIndexSeq() {
+        byte[] expected = ByteBuffer.allocate(20).put((byte) 'P').put("team-a".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .put((byte) 0).putLong(5).putInt(2).array();
+        assertArrayEquals(expected, Audit.projectKey("team-a", 5, 2));
+        byte[] last = Audit.projectKey("b", Long.MAX_VALUE, -1);
+        assertArrayEquals(ByteBuffer.allocate(15).put((byte) 'P').put((byte) 'b').put((byte) 0).putLong(Long.MAX_VALUE)
+                .putInt(-1).array(), last);
+    }
+
     private static byte[] reference(Audit.Block b) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);
