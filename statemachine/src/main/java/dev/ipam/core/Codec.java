@@ -396,8 +396,78 @@ public final class Codec {
         return resource;
     }
 
-    /** A stored pool with its allocator id. */
-    record StoredPool(IPPool pool, long id) {
+    /**
+     * A stored pool with its allocator id, and, when apply wrote it lately, the layout of the value it
+     * was written as (a memo: two stored pools are equal when their pool and id are).
+     */
+    record StoredPool(IPPool pool, long id, PoolLayout layout) {
+        StoredPool(IPPool pool, long id) {
+            this(pool, id, null);
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof StoredPool that && id == that.id && pool.equals(that.pool);
+        }
+
+        @Override
+        public int hashCode() {
+            return pool.hashCode() * 31 + Long.hashCode(id);
+        }
+    }
+
+    /**
+     * A pool's stored value and where, in it, the resourceVersion starts and ends, the status starts,
+     * its conditions start (-1: no status) and the body ends. Every claim and release rewrites its pool
+     * with only the resourceVersion and status changed, mostly not the conditions ({@link #restatus}).
+     */
+    record PoolLayout(byte[] value, int versionFrom, int versionTo, int statusFrom, int conditionsFrom, int bodyEnd) {
+        /** Marks as {@link #storedPool} and {@link #restatus} leave them (4 ints). */
+        static PoolLayout of(Stored stored, int[] marks) {
+            return new PoolLayout(stored.value(), marks[0], marks[1], marks[2], marks[3], stored.bodyEnd());
+        }
+    }
+
+    /** {@link #stored} of a pool; marks (4 ints) receives its layout (see {@link PoolLayout#of}). */
+    static Stored storedPool(IPPool pool, long poolId, int[] marks) {
+        Wire.Writer out = scratch();
+        out.u8(VERSION);
+        out.u8(pool.kind().id);
+        pool(out, pool, marks);
+        int bodyEnd = out.size();
+        out.uvarint(poolId);
+        return new Stored(out.copy(), bodyEnd);
+    }
+
+    /**
+     * What {@code storedPool(pool, poolId, marks)} gives for a pool that differs from the one stored
+     * as {@code layout} only in its resourceVersion and status, spliced: the bytes between the two
+     * are copied, the status encoded, its conditions copied too when the caller knows them to be the
+     * ones the layout's pool has ({@code sameConditions}). (Encoding the whole pool again for every claim and release was
+     * 4% of the in-memory benchmark's CPU.)
+     */
+    static Stored restatus(PoolLayout layout, IPPool pool, long poolId, int[] marks, boolean sameConditions) {
+        byte[] value = layout.value();
+        Wire.Writer out = scratch();
+        out.raw(value, 0, layout.versionFrom());
+        marks[0] = out.size();
+        out.varlong(pool.metadata().resourceVersion());
+        marks[1] = out.size();
+        out.raw(value, layout.versionTo(), layout.statusFrom() - layout.versionTo());
+        marks[2] = out.size();
+        IPPool.Status status = pool.status();
+        poolStatusHead(out, status);
+        marks[3] = status == null ? -1 : out.size();
+        if (status != null) {
+            if (sameConditions && layout.conditionsFrom() >= 0) {
+                out.raw(value, layout.conditionsFrom(), layout.bodyEnd() - layout.conditionsFrom());
+            } else {
+                conditions(out, status.conditions());
+            }
+        }
+        int bodyEnd = out.size();
+        out.uvarint(poolId);
+        return new Stored(out.copy(), bodyEnd);
     }
 
     static StoredPool decodePool(byte[] bytes) {
@@ -453,25 +523,7 @@ public final class Codec {
                 conditions(out, p.status().conditions());
             }
         } else if (resource instanceof IPPool p) {
-            out.string(p.project());
-            meta(out, p.metadata());
-            poolSpec(out, p.spec());
-            IPPool.Status s = p.status();
-            out.bool(s != null);
-            if (s != null) {
-                out.enumValue(s.phase());
-                out.string(s.allocatedCIDR());
-                out.enumValue(s.ipFamily());
-                out.bool(s.capacity() != null);
-                if (s.capacity() != null) {
-                    out.varlong(s.capacity().total());
-                    out.varlong(s.capacity().allocated());
-                    out.varlong(s.capacity().available());
-                }
-                out.varlong(s.largestFreePrefix());
-                out.varlong(s.utilizationPercent());
-                conditions(out, s.conditions());
-            }
+            pool(out, p, null);
         } else if (resource instanceof IPClaim c) {
             out.string(c.project());
             meta(out, c.metadata());
@@ -567,11 +619,60 @@ public final class Codec {
         }
     }
 
+    /**
+     * A pool's body. marks, when not null, receives where its resourceVersion starts and ends and
+     * where its status starts (a {@link PoolLayout}).
+     */
+    private static void pool(Wire.Writer out, IPPool p, int[] marks) {
+        out.string(p.project());
+        meta(out, p.metadata(), marks);
+        poolSpec(out, p.spec());
+        if (marks != null) {
+            marks[2] = out.size();
+        }
+        poolStatusHead(out, p.status());
+        if (marks != null) {
+            marks[3] = p.status() == null ? -1 : out.size();
+        }
+        if (p.status() != null) {
+            conditions(out, p.status().conditions());
+        }
+    }
+
+    /** A pool's status up to its conditions, which follow it when the status is not null. */
+    private static void poolStatusHead(Wire.Writer out, IPPool.Status s) {
+        out.bool(s != null);
+        if (s != null) {
+            out.enumValue(s.phase());
+            out.string(s.allocatedCIDR());
+            out.enumValue(s.ipFamily());
+            out.bool(s.capacity() != null);
+            if (s.capacity() != null) {
+                out.varlong(s.capacity().total());
+                out.varlong(s.capacity().allocated());
+                out.varlong(s.capacity().available());
+            }
+            out.varlong(s.largestFreePrefix());
+            out.varlong(s.utilizationPercent());
+        }
+    }
+
     private static void meta(Wire.Writer out, ObjectMeta meta) {
+        meta(out, meta, null);
+    }
+
+    /** marks, when not null, receives where the resourceVersion starts ([0]) and ends ([1]). */
+    private static void meta(Wire.Writer out, ObjectMeta meta, int[] marks) {
         out.string(meta.name());
         out.string(meta.namespace());
         out.string(meta.uid());
+        if (marks != null) {
+            marks[0] = out.size();
+        }
         out.varlong(meta.resourceVersion());
+        if (marks != null) {
+            marks[1] = out.size();
+        }
         out.varlong(meta.generation());
         out.varlong(meta.creationTimestampMs());
         map(out, meta.labels());

@@ -124,9 +124,37 @@ final class Context {
     }
 
     void writePool(ChangeType type, IPPool pool, long poolId) {
-        Codec.Stored stored = Codec.stored(pool, poolId);
+        int[] marks = new int[4];
+        recordPool(type, pool, poolId, Codec.storedPool(pool, poolId, marks), marks);
+    }
+
+    /**
+     * Writes {@code pool}, which differs from {@code previous.pool()} only in its resourceVersion and
+     * status, spliced into the value previous was written as when apply wrote it lately.
+     */
+    void writePoolStatus(IPPool pool, Codec.StoredPool previous) {
+        Codec.PoolLayout layout = previous.layout();
+        if (layout == null) {
+            writePool(ChangeType.MODIFIED, pool, previous.id());
+            return;
+        }
+        int[] marks = new int[4];
+        IPPool.Status before = previous.pool().status();
+        // setCondition keeps the list when nothing changed, so identity says the bytes are the same
+        boolean sameConditions = before != null && pool.status() != null && before.conditions() == pool.status().conditions();
+        Codec.Stored stored = Codec.restatus(layout, pool, previous.id(), marks, sameConditions);
+        if (Decoded.VERIFY) {
+            Codec.Stored encoded = Codec.storedPool(pool, previous.id(), new int[4]);
+            if (!java.util.Arrays.equals(encoded.value(), stored.value()) || encoded.bodyEnd() != stored.bodyEnd()) {
+                throw new IllegalStateException("spliced pool " + pool + " differs from its encoding");
+            }
+        }
+        recordPool(ChangeType.MODIFIED, pool, previous.id(), stored, marks);
+    }
+
+    private void recordPool(ChangeType type, IPPool pool, long poolId, Codec.Stored stored, int[] marks) {
         bodies.put(pool, stored);
-        decoded.put(stored.value(), new Codec.StoredPool(pool, poolId));
+        decoded.put(stored.value(), new Codec.StoredPool(pool, poolId, Codec.PoolLayout.of(stored, marks)));
         batch.put(Space.OBJECTS, key(pool), stored.value());
         changes.add(new Result.Change(type, pool));
     }

@@ -154,7 +154,7 @@ final class Pools {
         ObjectMeta meta = pool.metadata().withResourceVersion(context.index);
         IPPool updated = new IPPool(pool.project(), meta, pool.spec(),
                 status(context, state, pool.status().allocatedCIDR(), pool.status().conditions(), meta.generation()));
-        context.writePool(ChangeType.MODIFIED, updated, stored.id());
+        context.writePoolStatus(updated, stored);
     }
 
     static Result update(Context context, Command.UpdatePool command) {

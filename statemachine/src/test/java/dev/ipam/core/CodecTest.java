@@ -105,6 +105,47 @@ class CodecTest {
         }
     }
 
+    /** A pool rewritten for its status alone, spliced from its layout, is byte for byte its encoding. */
+    @Test
+    void aPoolStatusSplicedIntoItsLayoutEqualsTheEncoding() {
+        List<IPPool.Status> statuses = java.util.Arrays.asList(null,
+                new IPPool.Status(PoolPhase.Ready, "10.0.0.0/8", IPFamily.IPv4, new IPPool.Capacity(1L << 24, 1L << 40, 0), 8, 0,
+                        List.of()),
+                new IPPool.Status(PoolPhase.Exhausted, null, null, null, 0, 100, CONDITIONS),
+                new IPPool.Status(PoolPhase.Ready, "10.0.0.0/8", IPFamily.IPv4, new IPPool.Capacity(9, 3, 6), 24, 33, CONDITIONS));
+        long[] versions = {0, 127, 128, 1L << 40};
+        for (Resource resource : resources()) {
+            if (!(resource instanceof IPPool pool)) {
+                continue;
+            }
+            for (long id : new long[] {0, 300, Long.MAX_VALUE}) {
+                for (long from : versions) {
+                    for (IPPool.Status before : statuses) {
+                        IPPool source = new IPPool(pool.project(), pool.metadata().withResourceVersion(from), pool.spec(), before);
+                        int[] marks = new int[4];
+                        Codec.PoolLayout layout = Codec.PoolLayout.of(Codec.storedPool(source, id, marks), marks);
+                        for (long to : versions) {
+                            for (IPPool.Status after : statuses) {
+                                IPPool updated = new IPPool(pool.project(), pool.metadata().withResourceVersion(to), pool.spec(), after);
+                                int[] splicedMarks = new int[4];
+                                int[] encodedMarks = new int[4];
+                                // the caller vouches for the conditions by identity, as Context does
+                                boolean same = before != null && after != null && before.conditions() == after.conditions();
+                                Codec.Stored spliced = Codec.restatus(layout, updated, id, splicedMarks, same);
+                                Codec.Stored encoded = Codec.storedPool(updated, id, encodedMarks);
+                                String what = "id " + id + " version " + from + " -> " + to + " status " + before + " -> " + after;
+                                assertArrayEquals(encoded.value(), spliced.value(), what);
+                                assertEquals(encoded.bodyEnd(), spliced.bodyEnd(), what);
+                                assertArrayEquals(encodedMarks, splicedMarks, what + " layout");
+                                assertArrayEquals(Codec.stored(updated, id).value(), encoded.value(), what + " against stored()");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void commandsRoundTrip() {
         for (Command command : commands()) {
