@@ -442,9 +442,9 @@ public final class Codec {
     /**
      * What {@code storedPool(pool, poolId, marks)} gives for a pool that differs from the one stored
      * as {@code layout} only in its resourceVersion and status, spliced: the bytes between the two
-     * are copied, the status encoded, its conditions copied too when the caller knows them to be the
-     * ones the layout's pool has ({@code sameConditions}). (Encoding the whole pool again for every claim and release was
-     * 4% of the in-memory benchmark's CPU.)
+     * are copied and the status encoded, its conditions copied too when the caller knows them to be
+     * the ones the layout's pool has ({@code sameConditions}). Encoding the whole pool again for
+     * every claim and release was 4% of the in-memory benchmark's CPU.
      */
     static Stored restatus(PoolLayout layout, IPPool pool, long poolId, int[] marks, boolean sameConditions) {
         byte[] value = layout.value();
@@ -620,8 +620,8 @@ public final class Codec {
     }
 
     /**
-     * A pool's body. marks, when not null, receives where its resourceVersion starts and ends and
-     * where its status starts (a {@link PoolLayout}).
+     * A pool's body. marks, when not null, receives where its resourceVersion starts and ends, where
+     * its status starts and where its conditions start, -1 without a status (a {@link PoolLayout}).
      */
     private static void pool(Wire.Writer out, IPPool p, int[] marks) {
         out.string(p.project());

@@ -144,10 +144,7 @@ final class Context {
         boolean sameConditions = before != null && pool.status() != null && before.conditions() == pool.status().conditions();
         Codec.Stored stored = Codec.restatus(layout, pool, previous.id(), marks, sameConditions);
         if (Decoded.VERIFY) {
-            Codec.Stored encoded = Codec.storedPool(pool, previous.id(), new int[4]);
-            if (!java.util.Arrays.equals(encoded.value(), stored.value()) || encoded.bodyEnd() != stored.bodyEnd()) {
-                throw new IllegalStateException("spliced pool " + pool + " differs from its encoding");
-            }
+            sameAsEncoded(stored, Codec.storedPool(pool, previous.id(), new int[4]), pool);
         }
         recordPool(ChangeType.MODIFIED, pool, previous.id(), stored, marks);
     }
@@ -172,14 +169,18 @@ final class Context {
         if (body == null) {
             body = Codec.stored(last, 0);
         } else if (Decoded.VERIFY) {
-            byte[] encoded = Codec.stored(last, 0).value();
-            if (!java.util.Arrays.equals(encoded, body.value())) {
-                throw new IllegalStateException("spliced record of deleted " + last + " differs from its encoding");
-            }
+            sameAsEncoded(body, Codec.stored(last, 0), last);
         }
         bodies.put(last, body);
         changes.add(new Result.Change(ChangeType.DELETED, last));
         return last;
+    }
+
+    /** Test runs ({@link Decoded#VERIFY}): a value spliced from stored bytes must be what encoding gives. */
+    private static void sameAsEncoded(Codec.Stored spliced, Codec.Stored encoded, Resource resource) {
+        if (!java.util.Arrays.equals(encoded.value(), spliced.value()) || encoded.bodyEnd() != spliced.bodyEnd()) {
+            throw new IllegalStateException("spliced value of " + resource + " differs from its encoding");
+        }
     }
 
     static Resource withResourceVersion(Resource resource, long version) {

@@ -217,9 +217,12 @@ public final class Wire {
         /** Steps over a {@link Writer#string} without decoding it. */
         void skipString() {
             long lengthPlusOne = uvarint();
-            if (lengthPlusOne > 0) {
-                need((int) Math.min(lengthPlusOne - 1, Integer.MAX_VALUE));
-                position += (int) (lengthPlusOne - 1);
+            if (lengthPlusOne != 0) {
+                long length = lengthPlusOne - 1;
+                if (length < 0 || length > end - position) {
+                    throw new Codec.Malformed("string length " + length + " past the end at byte " + position);
+                }
+                position += (int) length;
             }
         }
 

@@ -63,6 +63,24 @@ class WireTest {
     }
 
     @Test
+    void skipStringStepsOverWhatStringReadsAndRefusesALengthPastTheEnd() {
+        for (String value : samples()) {
+            Wire.Writer out = new Wire.Writer(4);
+            out.string(value);
+            out.string(null);
+            out.u8(7);
+            Wire.Reader in = new Wire.Reader(out.toByteArray());
+            in.skipString();
+            assertEquals(reference(value).length, in.position(), value);
+            in.skipString();
+            assertEquals(7, in.u8());
+        }
+        // a length prefix of 5 (4 bytes) with 3 bytes after it
+        org.junit.jupiter.api.Assertions.assertThrows(Codec.Malformed.class,
+                () -> new Wire.Reader(new byte[] {5, 'a', 'b', 'c'}).skipString());
+    }
+
+    @Test
     void nullIsAZeroPrefix() {
         Wire.Writer out = new Wire.Writer(1);
         out.string(null);
