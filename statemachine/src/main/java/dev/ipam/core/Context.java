@@ -28,8 +28,6 @@ final class Context {
     /** Encoded bodies of the objects written, by identity, so the result need not encode them again. */
     final java.util.IdentityHashMap<Resource, Codec.Stored> bodies = new java.util.IdentityHashMap<>(8);
     private final Decoded decoded = Decoded.cache();
-    /** The stored bytes of the objects this command read, by identity (see {@link #delete}). */
-    private final java.util.IdentityHashMap<Resource, byte[]> read = new java.util.IdentityHashMap<>(8);
     /** The last CIDR text this command formatted or parsed, and its block (see {@link #block}). */
     private String lastCidr;
     private dev.ipam.core.alloc.Block lastBlock;
@@ -92,12 +90,7 @@ final class Context {
     /** The object (not a pool) stored under an OBJECTS key, or null. */
     Resource object(byte[] key) {
         byte[] value = batch.get(Space.OBJECTS, key);
-        if (value == null) {
-            return null;
-        }
-        Resource resource = decoded.get(value, Resource.class, Codec::decodeResource);
-        read.put(resource, value);
-        return resource;
+        return value == null ? null : decoded.get(value, Resource.class, Codec::decodeResource);
     }
 
     /** A pool's stored value, decoded (or found in the cache of what apply wrote lately). */
@@ -158,14 +151,16 @@ final class Context {
 
     /**
      * Deletes an object; the DELETED change carries its last state with resourceVersion = this index,
-     * spliced from the bytes the object was read or written as when this command has them.
+     * spliced from the stored bytes when they are known to encode this very object: the decoded-value
+     * cache holds it for them (it was read or written lately), so nothing is kept per read.
      */
     Resource delete(Resource resource) {
-        batch.delete(Space.OBJECTS, key(resource));
+        byte[] key = key(resource);
+        byte[] stored = batch.get(Space.OBJECTS, key);
+        batch.delete(Space.OBJECTS, key);
         Resource last = withResourceVersion(resource, index);
-        Codec.Stored written = bodies.get(resource);
-        byte[] before = written != null ? written.value() : read.get(resource);
-        Codec.Stored body = before == null ? null : Codec.withResourceVersion(before, index);
+        Codec.Stored body = stored != null && decoded.peek(stored) == resource
+                ? Codec.withResourceVersion(stored, index) : null;
         if (body == null) {
             body = Codec.stored(last, 0);
         } else if (Decoded.VERIFY) {

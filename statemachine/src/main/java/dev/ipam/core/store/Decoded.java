@@ -61,6 +61,12 @@ public final class Decoded {
         return decoded;
     }
 
+    /** The value cached for {@code bytes} (this very array, unchanged), or null: never decodes. */
+    public Object peek(byte[] bytes) {
+        int slot = slot(bytes);
+        return arrays[slot] == bytes && Arrays.equals(contents[slot], bytes) ? values[slot] : null;
+    }
+
     /** Caches {@code value}, just encoded as {@code bytes}. */
     public void put(byte[] bytes, Object value) {
         remember(slot(bytes), bytes, value);

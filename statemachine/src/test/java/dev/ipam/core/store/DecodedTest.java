@@ -36,6 +36,19 @@ class DecodedTest {
     }
 
     @Test
+    void peekFindsOnlyThatArrayUnchangedAndNeverDecodes() {
+        byte[] bytes = "peeked".getBytes(StandardCharsets.UTF_8);
+        String value = new String("peeked");
+        Decoded.cache().put(bytes, value);
+        assertSame(value, Decoded.cache().peek(bytes));
+        org.junit.jupiter.api.Assertions.assertNull(Decoded.cache().peek(bytes.clone()), "an equal array");
+        bytes[0] = 'P';
+        org.junit.jupiter.api.Assertions.assertNull(Decoded.cache().peek(bytes), "the array changed since");
+        org.junit.jupiter.api.Assertions.assertNull(Decoded.cache().peek("never cached".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(0, decodes.get());
+    }
+
+    @Test
     void anEqualButDifferentArrayIsAMiss() {
         byte[] bytes = "same".getBytes(StandardCharsets.UTF_8);
         String cached = new String("same");
