@@ -97,7 +97,8 @@ public final class Allocator {
         if (bytes == null) {
             throw broken("pool id " + poolId + " has no allocator header");
         }
-        return Decoded.cache().get(bytes, PoolState.class, PoolState::decode).copy();
+        // Taken, not shared: the caller changes it, and save caches it again under its new bytes.
+        return Decoded.cache().take(bytes, PoolState.class, PoolState::decode);
     }
 
     /** Removes an unused pool's rows. The pool must hold no allocation and no child pool. */
@@ -119,8 +120,8 @@ public final class Allocator {
 
     private void save(long poolId, PoolState state) {
         byte[] bytes = state.encode();
-        // Cached as is: every change to a state ends in a save, so the bytes stay its encoding
-        // until they are replaced (load hands out copies).
+        // Cached as is: every change to a state ends in a save, so the bytes stay its encoding until
+        // they are replaced (load takes the state out of the cache, so no one else holds it).
         Decoded.cache().put(bytes, state);
         batch.put(Space.FREE, headerKey(poolId), bytes);
     }

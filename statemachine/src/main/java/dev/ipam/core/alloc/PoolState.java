@@ -42,27 +42,6 @@ public final class PoolState {
         this.lowestLo = new long[width + 1];
     }
 
-    /** An independent copy (the allocator mutates a loaded state; the decoded-value cache keeps its own). */
-    PoolState copy() {
-        return new PoolState(this);
-    }
-
-    private PoolState(PoolState from) {
-        this.family = from.family;
-        this.width = from.width;
-        this.baseHi = from.baseHi;
-        this.baseLo = from.baseLo;
-        this.poolLength = from.poolLength;
-        this.strategy = from.strategy;
-        this.counts = from.counts.clone();
-        this.lowestHi = from.lowestHi.clone();
-        this.lowestLo = from.lowestLo.clone();
-        this.allocatedHi = from.allocatedHi;
-        this.allocatedLo = from.allocatedLo;
-        this.allocations = from.allocations;
-        this.children = from.children;
-    }
-
     public Block pool() {
         return new Block(family, baseHi, baseLo, poolLength);
     }

@@ -44,21 +44,49 @@ public final class Decoded {
     /** The value {@code bytes} decode to as a {@code type}: cached, or decoded by {@code decoder} and cached. */
     public <T> T get(byte[] bytes, Class<T> type, Function<byte[], T> decoder) {
         int slot = slot(bytes);
-        Object cached = values[slot];
-        if (arrays[slot] == bytes && type.isInstance(cached) && Arrays.equals(contents[slot], bytes)) {
-            T hit = type.cast(cached);
-            if (VERIFY) {
-                T decoded = decoder.apply(bytes);
-                if (!decoded.equals(hit)) {
-                    throw new IllegalStateException("decoded-value cache held " + hit + " for bytes that decode as "
-                            + decoded);
-                }
-            }
+        T hit = hit(slot, bytes, type, decoder);
+        if (hit != null) {
             return hit;
         }
         T decoded = decoder.apply(bytes);
         remember(slot, bytes, decoded);
         return decoded;
+    }
+
+    /**
+     * {@link #get} for a caller that will change the value: a hit leaves the cache (so it is never
+     * shared, and never found again for {@code bytes} once changed), a miss is decoded and not cached.
+     * The caller caches the changed value with {@link #put} when it writes its new encoding. This
+     * spares copying what is taken: the allocator's pool header was copied on every claim and release,
+     * up to 3 KB for an IPv6 pool.
+     */
+    public <T> T take(byte[] bytes, Class<T> type, Function<byte[], T> decoder) {
+        int slot = slot(bytes);
+        T hit = hit(slot, bytes, type, decoder);
+        if (hit == null) {
+            return decoder.apply(bytes);
+        }
+        arrays[slot] = null;
+        contents[slot] = null;
+        values[slot] = null;
+        return hit;
+    }
+
+    /** The cached value for this very array, unchanged since, as a {@code type}; else null. */
+    private <T> T hit(int slot, byte[] bytes, Class<T> type, Function<byte[], T> decoder) {
+        Object cached = values[slot];
+        if (!(arrays[slot] == bytes && type.isInstance(cached) && Arrays.equals(contents[slot], bytes))) {
+            return null;
+        }
+        T hit = type.cast(cached);
+        if (VERIFY) {
+            T decoded = decoder.apply(bytes);
+            if (!decoded.equals(hit)) {
+                throw new IllegalStateException("decoded-value cache held " + hit + " for bytes that decode as "
+                        + decoded);
+            }
+        }
+        return hit;
     }
 
     /** The value cached for {@code bytes} (this very array, unchanged), or null: never decodes. */

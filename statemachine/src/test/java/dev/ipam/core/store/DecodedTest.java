@@ -17,6 +17,13 @@ class DecodedTest {
         return new String(bytes, StandardCharsets.UTF_8);
     };
 
+    /** Caches a String equal to, but not the same as, the one {@code bytes} decode to. */
+    private static String cached(byte[] bytes) {
+        String value = new String(bytes, StandardCharsets.UTF_8);
+        Decoded.cache().put(bytes, value);
+        return value;
+    }
+
     @Test
     void secondReadOfTheSameArrayIsAHit() {
         byte[] bytes = "pool-a".getBytes(StandardCharsets.UTF_8);
@@ -30,16 +37,14 @@ class DecodedTest {
     @Test
     void aValueCachedOnWriteIsReturnedForThoseBytes() {
         byte[] bytes = "written".getBytes(StandardCharsets.UTF_8);
-        String value = new String("written");
-        Decoded.cache().put(bytes, value);
+        String value = cached(bytes);
         assertSame(value, Decoded.cache().get(bytes, String.class, decoder));
     }
 
     @Test
     void peekFindsOnlyThatArrayUnchangedAndNeverDecodes() {
         byte[] bytes = "peeked".getBytes(StandardCharsets.UTF_8);
-        String value = new String("peeked");
-        Decoded.cache().put(bytes, value);
+        String value = cached(bytes);
         assertSame(value, Decoded.cache().peek(bytes));
         org.junit.jupiter.api.Assertions.assertNull(Decoded.cache().peek(bytes.clone()), "an equal array");
         bytes[0] = 'P';
@@ -64,6 +69,25 @@ class DecodedTest {
         Decoded.cache().put(bytes, "aaaa");
         bytes[0] = 'b';
         assertEquals("baaa", Decoded.cache().get(bytes, String.class, decoder));
+    }
+
+    @Test
+    void aTakenValueLeavesTheCache() {
+        byte[] bytes = "taken".getBytes(StandardCharsets.UTF_8);
+        String value = cached(bytes);
+        assertSame(value, Decoded.cache().take(bytes, String.class, decoder));
+        org.junit.jupiter.api.Assertions.assertNull(Decoded.cache().peek(bytes), "no one else is handed it");
+        String again = Decoded.cache().take(bytes, String.class, decoder);
+        assertEquals("taken", again);
+        assertTrue(again != value, "decoded afresh");
+    }
+
+    @Test
+    void aTakeThatMissesDecodesAndCachesNothing() {
+        byte[] bytes = "missed".getBytes(StandardCharsets.UTF_8);
+        assertEquals("missed", Decoded.cache().take(bytes, String.class, decoder));
+        org.junit.jupiter.api.Assertions.assertNull(Decoded.cache().peek(bytes));
+        assertEquals(1, decodes.get());
     }
 
     @Test
