@@ -6,6 +6,11 @@ package dev.ipam.core.store;
  * one Raft entry see the effects of earlier ones. Closing without commit discards everything.
  */
 public interface Batch extends ReadView, AutoCloseable {
+    /**
+     * Sets key to value. Stores may keep both arrays as they are, and hand the same arrays back to
+     * reads: neither may change once given here, nor may an array a read returned ({@link Decoded}
+     * relies on it).
+     */
     void put(Space space, byte[] key, byte[] value);
 
     void delete(Space space, byte[] key);

@@ -1,6 +1,5 @@
 package dev.ipam.core.store;
 
-import java.util.Arrays;
 import java.util.function.Function;
 
 /**
@@ -11,12 +10,16 @@ import java.util.function.Function;
  * RocksStore's in-memory copies and object cache), so a value cached when it was written is found
  * when it is read.
  *
- * <p>A hit is what decoding would give: an entry is used only when the bytes are the same array and
- * still equal a copy taken when it was cached (a caller that reused an array gets a miss, never a
- * stale value), and what is cached must be immutable, or copied by the caller, and satisfy {@code
- * decode(encode(x)).equals(x)}. With {@code -Dipam.decoded.verify=true} (set for every test run) each
- * hit is decoded anyway and compared, and a difference throws. One cache per thread (apply is
- * single-threaded); direct-mapped, {@value #SLOTS} slots, so it holds at most that many values.
+ * <p>A hit is what decoding would give: an entry is used only when the bytes are the same array, and
+ * what is cached must be immutable, or copied by the caller, and satisfy {@code
+ * decode(encode(x)).equals(x)}. The same array means the same bytes because no one changes an array
+ * once a store has it: stores keep the arrays they are given, so one changed afterwards would corrupt
+ * the store itself ({@link Batch#put}). Until session 18 each entry also kept a copy of its bytes and a
+ * hit compared them (11% of the bytes the in-memory benchmark allocated); that guarded only against
+ * a breach of that rule. With {@code -Dipam.decoded.verify=true} (set for every test run) each hit is
+ * decoded anyway and compared, and a difference throws, so a caller that changes a stored array fails
+ * its tests. One cache per thread (apply is single-threaded); direct-mapped, {@value #SLOTS} slots,
+ * so it holds at most that many values.
  */
 public final class Decoded {
     static final int SLOTS = 1024;
@@ -25,7 +28,6 @@ public final class Decoded {
     private static final ThreadLocal<Decoded> CACHE = ThreadLocal.withInitial(Decoded::new);
 
     private final byte[][] arrays = new byte[SLOTS][];
-    private final byte[][] contents = new byte[SLOTS][];
     private final Object[] values = new Object[SLOTS];
 
     private Decoded() {
@@ -67,15 +69,14 @@ public final class Decoded {
             return decoder.apply(bytes);
         }
         arrays[slot] = null;
-        contents[slot] = null;
         values[slot] = null;
         return hit;
     }
 
-    /** The cached value for this very array, unchanged since, as a {@code type}; else null. */
+    /** The cached value for this very array, as a {@code type}; else null. */
     private <T> T hit(int slot, byte[] bytes, Class<T> type, Function<byte[], T> decoder) {
         Object cached = values[slot];
-        if (!(arrays[slot] == bytes && type.isInstance(cached) && Arrays.equals(contents[slot], bytes))) {
+        if (!(arrays[slot] == bytes && type.isInstance(cached))) {
             return null;
         }
         T hit = type.cast(cached);
@@ -89,10 +90,10 @@ public final class Decoded {
         return hit;
     }
 
-    /** The value cached for {@code bytes} (this very array, unchanged), or null: never decodes. */
+    /** The value cached for {@code bytes} (this very array), or null: never decodes. */
     public Object peek(byte[] bytes) {
         int slot = slot(bytes);
-        return arrays[slot] == bytes && Arrays.equals(contents[slot], bytes) ? values[slot] : null;
+        return arrays[slot] == bytes ? values[slot] : null;
     }
 
     /** Caches {@code value}, just encoded as {@code bytes}. */
@@ -102,7 +103,6 @@ public final class Decoded {
 
     private void remember(int slot, byte[] bytes, Object value) {
         arrays[slot] = bytes;
-        contents[slot] = bytes.clone();
         values[slot] = value;
     }
 }

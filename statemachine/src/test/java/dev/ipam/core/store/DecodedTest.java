@@ -42,13 +42,11 @@ class DecodedTest {
     }
 
     @Test
-    void peekFindsOnlyThatArrayUnchangedAndNeverDecodes() {
+    void peekFindsOnlyThatArrayAndNeverDecodes() {
         byte[] bytes = "peeked".getBytes(StandardCharsets.UTF_8);
         String value = cached(bytes);
         assertSame(value, Decoded.cache().peek(bytes));
         org.junit.jupiter.api.Assertions.assertNull(Decoded.cache().peek(bytes.clone()), "an equal array");
-        bytes[0] = 'P';
-        org.junit.jupiter.api.Assertions.assertNull(Decoded.cache().peek(bytes), "the array changed since");
         org.junit.jupiter.api.Assertions.assertNull(Decoded.cache().peek("never cached".getBytes(StandardCharsets.UTF_8)));
         assertEquals(0, decodes.get());
     }
@@ -63,12 +61,18 @@ class DecodedTest {
         assertTrue(other != cached, "found by content, not identity");
     }
 
+    /** Changing a stored array breaks Batch.put's contract; test runs (verify mode) catch it. */
     @Test
-    void aReusedArrayWithNewContentIsDecodedAfresh() {
+    void verificationCatchesAnArrayChangedAfterItWasCached() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Boolean.getBoolean("ipam.decoded.verify"));
         byte[] bytes = "aaaa".getBytes(StandardCharsets.UTF_8);
         Decoded.cache().put(bytes, "aaaa");
         bytes[0] = 'b';
-        assertEquals("baaa", Decoded.cache().get(bytes, String.class, decoder));
+        assertThrows(IllegalStateException.class, () -> Decoded.cache().get(bytes, String.class, decoder));
+        byte[] taken = "cccc".getBytes(StandardCharsets.UTF_8);
+        Decoded.cache().put(taken, "cccc");
+        taken[0] = 'd';
+        assertThrows(IllegalStateException.class, () -> Decoded.cache().take(taken, String.class, decoder));
     }
 
     @Test
