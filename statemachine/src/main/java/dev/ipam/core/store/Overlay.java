@@ -17,12 +17,14 @@ import java.util.function.Consumer;
 public final class Overlay implements Batch {
     /** Marks a deleted key (compared by identity). */
     private static final byte[] TOMBSTONE = new byte[0];
+    /** Space.values() clones its array on every call; every command's overlay needs it twice. */
+    private static final Space[] SPACES = Space.values();
 
     private final ReadView base;
     private final Consumer<Overlay> sink;
     private final Runnable onClose;
     @SuppressWarnings("unchecked")
-    private final TreeMap<byte[], byte[]>[] writes = new TreeMap[Space.values().length];
+    private final TreeMap<byte[], byte[]>[] writes = new TreeMap[SPACES.length];
     private boolean closed;
 
     /** A dry-run overlay: commit() throws UnsupportedOperationException. */
@@ -43,7 +45,7 @@ public final class Overlay implements Batch {
     }
 
     public void forEachWrite(WriteVisitor visitor) {
-        for (Space space : Space.values()) {
+        for (Space space : SPACES) {
             TreeMap<byte[], byte[]> map = writes[space.ordinal()];
             if (map == null) {
                 continue;
