@@ -27,4 +27,8 @@ public final class BigEndian {
     public static void putInt(byte[] bytes, int at, int value) {
         INTS.set(bytes, at, value);
     }
+
+    public static int getInt(byte[] bytes, int at) {
+        return (int) INTS.get(bytes, at);
+    }
 }
