@@ -455,19 +455,63 @@ public final class RocksStore implements Store {
      */
     private void write(Overlay overlay) {
         rep.clear();
+        written.clear();
         overlay.forEachWrite((space, key, value) -> {
             if (value == null) {
                 rep.delete(familyIds[space.ordinal()], key);
             } else {
                 rep.put(familyIds[space.ordinal()], key, value);
             }
+            written.add(space, key, value);
         });
         try (WriteBatch batch = new WriteBatch(rep.take())) {
             db.write(writeOptions, batch);
         } catch (RocksDBException e) {
             throw new StorageException("commit failed in " + directory, e);
         }
-        overlay.forEachWrite(hot::committed);
+        for (int i = 0; i < written.size; i++) {
+            hot.committed(written.spaces[i], written.keys[i], written.values[i]);
+        }
+        written.clear();
+    }
+
+    /**
+     * The writes of the batch being committed, in the overlay's order, for the in-memory copies once
+     * RocksDB has taken them: a second walk of the overlay's sorted maps was 1.8% of ipamd's apply
+     * thread. Reused across commits (one batch at a time); cleared after each, so it holds no values.
+     */
+    private final Written written = new Written();
+
+    private static final class Written {
+        Space[] spaces = new Space[256];
+        byte[][] keys = new byte[256][];
+        byte[][] values = new byte[256][];
+        int size;
+
+        void add(Space space, byte[] key, byte[] value) {
+            if (size == keys.length) {
+                spaces = Arrays.copyOf(spaces, size * 2);
+                keys = Arrays.copyOf(keys, size * 2);
+                values = Arrays.copyOf(values, size * 2);
+            }
+            spaces[size] = space;
+            keys[size] = key;
+            values[size] = value;
+            size++;
+        }
+
+        /** Empties it; arrays grown past 4,096 rows by a large batch (a restore) are dropped. */
+        void clear() {
+            if (keys.length > 4096) {
+                spaces = new Space[256];
+                keys = new byte[256][];
+                values = new byte[256][];
+            } else {
+                Arrays.fill(keys, 0, size, null);
+                Arrays.fill(values, 0, size, null);
+            }
+            size = 0;
+        }
     }
 
     /**
