@@ -77,8 +77,19 @@ if [ -z "$lib" ]; then
     }
   fi
   mkdir -p "$out/ap"
-  (cd "$out/ap" && jar xf "$jar" linux-x64/libasyncProfiler.so)
+  # The JDK's jar tool unpacks it; unzip where the JDK on PATH has none.
+  jar_tool="jar"
+  [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/jar" ] && jar_tool="$JAVA_HOME/bin/jar"
+  if command -v "$jar_tool" > /dev/null 2>&1; then
+    (cd "$out/ap" && "$jar_tool" xf "$jar" linux-x64/libasyncProfiler.so)
+  else
+    (cd "$out/ap" && unzip -q "$jar" linux-x64/libasyncProfiler.so)
+  fi
   lib="$out/ap/linux-x64/libasyncProfiler.so"
+  if [ ! -f "$lib" ]; then
+    echo "could not unpack linux-x64/libasyncProfiler.so from $jar; set ASYNC_PROFILER_LIB" >&2
+    exit 1
+  fi
 fi
 
 # The test classpath of each tree's statemachine module.
