@@ -118,7 +118,7 @@ public final class NodeMetrics implements AutoCloseable {
         GaugeWithCallback.builder().name("ipam_raft_has_leader").help("1 when this node knows a leader (quorum)")
                 .callback(cb -> cb.call(admin.status().leaderId() == null ? 0 : 1)).register(registry);
         CounterWithCallback.builder().name("ipam_raft_stuck_follower_handovers_total")
-                .help("Leadership hand-overs this node made as leader because a follower answered but did not advance for 15 s")
+                .help("Leadership hand-overs this node made as leader because a follower answered but did not advance for 20 s")
                 .callback(cb -> cb.call(admin.stuckFollowerHandOvers())).register(registry);
         GaugeWithCallback.builder().name("ipam_raft_members").help("Members of the Raft group as this node sees it")
                 .callback(cb -> cb.call(admin.status().members().size())).register(registry);

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 /** Which followers the leader calls stuck: answering, behind, commit index standing still for the whole window. */
 class FollowerWatchTest {
-    private static final long STUCK_MS = 15_000;
+    private static final long STUCK_MS = FollowerWatch.STUCK_MS;
     private static final long CONTACT_MS = FollowerWatch.CONTACT_MAX_MS;
     private final FollowerWatch.Tracker tracker = new FollowerWatch.Tracker(STUCK_MS, CONTACT_MS);
 
@@ -18,19 +18,52 @@ class FollowerWatchTest {
     @Test
     void aFollowerAnsweringButStandingStillBehindIsStuckOnceTheWindowIsOver() {
         assertEquals(List.of(), tracker.stuck(0, 5, 500, 1, List.of(at("n3", 446, 50), at("n1", 500, 40))));
-        assertEquals(List.of(), tracker.stuck(14_999, 5, 620, 1, List.of(at("n3", 446, 60), at("n1", 620, 30))));
-        assertEquals(List.of("n3"), tracker.stuck(15_000, 5, 640, 1, List.of(at("n3", 446, 70), at("n1", 640, 20))),
+        assertEquals(List.of(), tracker.stuck(STUCK_MS - 1, 5, 620, 1, List.of(at("n3", 446, 60), at("n1", 620, 30))));
+        assertEquals(List.of("n3"), tracker.stuck(STUCK_MS, 5, 640, 1, List.of(at("n3", 446, 70), at("n1", 640, 20))),
                 "the partitions scenario's n3: reachable, commit 446 while the leader went from 500 to 640");
     }
 
     @Test
     void aFollowerAnsweredOnlyEveryFewSecondsIsStillInContact() {
         // Replies to an appender in error back-off: every 2.5 s, so most looks see 1-2.5 s since the last.
-        for (long t = 0; t < 15_000; t += 1_000) {
+        for (long t = 0; t < STUCK_MS; t += 1_000) {
             assertEquals(List.of(), tracker.stuck(t, 5, 2_000 + t, 1, List.of(at("n2", 1_153, t % 2_500 + 10))), "at " + t);
         }
-        assertEquals(List.of("n2"), tracker.stuck(15_000, 5, 17_000, 1, List.of(at("n2", 1_153, 2_010))),
+        assertEquals(List.of("n2"), tracker.stuck(STUCK_MS, 5, 2_000 + STUCK_MS, 1, List.of(at("n2", 1_153, 2_010))),
                 "the five-nodes scenario's n2: answering INCONSISTENCY every 2.5 s, commit standing still");
+    }
+
+    @Test
+    void aFollowerAnsweredEverySixToTenSecondsIsStillInContact() {
+        // CI, 2026-11-24, partitions: n2 led at commit 473 and n3 answered its heartbeats with
+        // INCONSISTENCY (next index 391) at these times (ms after the first), for two minutes.
+        long[] replies = {0, 6_424, 12_280, 20_191, 30_566, 36_744, 43_086, 50_934, 56_714};
+        List<String> stuckAt = new java.util.ArrayList<>();
+        for (long t = 0; t <= 56_000; t += 1_000) {
+            long last = 0;
+            for (long reply : replies) {
+                if (reply <= t) {
+                    last = reply;
+                }
+            }
+            if (!tracker.stuck(t, 7, 473, 1, List.of(at("n3", 389, t - last))).isEmpty()) {
+                stuckAt.add(String.valueOf(t));
+            }
+        }
+        assertEquals("20000", stuckAt.isEmpty() ? "never" : stuckAt.get(0),
+                "silences of up to 10.4 s between replies must not restart the window: " + stuckAt);
+    }
+
+    @Test
+    void aSilenceLongerThanTheContactBoundStartsTheWindowWhenTheFollowerAnswersAgain() {
+        // Paused (SIGSTOP) for 13 s, then answering but still behind: its 20 s start when it answers.
+        for (long t = 0; t <= 13_000; t += 1_000) {
+            assertEquals(List.of(), tracker.stuck(t, 5, 900, 1, List.of(at("n3", 400, t))), "paused, at " + t);
+        }
+        for (long t = 14_000; t < 14_000 + STUCK_MS; t += 1_000) {
+            assertEquals(List.of(), tracker.stuck(t, 5, 900, 1, List.of(at("n3", 400, 100))), "resumed, at " + t);
+        }
+        assertEquals(List.of("n3"), tracker.stuck(14_000 + STUCK_MS, 5, 900, 1, List.of(at("n3", 400, 100))));
     }
 
     @Test
@@ -45,7 +78,7 @@ class FollowerWatchTest {
     void outOfContactCaughtUpOrNeedingASnapshotIsNotStuck() {
         for (long t = 0; t <= 40_000; t += 1_000) {
             assertEquals(List.of(), tracker.stuck(t, 5, 900, 300, List.of(
-                    at("paused", 400, 5_000),       // no answer for 5 s: a pause or a partition, Raft's business
+                    at("paused", 400, CONTACT_MS + t), // silent for longer than contact: a pause or a partition, Raft's business
                     at("never", 400, -1),           // never answered
                     at("idle", 900, 10),            // caught up on an idle cluster
                     at("snapshot", 200, 10))),      // behind the log's start: a snapshot install may take long
@@ -56,12 +89,14 @@ class FollowerWatchTest {
     @Test
     void contactLostOnceOrANewTermStartsTheWindowAgain() {
         tracker.stuck(0, 5, 500, 1, List.of(at("n3", 446, 50)));
-        tracker.stuck(10_000, 5, 500, 1, List.of(at("n3", 446, 6_000)));
-        assertEquals(List.of(), tracker.stuck(20_000, 5, 500, 1, List.of(at("n3", 446, 50))), "the window restarted at 10 s");
-        assertEquals(List.of(), tracker.stuck(24_000, 6, 500, 1, List.of(at("n3", 446, 50))), "a new term forgets");
-        assertEquals(List.of(), tracker.stuck(38_000, 6, 500, 1, List.of(at("n3", 446, 50))));
-        assertEquals(List.of("n3"), tracker.stuck(39_000, 6, 500, 1, List.of(at("n3", 446, 50))));
+        tracker.stuck(10_000, 5, 500, 1, List.of(at("n3", 446, CONTACT_MS)));
+        assertEquals(List.of(), tracker.stuck(10_000 + STUCK_MS - 1, 5, 500, 1, List.of(at("n3", 446, 50))),
+                "the window restarted at 10 s, after a silence as long as the contact bound");
+        assertEquals(List.of(), tracker.stuck(10_000 + STUCK_MS, 6, 500, 1, List.of(at("n3", 446, 50))), "a new term forgets");
+        assertEquals(List.of(), tracker.stuck(10_000 + 2 * STUCK_MS - 1, 6, 500, 1, List.of(at("n3", 446, 50))));
+        assertEquals(List.of("n3"), tracker.stuck(10_000 + 2 * STUCK_MS, 6, 500, 1, List.of(at("n3", 446, 50))));
         tracker.reset();
-        assertEquals(List.of(), tracker.stuck(40_000, 6, 500, 1, List.of(at("n3", 446, 50))), "not leader any more: forgotten");
+        assertEquals(List.of(), tracker.stuck(10_001 + 2 * STUCK_MS, 6, 500, 1, List.of(at("n3", 446, 50))),
+                "not leader any more: forgotten");
     }
 }
