@@ -26,7 +26,7 @@ final class Context {
     final Allocator allocator;
     final List<Result.Change> changes = new ArrayList<>(4);
     /** Encoded bodies of the objects written, by identity, so the result need not encode them again. */
-    final java.util.IdentityHashMap<Resource, Codec.Stored> bodies = new java.util.IdentityHashMap<>(8);
+    final Codec.Bodies bodies = new Codec.Bodies();
     private final Decoded decoded = Decoded.cache();
     /** The last CIDR text this command formatted or parsed, and its block (see {@link #block}). */
     private String lastCidr;
