@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Apply of an entry at index i: every command whose request id was already applied returns its
  * stored outcome; the others go through {@link Core#apply} and their results are stored under the
- * request id ({@code Space.REQUESTS}). Request ids first applied more than
+ * request id ({@code Space.REQUESTS}; {@code Space.REQUESTS_BY_INDEX} lists them by the index they were
+ * first applied at). Request ids first applied more than
  * {@link Options#requestRetentionEntries} entries ago are forgotten, in log-index order, inside the
  * same batch, so every replica forgets the same ids at the same index. Entries at or below the
  * persisted index (a restart replays the log from the last snapshot) are skipped. The live database
@@ -408,7 +409,7 @@ public final class IpamStateMachine extends BaseStateMachine {
                         "core returned no result at index " + index);
                 // The answer is what a retry gets back; watches get the whole result, below.
                 batch.put(Space.REQUESTS, requestKey(id), encodeRecord(index, applied.answer()));
-                batch.put(Space.REQUESTS, requestIndexKey(index, i), id);
+                batch.put(Space.REQUESTS_BY_INDEX, requestIndexKey(index, i), id);
                 outcomes.add(new Outcome(index, applied.answer()));
                 results[i] = applied.result();
             }
@@ -460,14 +461,15 @@ public final class IpamStateMachine extends BaseStateMachine {
         }
         List<byte[]> indexKeys = new ArrayList<>();
         List<byte[]> ids = new ArrayList<>();
-        try (Cursor cursor = batch.scan(Space.REQUESTS, requestIndexKey(prunedThrough + 1, 0), requestIndexKey(cutoff + 1, 0))) {
+        try (Cursor cursor = batch.scan(Space.REQUESTS_BY_INDEX, requestIndexKey(prunedThrough + 1, 0),
+                requestIndexKey(cutoff + 1, 0))) {
             for (var e = cursor.next(); e != null; e = cursor.next()) {
                 indexKeys.add(e.key());
                 ids.add(e.value());
             }
         }
         for (int i = 0; i < indexKeys.size(); i++) {
-            batch.delete(Space.REQUESTS, indexKeys.get(i));
+            batch.delete(Space.REQUESTS_BY_INDEX, indexKeys.get(i));
             batch.delete(Space.REQUESTS, requestKey(ids.get(i)));
         }
         return cutoff;

@@ -30,12 +30,13 @@ import java.util.function.LongConsumer;
  */
 public final class Export {
     /**
-     * Version 2 has the spaces of layout 2 ({@link Space#current}); a build that reads version 1 only
-     * refuses it by its version rather than by an unknown space. Version 1 is still read: its
-     * audit-trail rows are restored into the spaces they belong in now.
+     * The version is the layout of the spaces ({@link Space#moved}): version 3 has REQUESTS_BY_INDEX,
+     * version 2 the audit trail's own spaces. A build that reads only older versions refuses a newer
+     * one by its version rather than by an unknown space. Versions 1 and 2 are still read: their rows
+     * are restored into the spaces they belong in now ({@link Space#current}).
      */
-    public static final int VERSION = 2;
-    static final int VERSION_LAYOUT_1 = 1;
+    public static final int VERSION = 3;
+    static final int VERSION_OLDEST = 1;
     static final byte[] MAGIC = "IPAMEXPT".getBytes(StandardCharsets.US_ASCII);
     public static final int KEY_BYTES_MAX = 64 * 1024;
     public static final int VALUE_BYTES_MAX = 64 * 1024 * 1024;
@@ -112,9 +113,9 @@ public final class Export {
                 throw new Corrupt("not an IPAM export (bad magic)");
             }
             int version = in.readUnsignedShort();
-            if (version != VERSION && version != VERSION_LAYOUT_1) {
+            if (version < VERSION_OLDEST || version > VERSION) {
                 throw new Corrupt("export format version " + version + " unknown (this build reads "
-                        + VERSION_LAYOUT_1 + " and " + VERSION + ")");
+                        + VERSION_OLDEST + " to " + VERSION + ")");
             }
             long count = 0;
             long batches = 0;

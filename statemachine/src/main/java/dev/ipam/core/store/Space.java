@@ -22,7 +22,9 @@ public enum Space {
     /** The audit trail's entries of each project, keyed by project and log index (keys only). */
     HISTORY_BY_PROJECT(8),
     /** The audit trail's events of each address block, keyed by block and log index. */
-    HISTORY_BY_BLOCK(9);
+    HISTORY_BY_BLOCK(9),
+    /** The request ids first applied at each log index, keyed by index (what pruning {@link #REQUESTS} walks). */
+    REQUESTS_BY_INDEX(10);
 
     public final int id;
 
@@ -31,32 +33,47 @@ public enum Space {
     }
 
     /**
-     * The space a row of a layout-1 state (read from an older export or database) belongs in now.
-     * Layout 1 kept the audit trail's per-project rows ('P' keys) and per-block rows ('A' keys) in
-     * {@link #HISTORY} with its entries ('E' keys). Each of the three is written in about ascending key
-     * order, but interleaved in one RocksDB column family every flushed file spanned the family's whole
-     * key range, so every compaction out of level 0 rewrote the family's base level; the audit trail
-     * was the largest share of compaction on a loaded node. In families of their own, new files land
-     * past the old ones. The keys did not change, only the space.
+     * A kind of row an older layout kept in another space: the rows of {@code from} whose key starts
+     * with {@code marker} belong in {@code to} since layout {@code layout}. The keys did not change,
+     * only the space.
      */
+    public record Moved(Space from, byte marker, Space to, int layout) {
+    }
+
+    /**
+     * What {@link #current} moves. Each time, two kinds of rows written in about ascending key order
+     * had shared one RocksDB column family, so every flushed file spanned the family's whole key range
+     * and every compaction out of level 0 rewrote the family's base level; in families of their own,
+     * new files land past the old ones.
+     * <ul>
+     *   <li>Layout 2 (session 15): the audit trail's per-block ('A') and per-project ('P') rows left
+     *       {@link #HISTORY}, whose entries ('E') stay; the audit trail was the largest share of
+     *       compaction on a loaded node.
+     *   <li>Layout 3 (session 19): the request-id index rows ('i': log index, ordinal) left {@link
+     *       #REQUESTS}, whose request-id rows ('r') stay. One node at c=64 (ops/bench-node.sh) rewrote
+     *       the whole family at every compaction out of level 0: 44, 88, then 133 MB.
+     * </ul>
+     */
+    private static final java.util.List<Moved> MOVED = java.util.List.of(
+            new Moved(HISTORY, (byte) 'A', HISTORY_BY_BLOCK, 2),
+            new Moved(HISTORY, (byte) 'P', HISTORY_BY_PROJECT, 2),
+            new Moved(REQUESTS, (byte) 'i', REQUESTS_BY_INDEX, 3));
+
+    /** The space a row read from an older export or database (layout 1 or 2) belongs in now ({@link #moved}). */
     public static Space current(Space space, byte[] key) {
-        if (space == HISTORY && key.length > 0) {
-            for (int i = 0; i < LAYOUT_1_MARKERS.length; i++) {
-                if (key[0] == LAYOUT_1_MARKERS[i]) {
-                    return LAYOUT_1_MOVED_TO[i];
+        if (key.length > 0) {
+            for (Moved moved : MOVED) {
+                if (moved.from == space && moved.marker == key[0]) {
+                    return moved.to;
                 }
             }
         }
         return space;
     }
 
-    /** The first key bytes of the HISTORY rows layout 1 had and {@link #current} moves, and where to. */
-    private static final byte[] LAYOUT_1_MARKERS = {'A', 'P'};
-    private static final Space[] LAYOUT_1_MOVED_TO = {HISTORY_BY_BLOCK, HISTORY_BY_PROJECT};
-
-    /** The first key byte of each kind of HISTORY row that {@link #current} moves (a store's scan starts). */
-    public static byte[] layout1Markers() {
-        return LAYOUT_1_MARKERS.clone();
+    /** The kinds of rows that older layouts kept elsewhere, oldest layout first. */
+    public static java.util.List<Moved> moved() {
+        return MOVED;
     }
 
     /** The column-family name used by RocksDB. */

@@ -87,7 +87,7 @@ public final class RocksStore implements Store {
     static final long OBJECT_CACHE_BYTES = 16L * 1024 * 1024;
     /** The spaces whose point reads in a batch ask {@link Absence} first: apply mostly looks up new keys there. */
     static final Set<Space> FILTERED = EnumSet.of(Space.OBJECTS, Space.REQUESTS);
-    /** Rows per write batch when {@link #moveLayout1Rows} moves an older database's audit trail. */
+    /** Rows per write batch when {@link #moveOlderLayoutRows} moves an older database's rows to their families. */
     static final int LAYOUT_MOVE_BATCH_ROWS = 10_000;
     /** Level-0 files that start a compaction (RocksDB's default is 4; writes slow down at 20). */
     static final int LEVEL0_COMPACTION_TRIGGER = 8;
@@ -166,7 +166,7 @@ public final class RocksStore implements Store {
             families.put(spaces[i], handles.get(i + 1));
             familyIds[spaces[i].ordinal()] = handles.get(i + 1).getID();
         }
-        moveLayout1Rows();
+        moveOlderLayoutRows();
         hot.load();
         absence = new Absence(FILTERED, this::keySnapshot, filterMinKeys, e -> LOG.warn(
                 "key filters of {} not rebuilt; reads of new keys go to RocksDB until the next try", directory, e));
@@ -202,29 +202,33 @@ public final class RocksStore implements Store {
     }
 
     /**
-     * Moves the rows a layout-1 database kept in {@link Space#HISTORY} to the spaces they belong in now
-     * ({@link Space#current}): each write batch puts up to {@link #LAYOUT_MOVE_BATCH_ROWS} rows in their
-     * new family and deletes them from HISTORY, so a row is in exactly one place at every instant; then
-     * every family is flushed, so the move is on disk before anything is applied on top of it. A crash
-     * part way leaves the rest to the next open (without a write-ahead log, batches not yet flushed
-     * are simply done again). A database of this layout has nothing to move and pays two seeks.
+     * Moves the rows an older database (layout 1 or 2) kept in another space to the spaces they belong
+     * in now ({@link Space#moved}): each write batch puts up to {@link #LAYOUT_MOVE_BATCH_ROWS} rows in
+     * their new family and deletes them from the old one, so a row is in exactly one place at every
+     * instant; then every family is flushed, so the move is on disk before anything is applied on top
+     * of it. A crash part way leaves the rest to the next open (without a write-ahead log, batches not
+     * yet flushed are simply done again). A database of this layout has nothing to move and pays one
+     * seek per kind of row.
      */
-    private void moveLayout1Rows() {
-        ColumnFamilyHandle history = families.get(Space.HISTORY);
-        long moved = 0;
-        for (byte marker : Space.layout1Markers()) {
+    private void moveOlderLayoutRows() {
+        long movedInAll = 0;
+        for (Space.Moved kind : Space.moved()) {
+            ColumnFamilyHandle source = families.get(kind.from());
+            ColumnFamilyHandle target = families.get(kind.to());
+            byte marker = kind.marker();
             byte[] from = {marker};
+            long moved = 0;
             while (from != null) {
                 int rows = 0;
                 byte[] last = null;
-                try (WriteBatch batch = new WriteBatch(); RocksIterator it = db.newIterator(history)) {
+                try (WriteBatch batch = new WriteBatch(); RocksIterator it = db.newIterator(source)) {
                     for (it.seek(from); it.isValid() && rows < LAYOUT_MOVE_BATCH_ROWS; it.next()) {
                         byte[] key = it.key();
                         if (key.length == 0 || key[0] != marker) {
                             break;
                         }
-                        batch.put(families.get(Space.current(Space.HISTORY, key)), key, it.value());
-                        batch.delete(history, key);
+                        batch.put(target, key, it.value());
+                        batch.delete(source, key);
                         last = key;
                         rows++;
                     }
@@ -233,21 +237,23 @@ public final class RocksStore implements Store {
                         db.write(writeOptions, batch);
                     }
                 } catch (RocksDBException e) {
-                    throw new StorageException("moving the audit trail of " + directory + " to its own families failed", e);
+                    throw new StorageException("moving the " + kind.from().familyName() + " rows of " + directory
+                            + " to " + kind.to().familyName() + " failed", e);
                 }
                 moved += rows;
                 from = rows == LAYOUT_MOVE_BATCH_ROWS ? Arrays.copyOf(last, last.length + 1) : null;
                 if (rows > 0) {
-                    LOG.info("{}: moved {} audit-trail rows from the history family to their own (layout 2)", directory,
-                            moved);
+                    LOG.info("{}: moved {} rows from the {} family to {} (layout {})", directory, moved,
+                            kind.from().familyName(), kind.to().familyName(), kind.layout());
                 }
             }
+            movedInAll += moved;
         }
-        if (moved > 0) {
+        if (movedInAll > 0) {
             try (FlushOptions options = new FlushOptions().setWaitForFlush(true)) {
                 db.flush(options, new ArrayList<>(families.values()));
             } catch (RocksDBException e) {
-                throw new StorageException("flushing " + directory + " after moving its audit trail failed", e);
+                throw new StorageException("flushing " + directory + " after moving rows to their own families failed", e);
             }
         }
     }

@@ -10,6 +10,7 @@ import dev.ipam.core.Harness;
 import dev.ipam.core.model.IPFamily;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -127,31 +128,35 @@ class ExportTest {
     }
 
     /**
-     * An export of layout 1 (Export version 1, before session 15): the audit trail's per-project and
-     * per-block rows were HISTORY rows. Written here from a current state, as an older build would.
+     * An export of an older layout (Export version 1 or 2), as an older build wrote it, from a current
+     * state: every row a later layout moved ({@link Space#moved}) is in the space it had then. Layout 1
+     * kept the audit trail's per-project and per-block rows in HISTORY (before session 15); layouts 1
+     * and 2 kept the request-id index rows in REQUESTS (before session 19).
      */
-    static byte[] layout1Export(ReadView view) throws Exception {
-        java.util.TreeMap<byte[], byte[]> history = SortedMaps.newMap();
+    static byte[] olderExport(ReadView view, int version) throws Exception {
+        java.util.TreeMap<Integer, java.util.TreeMap<byte[], byte[]>> rows = new java.util.TreeMap<>();
+        for (Space space : Space.values()) {
+            Space then = space;
+            for (Space.Moved moved : Space.moved()) {
+                if (moved.to() == space && moved.layout() > version) {
+                    then = moved.from();
+                }
+            }
+            java.util.TreeMap<byte[], byte[]> into = rows.computeIfAbsent(then.id, id -> SortedMaps.newMap());
+            try (Cursor cursor = view.scan(space, null, null)) {
+                for (Entry e = cursor.next(); e != null; e = cursor.next()) {
+                    into.put(e.key(), e.value());
+                }
+            }
+        }
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         java.io.DataOutputStream out = new java.io.DataOutputStream(body);
         out.write(Export.MAGIC);
-        out.writeShort(1);
+        out.writeShort(version);
         long count = 0;
-        for (Space space : Space.values()) {
-            boolean moved = space == Space.HISTORY_BY_PROJECT || space == Space.HISTORY_BY_BLOCK;
-            try (Cursor cursor = view.scan(space, null, null)) {
-                for (Entry e = cursor.next(); e != null; e = cursor.next()) {
-                    if (space == Space.HISTORY || moved) {
-                        history.put(e.key(), e.value());
-                    } else {
-                        count += entry(out, space.id, e.key(), e.value());
-                    }
-                }
-            }
-            if (space == Space.HISTORY_BY_BLOCK) { // the last space: HISTORY, ids 7, came after the others
-                for (java.util.Map.Entry<byte[], byte[]> e : history.entrySet()) {
-                    count += entry(out, Space.HISTORY.id, e.getKey(), e.getValue());
-                }
+        for (var space : rows.entrySet()) {
+            for (var e : space.getValue().entrySet()) {
+                count += entry(out, space.getKey(), e.getKey(), e.getValue());
             }
         }
         out.writeByte(0);
@@ -177,7 +182,7 @@ class ExportTest {
         MemoryStore original = (MemoryStore) h.store;
         assertTrue(original.size(Space.HISTORY_BY_PROJECT) > 40 && original.size(Space.HISTORY_BY_BLOCK) > 40,
                 "the audit trail's project and block rows are in their own spaces");
-        byte[] old = layout1Export(original);
+        byte[] old = olderExport(original, 1);
         MemoryStore restored = new MemoryStore();
         Export.restore(new ByteArrayInputStream(old), restored);
         assertArrayEquals(export(original), export(restored), "the same state as the one exported");
@@ -195,9 +200,63 @@ class ExportTest {
     @Test
     void refusesAnExportOfAnUnknownVersionNamingTheVersionsItReads() throws Exception {
         byte[] bytes = export(populated().store);
-        bytes[Export.MAGIC.length + 1] = 3;
+        bytes[Export.MAGIC.length + 1] = 4;
         Export.Corrupt refused = assertThrows(Export.Corrupt.class,
                 () -> Export.restore(new ByteArrayInputStream(bytes), new MemoryStore()));
-        assertEquals("export format version 3 unknown (this build reads 1 and 2)", refused.getMessage());
+        assertEquals("export format version 4 unknown (this build reads 1 to 3)", refused.getMessage());
+    }
+
+    /**
+     * An export of layout 2 (Export version 2, sessions 15-18) kept the request-id index rows ('i')
+     * in REQUESTS with the request records ('r'); they are restored into REQUESTS_BY_INDEX, the
+     * records stay, and the rest of the state is the same.
+     */
+    @Test
+    void aLayout2ExportRestoresTheRequestIndexIntoItsOwnSpace() throws Exception {
+        MemoryStore original = (MemoryStore) populated().store;
+        try (Batch batch = original.batch()) {
+            for (int i = 0; i < 50; i++) {
+                batch.put(Space.REQUESTS, ("r" + "request-" + (1000 + i)).getBytes(StandardCharsets.UTF_8), new byte[] {(byte) i});
+                batch.put(Space.REQUESTS_BY_INDEX, java.nio.ByteBuffer.allocate(13).put((byte) 'i').putLong(100 + i).putInt(0)
+                        .array(), ("request-" + (1000 + i)).getBytes(StandardCharsets.UTF_8));
+            }
+            batch.commit();
+        }
+        byte[] old = olderExport(original, 2);
+        assertEquals(100, entriesOf(old, Space.REQUESTS.id), "the file has both kinds of rows in REQUESTS");
+        assertEquals(0, entriesOf(old, Space.REQUESTS_BY_INDEX.id));
+        MemoryStore restored = new MemoryStore();
+        Export.restore(new ByteArrayInputStream(old), restored);
+        assertArrayEquals(export(original), export(restored), "the same state as the one exported");
+        assertEquals(50, count(restored, Space.REQUESTS));
+        assertEquals(50, count(restored, Space.REQUESTS_BY_INDEX));
+        try (Cursor cursor = restored.scan(Space.REQUESTS, null, null)) {
+            for (Entry e = cursor.next(); e != null; e = cursor.next()) {
+                assertEquals('r', e.key()[0], "REQUESTS holds the request records only");
+            }
+        }
+    }
+
+    /** The entries of an export that are in the space with this id. */
+    private static int entriesOf(byte[] export, int spaceId) throws Exception {
+        java.io.DataInputStream in = new java.io.DataInputStream(new ByteArrayInputStream(export));
+        in.skipNBytes(Export.MAGIC.length + 2);
+        int count = 0;
+        for (int space = in.readUnsignedByte(); space != 0; space = in.readUnsignedByte()) {
+            in.skipNBytes(in.readInt());
+            in.skipNBytes(in.readInt());
+            count += space == spaceId ? 1 : 0;
+        }
+        return count;
+    }
+
+    private static int count(ReadView view, Space space) {
+        int count = 0;
+        try (Cursor cursor = view.scan(space, null, null)) {
+            for (Entry e = cursor.next(); e != null; e = cursor.next()) {
+                count++;
+            }
+        }
+        return count;
     }
 }

@@ -132,6 +132,38 @@ class RocksStoreTest extends StoreContract {
         }
     }
 
+    /**
+     * A database written by a build of layout 2 (sessions 15-18) has the request-id index rows ('i')
+     * in REQUESTS with the request records ('r'); opening it moves the index rows to
+     * REQUESTS_BY_INDEX, in batches, values intact, and leaves the records. A second open finds
+     * nothing to move. Without the write-ahead log, as ipamd opens it.
+     */
+    @Test
+    void openingALayout2DatabaseMovesTheRequestIndexRowsToTheirOwnFamily() {
+        Path dir = temp.resolve("layout2");
+        int indexRows = RocksStore.LAYOUT_MOVE_BATCH_ROWS + 5;
+        try (RocksStore store = RocksStore.open(dir, RocksStore.Durability.REPLAYED_BY_CALLER)) {
+            try (Batch batch = store.batch()) {
+                for (int i = 0; i < indexRows; i++) {
+                    batch.put(Space.REQUESTS, java.nio.ByteBuffer.allocate(13).put((byte) 'i').putLong(i).putInt(0).array(),
+                            new byte[] {'q', (byte) i});
+                }
+                batch.put(Space.REQUESTS, new byte[] {'r', 'q', 0}, new byte[] {7});
+                batch.put(Space.REQUESTS, new byte[] {'r', 'q', 1}, new byte[] {8});
+                batch.commit();
+            }
+        }
+        for (int open = 1; open <= 2; open++) {
+            try (RocksStore store = RocksStore.open(dir, RocksStore.Durability.REPLAYED_BY_CALLER)) {
+                // rows as hex key=value: 'r' 72, 'q' 71, 'i' 69
+                assertEquals("2 rows: 727100=07 .. 727101=08", summary(RocksMatchesMemoryTest.all(store, Space.REQUESTS)),
+                        "open " + open);
+                assertEquals(indexRows + " rows: 69000000000000000000000000=7100 .. 69000000000000271400000000=7114",
+                        summary(RocksMatchesMemoryTest.all(store, Space.REQUESTS_BY_INDEX)), "open " + open);
+            }
+        }
+    }
+
     private static String summary(java.util.List<String> rows) {
         return rows.isEmpty() ? "no rows" : rows.size() + " rows: " + rows.get(0) + " .. " + rows.get(rows.size() - 1);
     }
