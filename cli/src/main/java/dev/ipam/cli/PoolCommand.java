@@ -6,7 +6,6 @@ import dev.ipam.client.Kind;
 import dev.ipam.client.model.IPPool;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -56,7 +55,7 @@ final class PoolCommand {
             pool = pool.withLabels(Labels.parse(labels, "--label"));
         }
         Session session = root.session();
-        IPPool created = session.client().pools().create(pool, dryRun, UUID.randomUUID().toString());
+        IPPool created = session.client().pools().create(pool, dryRun, dev.ipam.client.RequestIds.next());
         JsonNode node = Codec.tree(created);
         session.printer.objects(Kind.IPPOOL, List.of(node), output, false, true);
         return ExitCodes.OK;

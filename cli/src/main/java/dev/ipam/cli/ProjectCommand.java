@@ -7,7 +7,6 @@ import dev.ipam.client.model.Quota;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -29,7 +28,7 @@ final class ProjectCommand {
         }
         Quota quota = claims == null && addresses == null ? null : new Quota(claims, addresses);
         Session session = root.session();
-        Project created = session.adminClient().projects().create(Project.of(name, quota), false, UUID.randomUUID().toString());
+        Project created = session.adminClient().projects().create(Project.of(name, quota), false, dev.ipam.client.RequestIds.next());
         session.printer.objects(Kind.PROJECT, List.of(Codec.tree(created)), output, false, true);
         return ExitCodes.OK;
     }

@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -221,7 +220,7 @@ final class Resources {
     int create(List<String> files, boolean dryRun, Manifests manifests) {
         return eachManifest("create", files, manifests, manifest -> {
             Prepared object = prepare(manifest);
-            clientFor(object.kind(), object.namespace()).create(object.body(), dryRun, UUID.randomUUID().toString());
+            clientFor(object.kind(), object.namespace()).create(object.body(), dryRun, dev.ipam.client.RequestIds.next());
             session.out.println(object.label() + " created" + (dryRun ? " (server dry run)" : ""));
             return ExitCodes.OK;
         });
@@ -238,7 +237,7 @@ final class Resources {
             ResourceClient<JsonNode> resources = clientFor(object.kind(), object.namespace());
             JsonNode live = existing(resources, object.name());
             JsonNode merged = live == null
-                    ? resources.create(object.body(), true, UUID.randomUUID().toString())
+                    ? resources.create(object.body(), true, dev.ipam.client.RequestIds.next())
                     : resources.patch(object.name(), object.patch(), true);
             String path = object.kind().plural() + "/" + (object.kind().namespaced() ? object.namespace() + "/" : "") + object.name();
             List<String> before = live == null ? List.of() : Printer.yaml(comparable(live)).lines().toList();
@@ -339,7 +338,7 @@ final class Resources {
         String suffix = dryRun ? " (server dry run)" : "";
         JsonNode existing = existing(resources, object.name());
         if (existing == null) {
-            resources.create(object.body(), dryRun, UUID.randomUUID().toString());
+            resources.create(object.body(), dryRun, dev.ipam.client.RequestIds.next());
             return object.label() + " created" + suffix;
         }
         ObjectNode patch = object.patch();

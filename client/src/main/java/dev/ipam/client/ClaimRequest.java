@@ -2,7 +2,6 @@ package dev.ipam.client;
 
 import dev.ipam.client.model.IPClaimSpec;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * One claim to make: where it lives, its name, what it asks for, and the request id that makes it
@@ -34,7 +33,7 @@ public record ClaimRequest(String namespace, String name, IPClaimSpec spec, Map<
             namespace = DEFAULT_NAMESPACE;
         }
         if (requestId == null) {
-            requestId = UUID.randomUUID().toString();
+            requestId = RequestIds.next();
         }
     }
 

@@ -5,7 +5,6 @@ import dev.ipam.client.model.ClusterStatus;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * The operations endpoints every node serves: the Raft group's status and membership, leadership
@@ -52,7 +51,7 @@ public final class ClusterAdmin {
     /** Takes a snapshot on the answering node; returns its log index. */
     public long snapshot() {
         Transport.Answer answer = transport.send(new Transport.Call("POST", "/admin/cluster/snapshot", null,
-                new byte[0], "application/json", UUID.randomUUID().toString()));
+                new byte[0], "application/json", RequestIds.next()));
         if (!answer.ok()) {
             throw answer.error();
         }
@@ -82,7 +81,7 @@ public final class ClusterAdmin {
         body.put("logger", logger);
         body.put("level", level);
         Transport.Answer answer = transport.send(new Transport.Call("PUT", "/admin/log-level", null, Codec.encode(body),
-                "application/json", UUID.randomUUID().toString()));
+                "application/json", RequestIds.next()));
         if (!answer.ok()) {
             throw answer.error();
         }
@@ -117,7 +116,7 @@ public final class ClusterAdmin {
     private ClusterStatus call(String method, String path, Object body) {
         Transport.Answer answer = transport.send(new Transport.Call(method, path, null,
                 body == null ? null : Codec.encode(body), "application/json",
-                method.equals("GET") ? null : UUID.randomUUID().toString()));
+                method.equals("GET") ? null : RequestIds.next()));
         if (!answer.ok()) {
             throw answer.error();
         }

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.Predicate;
 
 /**
@@ -83,7 +82,7 @@ public final class ResourceClient<T> {
 
     /** Creates an object; see {@link #create(Object, boolean, String)}. */
     public T create(T object) {
-        return create(object, false, UUID.randomUUID().toString());
+        return create(object, false, RequestIds.next());
     }
 
     /**
@@ -117,7 +116,7 @@ public final class ResourceClient<T> {
         JsonNode sent = prepare(object);
         String name = sent.path("metadata").path("name").asText();
         return decode(check(transport.send(new Transport.Call("PUT", objectPath(name), null, Codec.encode(sent),
-                "application/json", UUID.randomUUID().toString()))));
+                "application/json", RequestIds.next()))));
     }
 
     /**
@@ -135,7 +134,7 @@ public final class ResourceClient<T> {
             query.put("dryRun", "All");
         }
         return decode(check(transport.send(new Transport.Call("PATCH", objectPath(name), query,
-                Codec.encode(mergePatch), MERGE_PATCH, UUID.randomUUID().toString()))));
+                Codec.encode(mergePatch), MERGE_PATCH, RequestIds.next()))));
     }
 
     /** Deletes an object; NOT_FOUND if it does not exist (a retry that finds it gone succeeds). */
@@ -150,7 +149,7 @@ public final class ResourceClient<T> {
             query.put("dryRun", "All");
         }
         Transport.Answer answer = transport.send(new Transport.Call("DELETE", objectPath(name), query, null, null,
-                UUID.randomUUID().toString()));
+                RequestIds.next()));
         if (answer.code() == 404 && answer.attempt() > 1) {
             return;
         }

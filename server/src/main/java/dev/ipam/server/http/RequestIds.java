@@ -1,8 +1,12 @@
 package dev.ipam.server.http;
 
+import java.security.SecureRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** The request id logged with every line a request causes: the client's X-Request-Id, or a node-local one. */
+/**
+ * Request ids: the one logged with every line a request causes (the client's X-Request-Id, or a
+ * node-local one), and the one a write is replicated under when the client sent none ({@link #forWrite}).
+ */
 final class RequestIds {
     /** A client's id is kept only if short and plain, so it cannot forge or flood log lines. */
     static final int CLIENT_ID_CHARS_MAX = 64;
@@ -18,5 +22,40 @@ final class RequestIds {
             return clientId;
         }
         return PREFIX + Long.toString(NEXT.incrementAndGet(), 36);
+    }
+
+    /** This start's random part of {@link #forWrite} ids: 64 bits, drawn once. */
+    private static final long NODE = new SecureRandom().nextLong();
+    private static final AtomicLong WRITES = new AtomicLong();
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    /**
+     * A new id for a write whose client sent no X-Request-Id: the time in milliseconds (12 hex
+     * digits), this start's random part (16) and a counter (12), separated by '-'. Unique as the
+     * random part and the counter are; the time comes first so that ids sort in the order they were
+     * made, on every node: the replicated state keeps each id with its result for a while, and in
+     * about ascending order RocksDB writes new ids past the old ones instead of rewriting them at
+     * every compaction. No SecureRandom draw per write (a /dev/urandom read under a global lock).
+     */
+    static String forWrite() {
+        return forWrite(System.currentTimeMillis(), NODE, WRITES.incrementAndGet());
+    }
+
+    static String forWrite(long timeMs, long node, long counter) {
+        char[] id = new char[12 + 1 + 16 + 1 + 12];
+        hex(id, 0, timeMs, 12);
+        id[12] = '-';
+        hex(id, 13, node, 16);
+        id[29] = '-';
+        hex(id, 30, counter, 12);
+        return new String(id);
+    }
+
+    /** The low {@code digits} hex digits of value into id at {@code at}, most significant first. */
+    private static void hex(char[] id, int at, long value, int digits) {
+        for (int i = digits - 1; i >= 0; i--) {
+            id[at + i] = HEX[(int) (value & 0xF)];
+            value >>>= 4;
+        }
     }
 }

@@ -15,7 +15,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedMap;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -431,16 +430,10 @@ final class Resources {
                 + ": " + first, causes, kind.plural, name);
     }
 
-    /** Server-generated request ids: this random prefix (new each start) and a counter. */
-    private final String requestIdPrefix = UUID.randomUUID() + "-";
-    private final java.util.concurrent.atomic.AtomicLong requestIdCounter = new java.util.concurrent.atomic.AtomicLong();
-
     private String requestId(Exchange ex, int attempt) {
         String id = ex.header("X-Request-Id");
         if (id == null || id.isBlank()) {
-            // A random prefix drawn once plus a counter: as unique as a UUID per request, without a
-            // SecureRandom draw (a /dev/urandom read under a global lock) on every write.
-            return requestIdPrefix + requestIdCounter.incrementAndGet();
+            return RequestIds.forWrite();
         }
         if (id.length() > 128) {
             throw ApiException.badRequest("X-Request-Id is longer than 128 characters");
@@ -766,7 +759,7 @@ final class Resources {
         Target one = new Target(target.kind(), target.project(), item.metadata().namespace(), item.metadata().name(),
                 false);
         Command command = deleteCommand(dev.ipam.core.Audit.actor(ex.identity.user(), ex.client), one, one.name(), item.metadata().resourceVersion());
-        String requestId = UUID.randomUUID().toString();
+        String requestId = RequestIds.forWrite();
         onWorker(ex, execute(requestId, command, dryRun), result -> {
             ApiException failure = firstFailure;
             if (result.ok() && result.object() != null) {
