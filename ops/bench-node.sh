@@ -8,7 +8,8 @@
 # (6) seconds at concurrency 64, then runs bin/ipam-loadgen and prints its table, the load average,
 # ipamd's CPU seconds during the measured levels and per claim, the load generator's own CPU, and
 # ipamd's CPU per thread group over the measured levels (from /proc/PID/task; digits in thread names
-# folded to #, Linux keeps a name's first 15 characters). Use IPAM_BENCH_WARM_S=90 for steady-state
+# folded to #, Linux keeps a name's first 15 characters), then RocksDB's compaction per column family
+# since ipamd started, warm-up included (ops/rocksdb-compactions.sh). Use IPAM_BENCH_WARM_S=90 for steady-state
 # figures: after 6 s the C2 compiler still takes 20-45% of a core, after 30 s 16%, after 90 s 8-11%.
 # IPAMD_JAVA_OPTS is passed on (e.g. -XX:StartFlightRecording=filename=x.jfr,settings=profile);
 # The per-client rate limit is off (--http-requests-per-second 0: every client here is 127.0.0.1).
@@ -69,3 +70,5 @@ awk -v b="$before" -v a="$after" -v sb="$sys_before" -v sa="$sys_after" -v hz="$
 echo "ipamd CPU by thread group over the measured levels ($(printf '%.0f' "$elapsed") s):"
 LC_ALL=C join "$dir/threads.before" "$dir/threads.after" | awk -v s="$elapsed" -v hz="$hz" \
     '{d = ($3 - $2) / hz; if (d > 0) printf "  %-18s %7.2f s  %5.1f%% of a core\n", $1, d, 100 * d / s}' | sort -k2 -nr
+# RocksDB's compaction per column family since ipamd started (the warm-up included).
+"$root/ops/rocksdb-compactions.sh" "$dir/data/db" || true

@@ -37,6 +37,8 @@ class BenchNodeScriptTest {
         assertTrue(cost.find(), bench.output());
         assertEquals("40", cost.group(1), bench.output());
         assertTrue(bench.output().contains("ipamd CPU by thread group"), bench.output());
+        assertTrue(bench.output().contains("compactions by column family (" + temp.resolve("run/data/db")),
+                "RocksDB's compactions from the node's LOG: " + bench.output());
         String warm = java.nio.file.Files.readString(temp.resolve("run/warm.out"));
         Matcher warmRow = Pattern.compile("(?m)^64\\s+(\\d+)\\s+\\d+").matcher(warm);
         assertTrue(warmRow.find(), warm);
