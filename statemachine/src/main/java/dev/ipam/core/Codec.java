@@ -327,14 +327,8 @@ public final class Codec {
         private Stored[] stored = new Stored[8];
         private int size;
 
-        /** Records {@code body} as the encoding of {@code object}, replacing an earlier one for the same object. */
+        /** Records {@code body} as the encoding of {@code object}; a later put for the same object wins ({@link #get}). */
         void put(Resource object, Stored body) {
-            for (int i = 0; i < size; i++) {
-                if (objects[i] == object) {
-                    stored[i] = body;
-                    return;
-                }
-            }
             if (size == objects.length) {
                 objects = Arrays.copyOf(objects, size * 2);
                 stored = Arrays.copyOf(stored, size * 2);
@@ -343,7 +337,7 @@ public final class Codec {
             stored[size++] = body;
         }
 
-        /** The body recorded for this very object, or null. */
+        /** The body recorded last for this very object, or null. */
         Stored get(Resource object) {
             for (int i = size - 1; i >= 0; i--) {
                 if (objects[i] == object) {

@@ -1,6 +1,7 @@
 package dev.ipam.server.http;
 
 import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -27,7 +28,7 @@ final class RequestIds {
     /** This start's random part of {@link #forWrite} ids: 64 bits, drawn once. */
     private static final long NODE = new SecureRandom().nextLong();
     private static final AtomicLong WRITES = new AtomicLong();
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
+    private static final HexFormat HEX = HexFormat.of();
 
     /**
      * A new id for a write whose client sent no X-Request-Id: the time in milliseconds (12 hex
@@ -42,20 +43,8 @@ final class RequestIds {
     }
 
     static String forWrite(long timeMs, long node, long counter) {
-        char[] id = new char[12 + 1 + 16 + 1 + 12];
-        hex(id, 0, timeMs, 12);
-        id[12] = '-';
-        hex(id, 13, node, 16);
-        id[29] = '-';
-        hex(id, 30, counter, 12);
-        return new String(id);
-    }
-
-    /** The low {@code digits} hex digits of value into id at {@code at}, most significant first. */
-    private static void hex(char[] id, int at, long value, int digits) {
-        for (int i = digits - 1; i >= 0; i--) {
-            id[at + i] = HEX[(int) (value & 0xF)];
-            value >>>= 4;
-        }
+        // HexFormat gives 16 digits of a long; time and counter keep their low 12
+        return HEX.toHexDigits(timeMs).substring(4) + '-' + HEX.toHexDigits(node) + '-'
+                + HEX.toHexDigits(counter).substring(4);
     }
 }
