@@ -17,8 +17,11 @@ import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -26,7 +29,6 @@ import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -251,21 +253,37 @@ public final class NodeMetrics implements AutoCloseable {
         return top;
     }
 
+    /**
+     * Bytes in the regular files under {@code dir} (at most {@link #DISK_FILES_MAX} files), or 0 when
+     * it does not exist. RocksDB and Ratis delete files while this walks (compaction, flushes,
+     * snapshot pruning): a file that vanishes is skipped. Files.walk threw on one instead, and the
+     * whole part read 0 (a CI run scraped {@code part="db"} as 0 just after a snapshot).
+     */
     static long directoryBytes(Path dir) {
         if (!Files.isDirectory(dir)) {
             return 0;
         }
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.limit(DISK_FILES_MAX).filter(Files::isRegularFile).mapToLong(p -> {
-                try {
-                    return Files.size(p);
-                } catch (IOException e) {
-                    return 0; // deleted between listing and sizing (compaction, snapshot pruning)
+        long[] bytes = {0};
+        int[] files = {0};
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                    if (attributes.isRegularFile()) {
+                        bytes[0] += attributes.size();
+                    }
+                    return ++files[0] >= DISK_FILES_MAX ? FileVisitResult.TERMINATE : FileVisitResult.CONTINUE;
                 }
-            }).sum();
-        } catch (IOException | java.io.UncheckedIOException e) {
-            return 0;
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) {
+                    return FileVisitResult.CONTINUE; // deleted between listing and reading, or unreadable
+                }
+            });
+        } catch (IOException e) {
+            // only the visitor's own failures get here, and it has none: keep what was counted
         }
+        return bytes[0];
     }
 
     @Override
