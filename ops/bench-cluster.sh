@@ -15,7 +15,8 @@
 # generator's us per claim)); then the first node's database size.
 # Background work lags: a window's storage CPU is partly earlier windows' writes. On a 2-core
 # machine three JVMs compile for minutes (the first window's JIT share is the largest), so read
-# the later windows for the steady state. IPAMD_JAVA_OPTS is passed on. Stops the nodes it started.
+# the later windows for the steady state. IPAMD_JAVA_OPTS is passed on. Stops the nodes and the
+# load generator it started, also when it is stopped by a signal (Ctrl-C, kill).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 windows="${1:-6}"
@@ -29,7 +30,10 @@ export IPAM_RUN_DIR="${IPAM_BENCH_DIR:-$root/runs/bench-cluster}"
 export IPAM_RAFT_PORT_BASE="${IPAM_RAFT_PORT_BASE:-19870}"
 export IPAM_HTTP_PORT_BASE="${IPAM_HTTP_PORT_BASE:-18090}"
 rm -rf "$IPAM_RUN_DIR" && mkdir -p "$IPAM_RUN_DIR"
-trap '"$root/ops/local-cluster.sh" down > /dev/null 2>&1 || true' EXIT
+# shellcheck source=ops/lib/loadgen.sh
+. "$root/ops/lib/loadgen.sh"
+trap 'stop_loadgen
+  "$root/ops/local-cluster.sh" down > /dev/null 2>&1 || true' EXIT
 "$root/ops/local-cluster.sh" up -n "$nodes" -- --http-requests-per-second 0 > "$IPAM_RUN_DIR/up.log" 2>&1 \
   || { cat "$IPAM_RUN_DIR/up.log" >&2; exit 1; }
 pids=()
@@ -67,10 +71,12 @@ TIMEFORMAT='%U %S'
 for w in $(seq 1 "$windows"); do
   thread_ticks "$IPAM_RUN_DIR/threads.before"
   total0=$(process_ticks)
-  if ! { time out=$("$root/bin/ipam-loadgen" --server "http://127.0.0.1:$((IPAM_HTTP_PORT_BASE + 1))" --project "window$w" \
-      --concurrency "$concurrency" --duration-s "$seconds" --claims-max 10000000 2>&1); } 2> "$IPAM_RUN_DIR/loadgen.time"; then
-    echo "$out" >&2; echo "bench-cluster: the load generator failed in window $w" >&2; exit 1
+  if ! { time run_loadgen --server "http://127.0.0.1:$((IPAM_HTTP_PORT_BASE + 1))" --project "window$w" \
+      --concurrency "$concurrency" --duration-s "$seconds" --claims-max 10000000 > "$IPAM_RUN_DIR/loadgen.out" 2>&1; } \
+      2> "$IPAM_RUN_DIR/loadgen.time"; then
+    cat "$IPAM_RUN_DIR/loadgen.out" >&2; echo "bench-cluster: the load generator failed in window $w" >&2; exit 1
   fi
+  out=$(cat "$IPAM_RUN_DIR/loadgen.out")
   loadgen_s=$(awk '{print $1 + $2}' "$IPAM_RUN_DIR/loadgen.time")
   total1=$(process_ticks)
   thread_ticks "$IPAM_RUN_DIR/threads.after"

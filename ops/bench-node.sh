@@ -31,13 +31,16 @@ rm -rf "$dir" && mkdir -p "$dir"
 "$root/bin/ipamd" --node-id n1 --raft-address 127.0.0.1:$raft_port --http-address 127.0.0.1:$http_port \
     --data-dir "$dir/data" --http-requests-per-second 0 ${IPAMD_EXTRA_ARGS:-} > "$dir/ipamd.log" 2>&1 &
 pid=$!
-trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true' EXIT
+# shellcheck source=ops/lib/loadgen.sh
+. "$root/ops/lib/loadgen.sh"
+trap 'stop_loadgen
+  kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true' EXIT
 for _ in $(seq 1 200); do
   curl -sf 127.0.0.1:$http_port/readyz > /dev/null && break
   kill -0 "$pid" 2>/dev/null || { echo "ipamd exited; see $dir/ipamd.log" >&2; exit 1; }
   sleep 0.3
 done
-"$root/bin/ipam-loadgen" --server http://127.0.0.1:$http_port --project warm --concurrency 64 \
+run_loadgen --server http://127.0.0.1:$http_port --project warm --concurrency 64 \
     --duration-s "${IPAM_BENCH_WARM_S:-6}" --claims-max "$claims_max" > "$dir/warm.out" 2>&1
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 sys_ticks() { awk '{print $15}' "/proc/$1/stat"; }
@@ -55,7 +58,7 @@ started=$(date +%s.%N)
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 # bash's "time" reports the CPU (user, system seconds) of what it ran (no /usr/bin/time needed).
 TIMEFORMAT='%U %S'
-{ time "$root/bin/ipam-loadgen" --server http://127.0.0.1:$http_port \
+{ time run_loadgen --server http://127.0.0.1:$http_port \
     --concurrency "$levels" --duration-s "$seconds" --claims-max "$claims_max" > "$dir/loadgen.out" 2>&1; } 2> "$dir/loadgen.time"
 after=$(ticks "$pid")
 sys_after=$(sys_ticks "$pid")

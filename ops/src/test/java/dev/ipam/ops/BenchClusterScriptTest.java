@@ -61,6 +61,16 @@ class BenchClusterScriptTest {
     }
 
     @Test
+    void killedMidWindowStopsItsLoadGeneratorAndNodes() throws Exception {
+        OpsScripts.assumeServerPackaged();
+        Map<String, String> env = Map.of("IPAM_BENCH_DIR", temp.resolve("run").toString(), "IPAM_BENCH_NODES", "1",
+                "IPAM_RAFT_PORT_BASE", Integer.toString(OpsScripts.freePortBase(1)),
+                "IPAM_HTTP_PORT_BASE", Integer.toString(OpsScripts.freePortBase(1)),
+                "IPAMD_JAVA_OPTS", "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
+        OpsScripts.killDuringLoad(temp, env, SCRIPT_TIMEOUT_S, "ops/bench-cluster.sh", "1", "120", "4");
+    }
+
+    @Test
     void refusesArgumentsThatAreNotPositiveIntegers() throws Exception {
         Map<String, String> env = Map.of("IPAM_BENCH_DIR", temp.resolve("run").toString());
         OpsScripts.Run bench = OpsScripts.run(temp, env, SCRIPT_TIMEOUT_S, "ops/bench-cluster.sh", "2", "0");

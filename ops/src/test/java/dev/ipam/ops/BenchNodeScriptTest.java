@@ -47,6 +47,14 @@ class BenchNodeScriptTest {
     }
 
     @Test
+    void killedDuringLoadStopsItsLoadGeneratorAndNode() throws Exception {
+        OpsScripts.assumeServerPackaged();
+        Map<String, String> env = OpsScripts.benchNodeEnv(temp.resolve("run"), OpsScripts.freePortBase(2),
+                "IPAM_BENCH_WARM_S", "120");
+        OpsScripts.killDuringLoad(temp, env, SCRIPT_TIMEOUT_S, "ops/bench-node.sh", "4", "120");
+    }
+
+    @Test
     void runsWithItsDefaultClaimCap() throws Exception {
         OpsScripts.assumeServerPackaged();
         int base = OpsScripts.freePortBase(2);

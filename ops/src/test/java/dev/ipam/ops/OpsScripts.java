@@ -45,6 +45,85 @@ final class OpsScripts {
         return new Run(process.exitValue(), text);
     }
 
+    /**
+     * Starts {@code script} with {@code args} (from the root, {@code env} added) under a shell of its own,
+     * as another script would, waits until its load generator has run 3 s, sends the script alone a
+     * SIGTERM (what "kill PID" sends), and checks that the generator and every ipamd with data under
+     * {@code env}'s IPAM_BENCH_DIR are gone within 10 s of its exit; the generator's --duration-s must be
+     * longer than that. Returns what the script printed.
+     */
+    static String killDuringLoad(Path temp, Map<String, String> env, long timeoutS, String script, String... args)
+            throws IOException, InterruptedException {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("bash", "-c",
+                "\"$0\" \"$@\" & echo \"script $!\"; wait", script));
+        command.addAll(java.util.List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        Path output = Files.createTempFile(temp, "killed", ".out");
+        builder.redirectOutput(output.toFile());
+        String dataDir = env.get("IPAM_BENCH_DIR");
+        Process shell = builder.start();
+        ProcessHandle loadGenerator = null;
+        java.util.List<ProcessHandle> daemons = java.util.List.of();
+        Long scriptPid = null;
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutS);
+            while (loadGenerator == null && shell.isAlive() && System.nanoTime() < deadline) {
+                loadGenerator = descendant(shell, "dev.ipam.ops.LoadGen");
+                Thread.sleep(200);
+            }
+            check(loadGenerator != null, "no load generator started", output);
+            // Into its run: a JVM signalled while it starts may die of that alone, and the check would
+            // pass without the script stopping it.
+            Thread.sleep(3000);
+            check(loadGenerator.isAlive(), "load generator ended early", output);
+            // local-cluster.sh's nodes are not the script's descendants: found by their data directory.
+            daemons = ProcessHandle.allProcesses().filter(p -> {
+                String line = p.info().commandLine().orElse("");
+                return line.contains("dev.ipam.server.Main") && line.contains(dataDir);
+            }).toList();
+            check(!daemons.isEmpty(), "no ipamd with data under " + dataDir, output);
+            java.util.regex.Matcher pid = java.util.regex.Pattern.compile("script (\\d+)").matcher(Files.readString(output));
+            check(pid.find(), "no script PID", output);
+            scriptPid = Long.parseLong(pid.group(1));
+            check(new ProcessBuilder("kill", "-TERM", pid.group(1)).start().waitFor() == 0, "script not running", output);
+            check(shell.waitFor(60, TimeUnit.SECONDS), "script did not stop within 60 s of SIGTERM", output);
+            check(gone(loadGenerator), "load generator " + loadGenerator.pid() + " still running after the script",
+                    output);
+            for (ProcessHandle daemon : daemons) {
+                check(gone(daemon), "ipamd " + daemon.pid() + " still running after the script", output);
+            }
+            return Files.readString(output);
+        } finally { // after a failed check: nothing the script started outlives the test
+            if (scriptPid != null) {
+                ProcessHandle.of(scriptPid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            shell.destroyForcibly();
+            if (loadGenerator != null) {
+                loadGenerator.destroyForcibly();
+            }
+            daemons.forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    private static ProcessHandle descendant(Process process, String commandLinePart) {
+        return process.descendants().filter(p -> p.info().commandLine().orElse("").contains(commandLinePart))
+                .findFirst().orElse(null);
+    }
+
+    private static boolean gone(ProcessHandle process) throws InterruptedException {
+        for (int i = 0; i < 100 && process.isAlive(); i++) {
+            Thread.sleep(100);
+        }
+        return !process.isAlive();
+    }
+
+    private static void check(boolean condition, String failure, Path output) throws IOException {
+        if (!condition) {
+            throw new AssertionError(failure + ": " + Files.readString(output));
+        }
+    }
+
     /** A port base b with b+1..b+count free on loopback (local-cluster.sh puts node i on base+i). */
     static synchronized int freePortBase(int count) throws IOException {
         // Below the kernel's ephemeral range (32768 and up here): a port probed free there can be taken
