@@ -44,7 +44,44 @@ class RocksStoreTest extends StoreContract {
      */
     @Test
     void everyColumnFamilyCompressesWithLz4AndCompactsLevel0AtEightFiles() throws Exception {
-        Path dir = temp.resolve("compression");
+        String written = optionsWritten(temp.resolve("compression"));
+        long families = written.lines().filter(line -> line.startsWith("[CFOptions ")).count();
+        long lz4 = written.lines().filter(line -> line.trim().equals("compression=kLZ4Compression")).count();
+        assertEquals(1 + Space.values().length, families, "default family plus one per space");
+        assertEquals(families, lz4, "every family's compression");
+        long trigger = written.lines().filter(line -> line.trim().equals("level0_file_num_compaction_trigger=8")).count();
+        assertEquals(families, trigger, "every family's level-0 compaction trigger");
+    }
+
+    /**
+     * A Bloom filter answers only for absent keys, and building one hashes every key at each flush and
+     * compaction: only the families where apply looks up keys that may be absent (new names, new
+     * request ids) have them.
+     */
+    @Test
+    void onlyTheFamiliesReadForAbsentKeysHaveBloomFilters() throws Exception {
+        String written = optionsWritten(temp.resolve("filters"));
+        java.util.Map<String, String> policies = new java.util.HashMap<>();
+        String family = null;
+        for (String line : written.lines().toList()) {
+            if (line.startsWith("[TableOptions/BlockBasedTable \"")) {
+                family = line.substring(line.indexOf('"') + 1, line.lastIndexOf('"'));
+            } else if (line.startsWith("[")) {
+                family = null;
+            } else if (family != null && line.trim().startsWith("filter_policy=")) {
+                policies.put(family, line.trim().substring("filter_policy=".length()));
+            }
+        }
+        assertEquals(1 + Space.values().length, policies.size(), "a filter setting per family: " + policies);
+        for (Space space : Space.values()) {
+            boolean filtered = space == Space.OBJECTS || space == Space.REQUESTS;
+            assertEquals(filtered ? "bloomfilter:10:false" : "nullptr", policies.get(space.familyName()), space.name());
+        }
+        assertEquals("nullptr", policies.get("default"));
+    }
+
+    /** Opens (creating) and closes a store in {@code dir}; the options RocksDB wrote for it last. */
+    private static String optionsWritten(Path dir) throws java.io.IOException {
         try (RocksStore store = RocksStore.open(dir)) {
             assertEquals(dir, store.directory());
         }
@@ -52,13 +89,7 @@ class RocksStoreTest extends StoreContract {
         try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
             options = files.filter(f -> f.getFileName().toString().startsWith("OPTIONS-")).sorted().toList();
         }
-        String written = java.nio.file.Files.readString(options.get(options.size() - 1));
-        long families = written.lines().filter(line -> line.startsWith("[CFOptions ")).count();
-        long lz4 = written.lines().filter(line -> line.trim().equals("compression=kLZ4Compression")).count();
-        assertEquals(1 + Space.values().length, families, "default family plus one per space");
-        assertEquals(families, lz4, "every family's compression");
-        long trigger = written.lines().filter(line -> line.trim().equals("level0_file_num_compaction_trigger=8")).count();
-        assertEquals(families, trigger, "every family's level-0 compaction trigger");
+        return java.nio.file.Files.readString(options.get(options.size() - 1));
     }
 
     @Test
