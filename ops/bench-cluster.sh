@@ -12,7 +12,9 @@
 # compaction threads and the key-filter builds) and the rest (a thread that ended during the window
 # counts in the rest); then the load generator's own CPU per claim, its JVM's start-up included
 # (it shares the cores: once they are saturated, claims/s is about cores x 1e6 / (nodes' +
-# generator's us per claim)); then the first node's database size.
+# generator's us per claim)); then the first node's database size. Last, RocksDB's compaction per
+# column family over the whole run on the first node, and each other node's total
+# (ops/rocksdb-compactions.sh).
 # Background work lags: a window's storage CPU is partly earlier windows' writes. On a 2-core
 # machine three JVMs compile for minutes (the first window's JIT share is the largest), so read
 # the later windows for the steady state. IPAMD_JAVA_OPTS is passed on. Stops the nodes and the
@@ -96,3 +98,9 @@ for w in $(seq 1 "$windows"); do
       gen, db }'
 done
 echo "load average $(cut -d' ' -f1-3 /proc/loadavg); CPU per claim is the sum over $nodes nodes (us); data in $IPAM_RUN_DIR"
+# What the storage column paid for: RocksDB's compaction per column family over the run, on the first
+# node (the nodes hold the same data and compact alike), then every node's total.
+"$root/ops/rocksdb-compactions.sh" "$IPAM_RUN_DIR/n1/data/db" || true
+for i in $(seq 2 "$nodes"); do
+  echo "n$i: $("$root/ops/rocksdb-compactions.sh" "$IPAM_RUN_DIR/n$i/data/db" 2>&1 | tail -1 | sed 's/^ *//')"
+done
