@@ -30,9 +30,10 @@ http_port="${IPAM_BENCH_HTTP_PORT:-18081}"
 http="127.0.0.1:$http_port"
 rm -rf "$dir" && mkdir -p "$dir"
 pid=""
-loadgen=""
+# shellcheck source=ops/lib/loadgen.sh
+. "$root/ops/lib/loadgen.sh"
 cleanup() {
-  [[ -n "$loadgen" ]] && kill "$loadgen" 2> /dev/null || true
+  stop_loadgen
   [[ -n "$pid" ]] && { kill "$pid" 2> /dev/null || true; wait "$pid" 2> /dev/null || true; }
 }
 trap cleanup EXIT

@@ -1,8 +1,9 @@
-# Sourced by ops/bench-node.sh and ops/bench-cluster.sh, which set $root (the repository).
+# Sourced by ops/bench-node.sh, ops/bench-cluster.sh and ops/bench-restart.sh, which set $root (the
+# repository).
 #
 # run_loadgen ARGS... runs bin/ipam-loadgen in the background and waits for it, returning its status;
-# while it runs, $loadgen holds its PID (bin/ipam-loadgen execs java). stop_loadgen, called from the
-# script's EXIT trap, stops it: a script stopped by a signal runs that trap, but a foreground child
+# while it runs, $loadgen holds its PID (bin/ipam-loadgen execs java; a script that starts it in the
+# background itself sets $loadgen). stop_loadgen, called from the script's EXIT trap, stops it: a script stopped by a signal runs that trap, but a foreground child
 # would be left running to the end of its --duration-s. bash's "time" counts the generator's CPU
 # once wait has reaped it.
 loadgen=""

@@ -24,10 +24,7 @@ class BenchClusterScriptTest {
         OpsScripts.assumeServerPackaged();
         Path run = temp.resolve("run");
         // Two nodes: the smallest cluster where the per-node lines differ from the first node's table.
-        Map<String, String> env = Map.of("IPAM_BENCH_DIR", run.toString(), "IPAM_BENCH_NODES", "2",
-                "IPAM_RAFT_PORT_BASE", Integer.toString(OpsScripts.freePortBase(2)),
-                "IPAM_HTTP_PORT_BASE", Integer.toString(OpsScripts.freePortBase(2)),
-                "IPAMD_JAVA_OPTS", "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
+        Map<String, String> env = clusterEnv(run, 2);
         OpsScripts.Run bench = OpsScripts.run(temp, env, SCRIPT_TIMEOUT_S, "ops/bench-cluster.sh", "2", "2", "4");
         assertEquals(0, bench.exit(), bench.output());
 
@@ -73,11 +70,16 @@ class BenchClusterScriptTest {
     @Test
     void killedMidWindowStopsItsLoadGeneratorAndNodes() throws Exception {
         OpsScripts.assumeServerPackaged();
-        Map<String, String> env = Map.of("IPAM_BENCH_DIR", temp.resolve("run").toString(), "IPAM_BENCH_NODES", "1",
-                "IPAM_RAFT_PORT_BASE", Integer.toString(OpsScripts.freePortBase(1)),
-                "IPAM_HTTP_PORT_BASE", Integer.toString(OpsScripts.freePortBase(1)),
+        OpsScripts.killDuringLoad(temp, clusterEnv(temp.resolve("run"), 1), SCRIPT_TIMEOUT_S, "ops/bench-cluster.sh",
+                "1", "120", "4");
+    }
+
+    /** Env for a cluster of {@code nodes} small JVMs on free loopback ports, its data under {@code run}. */
+    private static Map<String, String> clusterEnv(Path run, int nodes) throws java.io.IOException {
+        return Map.of("IPAM_BENCH_DIR", run.toString(), "IPAM_BENCH_NODES", Integer.toString(nodes),
+                "IPAM_RAFT_PORT_BASE", Integer.toString(OpsScripts.freePortBase(nodes)),
+                "IPAM_HTTP_PORT_BASE", Integer.toString(OpsScripts.freePortBase(nodes)),
                 "IPAMD_JAVA_OPTS", "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
-        OpsScripts.killDuringLoad(temp, env, SCRIPT_TIMEOUT_S, "ops/bench-cluster.sh", "1", "120", "4");
     }
 
     @Test

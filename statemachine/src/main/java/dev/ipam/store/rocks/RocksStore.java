@@ -85,14 +85,13 @@ public final class RocksStore implements Store {
     /** Bounds of the write-through cache of {@link Space#OBJECTS} point reads. */
     static final int OBJECT_CACHE_ENTRIES = 16_384;
     static final long OBJECT_CACHE_BYTES = 16L * 1024 * 1024;
-    /** The spaces whose point reads in a batch ask {@link Absence} first: apply mostly looks up new keys there. */
-    static final Set<Space> FILTERED = EnumSet.of(Space.OBJECTS, Space.REQUESTS);
     /**
-     * The spaces whose files carry Bloom filters: those where a point read of an absent key reaches
-     * RocksDB ({@link #FILTERED}'s misses: new names and request ids). The others are scanned, read
-     * from memory ({@link #MIRRORED}) or read only at keys that exist (an audit page's entries).
+     * The spaces whose point reads in a batch ask {@link Absence} first: apply mostly looks up new keys
+     * there. They are also the only ones whose files carry Bloom filters, the only spaces where a read
+     * of an absent key reaches RocksDB; the others are scanned, read from memory ({@link #MIRRORED}) or
+     * read only at keys that exist (an audit page's entries).
      */
-    static final Set<Space> BLOOM_FILTERED = FILTERED;
+    static final Set<Space> FILTERED = EnumSet.of(Space.OBJECTS, Space.REQUESTS);
     /** Rows per write batch when {@link #moveOlderLayoutRows} moves an older database's rows to their families. */
     static final int LAYOUT_MOVE_BATCH_ROWS = 10_000;
     /** Level-0 files that start a compaction (RocksDB's default is 4; writes slow down at 20). */
@@ -106,10 +105,8 @@ public final class RocksStore implements Store {
     private final RocksDB db;
     private final DBOptions dbOptions;
     private final ColumnFamilyOptions familyOptions;
-    private final BlockBasedTableConfig unfilteredTableConfig;
     private final ColumnFamilyOptions unfilteredFamilyOptions;
     private final LRUCache blockCache = new LRUCache(BLOCK_CACHE_BYTES);
-    private final BlockBasedTableConfig tableConfig;
     private final List<ColumnFamilyHandle> handles;
     private final Map<Space, ColumnFamilyHandle> families = new EnumMap<>(Space.class);
     private final WriteOptions writeOptions;
@@ -139,9 +136,8 @@ public final class RocksStore implements Store {
         dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
                 .setMaxBackgroundJobs(2).setKeepLogFileNum(4).setAtomicFlush(!ownLog);
         // Bloom filters: most request-id lookups during apply are misses (new ids), answered without reading blocks.
-        tableConfig = new BlockBasedTableConfig().setFilterPolicy(new BloomFilter(10, false))
+        BlockBasedTableConfig tableConfig = new BlockBasedTableConfig().setFilterPolicy(new BloomFilter(10, false))
                 .setBlockCache(blockCache);
-        unfilteredTableConfig = new BlockBasedTableConfig().setBlockCache(blockCache);
         // LZ4, not the default Snappy: with Snappy, compaction and flush took 36-38% of a core at
         // ~8k claims/s on one node; with LZ4 22-23%, the same as no compression, at a third of the
         // uncompressed size (ops/bench-node.sh 64 20 after 90 s of warm-up, 2026-11-22).
@@ -161,12 +157,13 @@ public final class RocksStore implements Store {
         // The same without Bloom filters, for the families whose files only scans and reads of present
         // keys reach: building a filter hashes every key at each flush and compaction, and a filter
         // answers only for absent keys.
-        unfilteredFamilyOptions = new ColumnFamilyOptions(familyOptions).setTableFormatConfig(unfilteredTableConfig);
+        unfilteredFamilyOptions = new ColumnFamilyOptions(familyOptions)
+                .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(blockCache));
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
         descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, unfilteredFamilyOptions));
         for (Space space : Space.values()) {
             descriptors.add(new ColumnFamilyDescriptor(space.familyName().getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                    BLOOM_FILTERED.contains(space) ? familyOptions : unfilteredFamilyOptions));
+                    FILTERED.contains(space) ? familyOptions : unfilteredFamilyOptions));
         }
         handles = new ArrayList<>();
         try {
