@@ -139,6 +139,7 @@ public final class IpamStateMachine extends BaseStateMachine {
     private final CheckpointStorage storage = new CheckpointStorage();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private volatile SnapshotListener snapshotListener = SnapshotListener.NONE;
+    private volatile EntryTimings entryTimings = EntryTimings.NONE;
     /** Reads hold it shared; swapping the live database after a snapshot install holds it exclusively. */
     private final ReentrantReadWriteLock storeLock = new ReentrantReadWriteLock();
     private volatile RocksStore store;
@@ -178,6 +179,29 @@ public final class IpamStateMachine extends BaseStateMachine {
 
     public void snapshotListener(SnapshotListener listener) {
         this.snapshotListener = listener;
+    }
+
+    /**
+     * Where an entry's time goes on this replica, for ipamd's metrics; called on the apply thread once
+     * per entry with commands, after it is applied.
+     */
+    @FunctionalInterface
+    public interface EntryTimings {
+        EntryTimings NONE = (committedNanos, applyNanos) -> {
+        };
+
+        /**
+         * @param committedNanos from this leader's {@code startTransaction} (before logging) to the
+         *     start of the entry's apply: log write and sync, replication, commit, and waiting behind the
+         *     entries applied before it; -1 when this replica did not start the entry (a follower, or a
+         *     replay after a restart or a change of leader)
+         * @param applyNanos the entry's apply, its RocksDB write included
+         */
+        void applied(long committedNanos, long applyNanos);
+    }
+
+    public void entryTimings(EntryTimings timings) {
+        this.entryTimings = timings;
     }
 
     /** The applied state as persisted (index, term, last entry time). */
@@ -321,7 +345,9 @@ public final class IpamStateMachine extends BaseStateMachine {
             return rejected;
         }
         byte[] stamped = EntryFormat.stamp(bytes, clockMs.getAsLong());
-        return builder.setLogData(UnsafeByteOperations.unsafeWrap(stamped)).build();
+        // The leader hands this same context to applyTransaction: the start of EntryTimings' committed time.
+        return builder.setLogData(UnsafeByteOperations.unsafeWrap(stamped)).setStateMachineContext(System.nanoTime())
+                .build();
     }
 
     private String check(byte[] bytes) {
@@ -349,13 +375,28 @@ public final class IpamStateMachine extends BaseStateMachine {
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
+        long start = System.nanoTime();
+        List<Outcome> outcomes;
         try {
             byte[] data = entry.getStateMachineLogEntry().getLogData().toByteArray();
-            List<Outcome> outcomes = apply(entry.getTerm(), entry.getIndex(), data);
-            return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(EntryFormat.encodeReply(outcomes))));
+            outcomes = apply(entry.getTerm(), entry.getIndex(), data);
         } catch (RuntimeException | Error e) {
             halt.stop(getId() + ": apply of entry " + entry.getTerm() + ":" + entry.getIndex() + " failed", e);
             throw e;
+        }
+        if (!outcomes.isEmpty()) {
+            reportTimings(trx, start, System.nanoTime() - start);
+        }
+        return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(EntryFormat.encodeReply(outcomes))));
+    }
+
+    /** Outside apply's halt: the entry is applied, and a failing metric must not stop the replica. */
+    private void reportTimings(TransactionContext trx, long applyStart, long applyNanos) {
+        long committed = trx.getStateMachineContext() instanceof Long started ? applyStart - started : -1;
+        try {
+            entryTimings.applied(committed, applyNanos);
+        } catch (RuntimeException e) {
+            LOG.error("{}: entry timings listener failed", getId(), e);
         }
     }
 

@@ -10,7 +10,8 @@ import dev.ipam.core.model.Resource;
 import dev.ipam.core.store.ReadView;
 import dev.ipam.ratis.IpamStateMachine;
 import dev.ipam.server.Admin;
-import dev.ipam.server.Replica;
+import dev.ipam.server.raft.RaftReplica;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -54,7 +55,7 @@ public final class NodeMetrics implements AutoCloseable {
     static final int DISK_FILES_MAX = 100_000;
 
     private final Admin admin;
-    private final Replica replica;
+    private final RaftReplica replica;
     private final Path dataDir;
     private final Counter claims;
     private final Counter releases;
@@ -63,6 +64,7 @@ public final class NodeMetrics implements AutoCloseable {
     private final Counter snapshotsTaken;
     private final Counter snapshotsInstalled;
     private final Histogram snapshotSeconds;
+    private final IpamStateMachine stateMachine;
     private final ScheduledExecutorService sampler;
     private volatile List<PoolSample> pools = List.of();
     private volatile String lastLeader;
@@ -78,12 +80,12 @@ public final class NodeMetrics implements AutoCloseable {
         }
     }
 
-    public NodeMetrics(PrometheusRegistry registry, Admin admin, Replica replica, IpamStateMachine stateMachine, Path dataDir) {
+    public NodeMetrics(PrometheusRegistry registry, Admin admin, RaftReplica replica, IpamStateMachine stateMachine, Path dataDir) {
         this(registry, admin, replica, stateMachine, dataDir, POOL_SAMPLE_MS);
     }
 
     /** As above, reading pools every {@code poolSampleMs} (tests sample faster). */
-    public NodeMetrics(PrometheusRegistry registry, Admin admin, Replica replica, IpamStateMachine stateMachine, Path dataDir,
+    public NodeMetrics(PrometheusRegistry registry, Admin admin, RaftReplica replica, IpamStateMachine stateMachine, Path dataDir,
                        long poolSampleMs) {
         this.admin = admin;
         this.replica = replica;
@@ -146,6 +148,8 @@ public final class NodeMetrics implements AutoCloseable {
                     cb.call(p.total(), p.name(), "total");
                 })).register(registry);
         replica.addApplyListener(this::applied);
+        this.stateMachine = stateMachine;
+        observeWriteStages(registry, replica, stateMachine);
         stateMachine.snapshotListener(new IpamStateMachine.SnapshotListener() {
             @Override
             public void taken(long index, long durationNanos) {
@@ -166,6 +170,52 @@ public final class NodeMetrics implements AutoCloseable {
         });
         sampler.scheduleWithFixedDelay(this::sampleRaft, 0, RAFT_SAMPLE_MS, TimeUnit.MILLISECONDS);
         sampler.scheduleWithFixedDelay(this::samplePools, 0, poolSampleMs, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * {@code ipam_write_stage_seconds}: where a write's time goes, so that an operator can tell a slow
+     * disk or a slow follower (committed) from a busy apply thread (applied) or a backlog in front of
+     * Raft (queued). Stages that end in a reply or an answer are seen by the node that took the
+     * write; committed by the leader; applied by every replica.
+     */
+    private static void observeWriteStages(PrometheusRegistry registry, RaftReplica replica, IpamStateMachine stateMachine) {
+        Histogram stages = Histogram.builder().name("ipam_write_stage_seconds")
+                .help("Where writes spend their time, by stage. queued: a command waiting for the batcher "
+                        + "(per command, on the node that took it); replied: an entry from its submission to Raft "
+                        + "to the reply (per entry, same node); committed: from the leader logging an entry to "
+                        + "its apply starting (per entry, leader); applied: applying an entry (per entry, every "
+                        + "replica); answered: from the reply to every command of the entry having its result "
+                        + "(per entry, node that took it)")
+                .labelNames("stage").classicOnly()
+                .classicUpperBounds(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5)
+                .register(registry);
+        DistributionDataPoint queued = stages.labelValues("queued");
+        DistributionDataPoint replied = stages.labelValues("replied");
+        DistributionDataPoint committed = stages.labelValues("committed");
+        DistributionDataPoint applied = stages.labelValues("applied");
+        DistributionDataPoint answered = stages.labelValues("answered");
+        replica.writeTimings(new RaftReplica.WriteTimings() {
+            @Override
+            public void queued(long nanos) {
+                queued.observe(nanos / 1e9);
+            }
+
+            @Override
+            public void replied(long nanos) {
+                replied.observe(nanos / 1e9);
+            }
+
+            @Override
+            public void answered(long nanos) {
+                answered.observe(nanos / 1e9);
+            }
+        });
+        stateMachine.entryTimings((committedNanos, applyNanos) -> {
+            if (committedNanos >= 0) {
+                committed.observe(committedNanos / 1e9);
+            }
+            applied.observe(applyNanos / 1e9);
+        });
     }
 
     /** On the apply thread, once per fresh command. */
@@ -289,5 +339,7 @@ public final class NodeMetrics implements AutoCloseable {
     @Override
     public void close() {
         sampler.shutdownNow();
+        replica.writeTimings(RaftReplica.WriteTimings.NONE);
+        stateMachine.entryTimings(IpamStateMachine.EntryTimings.NONE);
     }
 }

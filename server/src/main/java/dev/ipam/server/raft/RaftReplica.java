@@ -79,11 +79,50 @@ public final class RaftReplica implements Replica, AutoCloseable {
     private volatile boolean closed;
     private Pending carried;
 
-    private record Pending(String requestId, byte[] command, CompletableFuture<Applied> future, long deadlineNanos, int bytes) {
+    private record Pending(String requestId, byte[] command, CompletableFuture<Applied> future, long deadlineNanos, int bytes,
+                           long queuedNanos) {
     }
 
+    /** An entry's outcomes and when the reply came ({@link System#nanoTime}). */
+    private record Replied(List<Outcome> outcomes, long atNanos) {
+    }
+
+    /**
+     * Where a write's time goes on the node that took it, for ipamd's metrics. Called on the batcher
+     * and completion threads; must not block.
+     */
+    public interface WriteTimings {
+        WriteTimings NONE = new WriteTimings() {
+            @Override
+            public void queued(long nanos) {
+            }
+
+            @Override
+            public void replied(long nanos) {
+            }
+
+            @Override
+            public void answered(long nanos) {
+            }
+        };
+
+        /** Once per command: from its submission to the batcher sending the entry that carries it. */
+        void queued(long nanos);
+
+        /**
+         * Once per entry: from its submission to Raft (through the leader when this node is a follower,
+         * resends included) to the reply, which comes once the entry is applied here (leader) or on the leader.
+         */
+        void replied(long nanos);
+
+        /** Once per entry: from the reply to every command of the entry having its result (completion threads). */
+        void answered(long nanos);
+    }
+
+    private volatile WriteTimings timings = WriteTimings.NONE;
+
     /** Not a command: put in the queue by a completing entry to end the batcher's linger (skipped elsewhere). */
-    private static final Pending WAKE = new Pending("", new byte[0], new CompletableFuture<>(), Long.MAX_VALUE, 0);
+    private static final Pending WAKE = new Pending("", new byte[0], new CompletableFuture<>(), Long.MAX_VALUE, 0, 0);
 
     RaftReplica(RaftNode node, RaftSettings settings, Core core) {
         this.node = node;
@@ -135,8 +174,9 @@ public final class RaftReplica implements Replica, AutoCloseable {
             future.completeExceptionally(new Unavailable("node " + settings.self().id() + " is shutting down"));
             return future;
         }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.requestTimeoutMs());
-        if (!queue.offer(new Pending(requestId, command, future, deadline, bytes))) {
+        long now = System.nanoTime();
+        long deadline = now + TimeUnit.MILLISECONDS.toNanos(settings.requestTimeoutMs());
+        if (!queue.offer(new Pending(requestId, command, future, deadline, bytes, now))) {
             future.completeExceptionally(new Unavailable(OVERLOADED + "node " + settings.self().id() + " has "
                     + settings.pendingCommandsMax() + " commands pending (pending-commands-max); retry later"));
         }
@@ -223,15 +263,17 @@ public final class RaftReplica implements Replica, AutoCloseable {
     private void send(List<Pending> batch) {
         List<Command> commands = new ArrayList<>(batch.size());
         long deadline = Long.MAX_VALUE;
+        WriteTimings timings = this.timings;
+        long sent = System.nanoTime();
         for (Pending p : batch) {
             commands.add(new Command(p.requestId(), p.command()));
             deadline = Math.min(deadline, p.deadlineNanos());
         }
         byte[] entry = EntryFormat.encodeEntry(0, commands);
-        CompletableFuture<List<Outcome>> outcome = new CompletableFuture<>();
+        CompletableFuture<Replied> outcome = new CompletableFuture<>();
         attempt(entry, deadline, outcome, 1);
         // Ratis completes a leader's own submissions on its apply thread: hand the callers' work off it.
-        outcome.whenCompleteAsync((outcomes, error) -> {
+        outcome.whenCompleteAsync((replied, error) -> {
             entriesInFlight.release();
             if (lingering) {
                 queue.offer(WAKE); // when the queue is full the batch fills without waiting anyway
@@ -243,6 +285,7 @@ public final class RaftReplica implements Replica, AutoCloseable {
                 }
                 return;
             }
+            List<Outcome> outcomes = replied.outcomes();
             if (outcomes.size() != batch.size()) {
                 IllegalStateException broken = new IllegalStateException("entry of " + batch.size()
                         + " commands answered " + outcomes.size() + " outcomes");
@@ -252,7 +295,18 @@ public final class RaftReplica implements Replica, AutoCloseable {
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).future().complete(new Applied(outcomes.get(i).index(), outcomes.get(i).result()));
             }
+            timings.replied(replied.atNanos() - sent);
+            timings.answered(System.nanoTime() - replied.atNanos());
         }, completions);
+        // Last, when the entry's answers are already arranged: an observer's failure cannot strand them.
+        for (Pending p : batch) {
+            timings.queued(sent - p.queuedNanos());
+        }
+    }
+
+    /** Where writes taken by this node spend their time (ipamd's metrics); replaces the previous observer. */
+    public void writeTimings(WriteTimings timings) {
+        this.timings = timings;
     }
 
     /** True while the batcher waits because the in-flight limit is reached (tests). */
@@ -279,7 +333,7 @@ public final class RaftReplica implements Replica, AutoCloseable {
     }
 
     /** One submission of the entry; on a retriable failure, another after a short pause until the deadline. */
-    private void attempt(byte[] entry, long deadlineNanos, CompletableFuture<List<Outcome>> outcome, int attempt) {
+    private void attempt(byte[] entry, long deadlineNanos, CompletableFuture<Replied> outcome, int attempt) {
         Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(entry));
         CompletableFuture<RaftClientReply> reply;
         try {
@@ -291,7 +345,8 @@ public final class RaftReplica implements Replica, AutoCloseable {
             Throwable failure = error != null ? unwrap(error) : (r.isSuccess() ? null : r.getException());
             if (failure == null) {
                 try {
-                    outcome.complete(EntryFormat.decodeReply(r.getMessage().getContent().asReadOnlyByteBuffer()));
+                    outcome.complete(new Replied(EntryFormat.decodeReply(r.getMessage().getContent().asReadOnlyByteBuffer()),
+                            System.nanoTime()));
                 } catch (RuntimeException e) {
                     outcome.completeExceptionally(e);
                 }

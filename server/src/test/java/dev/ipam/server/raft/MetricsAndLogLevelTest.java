@@ -75,6 +75,48 @@ class MetricsAndLogLevelTest {
         return PromText.parse(response.body());
     }
 
+    /**
+     * ipam_write_stage_seconds after {@code commands} submissions to this one-node replica: each command
+     * queued once, each entry replied, committed, applied and answered once, and the stages nest as
+     * they do in time (an entry's reply comes after its commit wait and its apply).
+     */
+    private void assertWriteStages(int commands) throws Exception {
+        // The batcher counts a command's queueing after it arranged the answers, and the completion
+        // thread counts replied, then answered, after completing the futures: wait for both to catch up.
+        TestCluster.awaitTrue(() -> {
+            try {
+                PromText now = scrape();
+                return now.value("ipam_write_stage_seconds_count", "stage", "queued") == commands
+                        && now.value("ipam_write_stage_seconds_count", "stage", "answered")
+                        == now.value("ipam_write_stage_seconds_count", "stage", "committed");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, TIMEOUT_MS, () -> {
+            try {
+                return "write stages never settled at " + commands + " commands: " + call("GET", "/metrics", null).body()
+                        .lines().filter(l -> l.startsWith("ipam_write_stage_seconds_count")).toList();
+            } catch (Exception e) {
+                return e.toString();
+            }
+        });
+        PromText stages = scrape();
+        assertEquals("histogram", stages.types.get("ipam_write_stage_seconds"));
+        double entries = stages.value("ipam_write_stage_seconds_count", "stage", "replied");
+        assertTrue(entries > 0 && entries <= commands, entries + " entries for " + commands + " commands");
+        for (String stage : List.of("answered", "committed", "applied")) {
+            assertEquals(entries, stages.value("ipam_write_stage_seconds_count", "stage", stage), stage);
+        }
+        for (String stage : List.of("queued", "replied", "committed", "applied", "answered")) {
+            assertTrue(stages.value("ipam_write_stage_seconds_sum", "stage", stage) > 0, stage + " took no time");
+        }
+        double replied = stages.value("ipam_write_stage_seconds_sum", "stage", "replied");
+        double committed = stages.value("ipam_write_stage_seconds_sum", "stage", "committed");
+        double applied = stages.value("ipam_write_stage_seconds_sum", "stage", "applied");
+        assertTrue(replied >= committed + applied, "an entry's reply follows its commit wait and its apply: replied "
+                + replied + " s, committed " + committed + " s, applied " + applied + " s");
+    }
+
     @Test
     void countersMoveUnderLoadAndTheTextFormatParses() throws Exception {
         // Automatic snapshots every 20 entries, so the load takes some.
@@ -145,6 +187,7 @@ class MetricsAndLogLevelTest {
         assertTrue(after.value("ipam_batch_commands_count") > 0, "batch sizes observed");
         assertTrue(after.value("ipam_batch_commands_sum") >= CLAIMS, "commands inside batches");
         assertEquals("histogram", after.types.get("ipam_batch_commands"));
+        assertWriteStages(1 + POOLS + CLAIMS + 4);
         assertTrue(after.value("ipam_raft_term") >= 1);
         assertEquals(1.0, after.value("ipam_raft_is_leader"));
         assertEquals(1.0, after.value("ipam_raft_has_leader"));
