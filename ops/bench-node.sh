@@ -8,7 +8,8 @@
 # (6) seconds at concurrency 64, then runs bin/ipam-loadgen and prints its table, the load average,
 # ipamd's CPU seconds during the measured levels and per claim, the load generator's own CPU, and
 # ipamd's CPU per thread group over the measured levels (from /proc/PID/task; digits in thread names
-# folded to #, Linux keeps a name's first 15 characters), then RocksDB's compaction per column family
+# folded to #, Linux keeps a name's first 15 characters), where the measured writes spent their time
+# (ipam_write_stage_seconds, ops/lib/stages.sh), then RocksDB's compaction per column family
 # since ipamd started, warm-up included (ops/rocksdb-compactions.sh). Use IPAM_BENCH_WARM_S=90 for steady-state
 # figures: after 6 s the C2 compiler still takes 20-45% of a core, after 30 s 16%, after 90 s 8-11%.
 # IPAMD_JAVA_OPTS is passed on (e.g. -XX:StartFlightRecording=filename=x.jfr,settings=profile);
@@ -33,6 +34,8 @@ rm -rf "$dir" && mkdir -p "$dir"
 pid=$!
 # shellcheck source=ops/lib/loadgen.sh
 . "$root/ops/lib/loadgen.sh"
+# shellcheck source=ops/lib/stages.sh
+. "$root/ops/lib/stages.sh"
 trap 'stop_loadgen
   kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true' EXIT
 for _ in $(seq 1 200); do
@@ -52,6 +55,7 @@ thread_ticks() {
   done | awk '{gsub(/[0-9]+/, "#", $1); a[$1] += $2} END {for (k in a) print k, a[k]}' | LC_ALL=C sort
 }
 thread_ticks "$pid" > "$dir/threads.before"
+curl -sf 127.0.0.1:$http_port/metrics > "$dir/metrics.before" || true
 before=$(ticks "$pid")
 sys_before=$(sys_ticks "$pid")
 started=$(date +%s.%N)
@@ -63,6 +67,7 @@ TIMEFORMAT='%U %S'
 after=$(ticks "$pid")
 sys_after=$(sys_ticks "$pid")
 thread_ticks "$pid" > "$dir/threads.after"
+curl -sf 127.0.0.1:$http_port/metrics > "$dir/metrics.after" || true
 elapsed=$(awk -v now="$(date +%s.%N)" -v t0="$started" 'BEGIN {print now - t0}')
 grep -A8 '^concurrency  *claims' "$dir/loadgen.out"
 claims=$(awk '/^concurrency  *claims/ {t=1; next} t && NF >= 6 {s += $2} END {print s + 0}' "$dir/loadgen.out")
@@ -73,5 +78,7 @@ awk -v b="$before" -v a="$after" -v sb="$sys_before" -v sa="$sys_after" -v hz="$
 echo "ipamd CPU by thread group over the measured levels ($(printf '%.0f' "$elapsed") s):"
 LC_ALL=C join "$dir/threads.before" "$dir/threads.after" | awk -v s="$elapsed" -v hz="$hz" \
     '{d = ($3 - $2) / hz; if (d > 0) printf "  %-18s %7.2f s  %5.1f%% of a core\n", $1, d, 100 * d / s}' | sort -k2 -nr
+echo "where the measured levels' writes spent their time (ipam_write_stage_seconds):"
+write_stages "$dir/metrics.before" "$dir/metrics.after"
 # RocksDB's compaction per column family since ipamd started (the warm-up included).
 "$root/ops/rocksdb-compactions.sh" "$dir/data/db" || true

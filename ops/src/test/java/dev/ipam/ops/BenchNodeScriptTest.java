@@ -37,6 +37,19 @@ class BenchNodeScriptTest {
         assertTrue(cost.find(), bench.output());
         assertEquals("40", cost.group(1), bench.output());
         assertTrue(bench.output().contains("ipamd CPU by thread group"), bench.output());
+        // The write stages between the scrapes around the measured level: its 40 claims queued, with the
+        // generator's project and pool and the claims its 4 connections had in flight at the cap (46
+        // in a run of 2026-11-24), in entries that were replied to.
+        Matcher queued = Pattern.compile("(?m)^  queued\\s+(\\d+) commands\\s+mean\\s+\\d+\\.\\d{3} ms$").matcher(bench.output());
+        assertTrue(queued.find(), bench.output());
+        long commands = Long.parseLong(queued.group(1));
+        assertTrue(commands >= 40 && commands <= 40 + 2 + 4, commands + " commands queued: " + bench.output());
+        for (String stage : new String[] {"replied", "committed", "applied", "answered"}) {
+            Matcher entries = Pattern.compile("(?m)^  " + stage + "\\s+(\\d+) entries").matcher(bench.output());
+            assertTrue(entries.find(), stage + ": " + bench.output());
+            long n = Long.parseLong(entries.group(1));
+            assertTrue(n >= 1 && n <= commands, n + " " + stage + " entries: " + bench.output());
+        }
         assertTrue(bench.output().contains("compactions by column family (" + temp.resolve("run/data/db")),
                 "RocksDB's compactions from the node's LOG: " + bench.output());
         String warm = java.nio.file.Files.readString(temp.resolve("run/warm.out"));
