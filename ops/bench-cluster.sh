@@ -12,7 +12,9 @@
 # compaction threads and the key-filter builds) and the rest (a thread that ended during the window
 # counts in the rest); then the load generator's own CPU per claim, its JVM's start-up included
 # (it shares the cores: once they are saturated, claims/s is about cores x 1e6 / (nodes' +
-# generator's us per claim)); then the first node's database size. Last, RocksDB's compaction per
+# generator's us per claim)); then the first node's database size. Then each node's write stages over
+# all windows (ipam_write_stage_seconds, ops/lib/stages.sh: the leader takes the writes and counts
+# their commit wait, every node its applies). Last, RocksDB's compaction per
 # column family over the whole run on the first node, and each other node's total
 # (ops/rocksdb-compactions.sh).
 # Background work lags: a window's storage CPU is partly earlier windows' writes. On a 2-core
@@ -34,6 +36,8 @@ export IPAM_HTTP_PORT_BASE="${IPAM_HTTP_PORT_BASE:-18090}"
 rm -rf "$IPAM_RUN_DIR" && mkdir -p "$IPAM_RUN_DIR"
 # shellcheck source=ops/lib/loadgen.sh
 . "$root/ops/lib/loadgen.sh"
+# shellcheck source=ops/lib/stages.sh
+. "$root/ops/lib/stages.sh"
 trap 'stop_loadgen
   "$root/ops/local-cluster.sh" down > /dev/null 2>&1 || true' EXIT
 "$root/ops/local-cluster.sh" up -n "$nodes" -- --http-requests-per-second 0 > "$IPAM_RUN_DIR/up.log" 2>&1 \
@@ -70,6 +74,12 @@ printf '%-7s %9s %9s %8s %8s %14s %8s %8s %8s %10s %8s\n' window claims claims/s
   db_MB
 # bash's "time" reports the CPU (user, system seconds) of what it ran, children included.
 TIMEFORMAT='%U %S'
+scrape_stages() {
+  for i in $(seq 1 "$nodes"); do
+    curl -sf "127.0.0.1:$((IPAM_HTTP_PORT_BASE + i))/metrics" > "$IPAM_RUN_DIR/n$i.metrics.$1" || true
+  done
+}
+scrape_stages before
 for w in $(seq 1 "$windows"); do
   thread_ticks "$IPAM_RUN_DIR/threads.before"
   total0=$(process_ticks)
@@ -98,6 +108,14 @@ for w in $(seq 1 "$windows"); do
       gen, db }'
 done
 echo "load average $(cut -d' ' -f1-3 /proc/loadavg); CPU per claim is the sum over $nodes nodes (us); data in $IPAM_RUN_DIR"
+# Where the windows' writes spent their time (ipam_write_stage_seconds): the node that took them (the
+# load generator sends to the leader) counts queued, replied and answered, the leader committed, and
+# every node its applies.
+scrape_stages after
+for i in $(seq 1 "$nodes"); do
+  echo "n$i's write stages over all windows:"
+  write_stages "$IPAM_RUN_DIR/n$i.metrics.before" "$IPAM_RUN_DIR/n$i.metrics.after" | awk '$2 > 0'
+done
 # What the storage column paid for: RocksDB's compaction per column family over the run, on the first
 # node (the nodes hold the same data and compact alike), then every node's total.
 "$root/ops/rocksdb-compactions.sh" "$IPAM_RUN_DIR/n1/data/db" || true

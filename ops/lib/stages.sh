@@ -1,4 +1,4 @@
-# Sourced by ops/bench-node.sh, which sets $root (the repository).
+# Sourced by ops/bench-node.sh and ops/bench-cluster.sh.
 #
 # write_stages BEFORE AFTER prints where the writes between two scrapes of a node's /metrics spent
 # their time: for each stage of ipam_write_stage_seconds (ops/OPERATIONS.md), how many were observed

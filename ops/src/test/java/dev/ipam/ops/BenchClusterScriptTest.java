@@ -52,6 +52,17 @@ class BenchClusterScriptTest {
             assertTrue(Long.parseLong(row[9]) > 0, "load generator CPU: " + String.join(" ", row));
             assertTrue(Long.parseLong(row[10]) > 0, "database size");
         }
+        // Write stages over the windows: the node the generator sent to (the leader) queued every claim,
+        // each window's project and pool too; every node applied entries.
+        long claims = rows.stream().mapToLong(row -> Long.parseLong(row[1])).sum();
+        long queued = 0;
+        for (int node = 1; node <= 2; node++) {
+            String stages = bench.output().split("n" + node + "'s write stages over all windows:\n", 2)[1].split("\n[^ ]", 2)[0];
+            assertTrue(stages.matches("(?s).*  applied\\s+[1-9][0-9]* entries.*"), "n" + node + ": " + bench.output());
+            java.util.regex.Matcher commands = java.util.regex.Pattern.compile("  queued\\s+(\\d+) commands").matcher(stages);
+            queued = Math.max(queued, commands.find() ? Long.parseLong(commands.group(1)) : 0);
+        }
+        assertTrue(queued >= claims + 2 * 2, claims + " claims, " + queued + " queued: " + bench.output());
         // Compaction over the run: the first node's table by family, then the other node's total (a run
         // this short may end before any compaction).
         assertTrue(bench.output().contains("compactions by column family (" + run.resolve("n1/data/db")), bench.output());
