@@ -89,6 +89,7 @@ public final class NodeMetrics implements AutoCloseable {
                        long poolSampleMs) {
         this.admin = admin;
         this.replica = replica;
+        this.stateMachine = stateMachine;
         this.dataDir = dataDir;
         LogContext.node(admin.status().self());
         claims = Counter.builder().name("ipam_claims_total")
@@ -148,7 +149,6 @@ public final class NodeMetrics implements AutoCloseable {
                     cb.call(p.total(), p.name(), "total");
                 })).register(registry);
         replica.addApplyListener(this::applied);
-        this.stateMachine = stateMachine;
         observeWriteStages(registry, replica, stateMachine);
         stateMachine.snapshotListener(new IpamStateMachine.SnapshotListener() {
             @Override
