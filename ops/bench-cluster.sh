@@ -76,7 +76,7 @@ printf '%-7s %9s %9s %8s %8s %14s %8s %8s %8s %10s %8s\n' window claims claims/s
 TIMEFORMAT='%U %S'
 scrape_stages() {
   for i in $(seq 1 "$nodes"); do
-    curl -sf "127.0.0.1:$((IPAM_HTTP_PORT_BASE + i))/metrics" > "$IPAM_RUN_DIR/n$i.metrics.$1" || true
+    scrape_metrics "$((IPAM_HTTP_PORT_BASE + i))" "$IPAM_RUN_DIR/n$i.metrics.$1"
   done
 }
 scrape_stages before
@@ -114,7 +114,7 @@ echo "load average $(cut -d' ' -f1-3 /proc/loadavg); CPU per claim is the sum ov
 scrape_stages after
 for i in $(seq 1 "$nodes"); do
   echo "n$i's write stages over all windows:"
-  write_stages "$IPAM_RUN_DIR/n$i.metrics.before" "$IPAM_RUN_DIR/n$i.metrics.after" | awk '$2 > 0'
+  write_stages "$IPAM_RUN_DIR/n$i.metrics.before" "$IPAM_RUN_DIR/n$i.metrics.after"
 done
 # What the storage column paid for: RocksDB's compaction per column family over the run, on the first
 # node (the nodes hold the same data and compact alike), then every node's total.

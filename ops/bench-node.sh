@@ -55,7 +55,7 @@ thread_ticks() {
   done | awk '{gsub(/[0-9]+/, "#", $1); a[$1] += $2} END {for (k in a) print k, a[k]}' | LC_ALL=C sort
 }
 thread_ticks "$pid" > "$dir/threads.before"
-curl -sf 127.0.0.1:$http_port/metrics > "$dir/metrics.before" || true
+scrape_metrics "$http_port" "$dir/metrics.before"
 before=$(ticks "$pid")
 sys_before=$(sys_ticks "$pid")
 started=$(date +%s.%N)
@@ -67,7 +67,7 @@ TIMEFORMAT='%U %S'
 after=$(ticks "$pid")
 sys_after=$(sys_ticks "$pid")
 thread_ticks "$pid" > "$dir/threads.after"
-curl -sf 127.0.0.1:$http_port/metrics > "$dir/metrics.after" || true
+scrape_metrics "$http_port" "$dir/metrics.after"
 elapsed=$(awk -v now="$(date +%s.%N)" -v t0="$started" 'BEGIN {print now - t0}')
 grep -A8 '^concurrency  *claims' "$dir/loadgen.out"
 claims=$(awk '/^concurrency  *claims/ {t=1; next} t && NF >= 6 {s += $2} END {print s + 0}' "$dir/loadgen.out")

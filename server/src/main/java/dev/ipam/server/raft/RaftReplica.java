@@ -93,30 +93,22 @@ public final class RaftReplica implements Replica, AutoCloseable {
      */
     public interface WriteTimings {
         WriteTimings NONE = new WriteTimings() {
-            @Override
-            public void queued(long nanos) {
-            }
-
-            @Override
-            public void replied(long nanos) {
-            }
-
-            @Override
-            public void answered(long nanos) {
-            }
         };
 
         /** Once per command: from its submission to the batcher sending the entry that carries it. */
-        void queued(long nanos);
+        default void queued(long nanos) {
+        }
 
         /**
          * Once per entry: from its submission to Raft (through the leader when this node is a follower,
          * resends included) to the reply, which comes once the entry is applied here (leader) or on the leader.
          */
-        void replied(long nanos);
+        default void replied(long nanos) {
+        }
 
         /** Once per entry: from the reply to every command of the entry having its result (completion threads). */
-        void answered(long nanos);
+        default void answered(long nanos) {
+        }
     }
 
     private volatile WriteTimings timings = WriteTimings.NONE;
