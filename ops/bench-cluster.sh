@@ -19,7 +19,8 @@
 # (ops/rocksdb-compactions.sh).
 # Background work lags: a window's storage CPU is partly earlier windows' writes. On a 2-core
 # machine three JVMs compile for minutes (the first window's JIT share is the largest), so read
-# the later windows for the steady state. IPAMD_JAVA_OPTS is passed on. Stops the nodes and the
+# the later windows for the steady state. IPAMD_JAVA_OPTS is passed on, and IPAMD_EXTRA_ARGS adds
+# ipamd flags (as in ops/bench-node.sh). Stops the nodes and the
 # load generator it started, also when it is stopped by a signal (Ctrl-C, kill).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -40,7 +41,8 @@ rm -rf "$IPAM_RUN_DIR" && mkdir -p "$IPAM_RUN_DIR"
 . "$root/ops/lib/stages.sh"
 trap 'stop_loadgen
   "$root/ops/local-cluster.sh" down > /dev/null 2>&1 || true' EXIT
-"$root/ops/local-cluster.sh" up -n "$nodes" -- --http-requests-per-second 0 > "$IPAM_RUN_DIR/up.log" 2>&1 \
+# shellcheck disable=SC2086 # IPAMD_EXTRA_ARGS is a list of flags
+"$root/ops/local-cluster.sh" up -n "$nodes" -- --http-requests-per-second 0 ${IPAMD_EXTRA_ARGS:-} > "$IPAM_RUN_DIR/up.log" 2>&1 \
   || { cat "$IPAM_RUN_DIR/up.log" >&2; exit 1; }
 pids=()
 for i in $(seq 1 "$nodes"); do
