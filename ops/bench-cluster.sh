@@ -20,8 +20,8 @@
 # Background work lags: a window's storage CPU is partly earlier windows' writes. On a 2-core
 # machine three JVMs compile for minutes (the first window's JIT share is the largest), so read
 # the later windows for the steady state. IPAMD_JAVA_OPTS is passed on, and IPAMD_EXTRA_ARGS adds
-# ipamd flags (as in ops/bench-node.sh). Stops the nodes and the
-# load generator it started, also when it is stopped by a signal (Ctrl-C, kill).
+# ipamd flags (as in ops/bench-node.sh). Stops the nodes and the load generator it started, also
+# when it is stopped by a signal (Ctrl-C, kill).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 windows="${1:-6}"

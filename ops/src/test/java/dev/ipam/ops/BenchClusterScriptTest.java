@@ -94,6 +94,17 @@ class BenchClusterScriptTest {
     }
 
     @Test
+    void passesExtraArgsToEveryNode() throws Exception {
+        OpsScripts.assumeServerPackaged();
+        // A bad value of a real flag: only an ipamd that received it can name it and refuse to start.
+        Map<String, String> env = new java.util.HashMap<>(clusterEnv(temp.resolve("run"), 1));
+        env.put("IPAMD_EXTRA_ARGS", "--batch-linger-us -5");
+        OpsScripts.Run bench = OpsScripts.run(temp, env, SCRIPT_TIMEOUT_S, "ops/bench-cluster.sh", "1", "2", "4");
+        assertEquals(1, bench.exit(), bench.output());
+        assertTrue(bench.output().contains("bad setting: batch-linger-us=-5"), bench.output());
+    }
+
+    @Test
     void refusesArgumentsThatAreNotPositiveIntegers() throws Exception {
         Map<String, String> env = Map.of("IPAM_BENCH_DIR", temp.resolve("run").toString());
         OpsScripts.Run bench = OpsScripts.run(temp, env, SCRIPT_TIMEOUT_S, "ops/bench-cluster.sh", "2", "0");
