@@ -1,10 +1,15 @@
 package dev.ipam.jepsen;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -12,13 +17,17 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * N network namespaces on one bridge, one node process in each. Addresses come from one /24 inside
  * 10.213.0.0/16 that no interface or route of this machine uses yet; nothing outside it is touched.
  * Everything made here carries the prefix {@value #PREFIX} plus a run id, and is undone in reverse
- * order by {@link #close()}, which a shutdown hook also runs on Ctrl-C. {@link #cleanupStale} removes
- * what a killed harness left behind.
+ * order by {@link #close()}, which a shutdown hook also runs on Ctrl-C. Each run records its owner
+ * (the harness's PID and start time) in {@value #OWNERS_DIR}; {@link #cleanupStale} removes what a
+ * killed harness left behind and leaves the runs of live harnesses (a second checkout's CI) alone.
  *
  * <p>Partitions are iptables DROP rules on INPUT inside the namespaces (so the root namespace, where
  * clients and the nemesis live, always reaches every node). The root namespace gets one FORWARD
@@ -27,6 +36,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class NetnsCluster implements AutoCloseable {
     public static final String PREFIX = "ipjep";
+    /** One file per run, named by its run id, holding the owning process's PID and start time. */
+    public static final String OWNERS_DIR = "/run/ipjep";
+    private static final Pattern RULE_RUN = Pattern.compile("--comment \"?" + PREFIX + "-([0-9a-f]{4})\\b");
     private static final int SUBNET_SECOND_OCTET = 213;
     private static final int NODES_MAX = 9;
     private static final long EXIT_WAIT_MS = 10_000;
@@ -104,7 +116,51 @@ public final class NetnsCluster implements AutoCloseable {
         throw new IllegalStateException("no free /24 left in 10." + SUBNET_SECOND_OCTET + ".0.0/16");
     }
 
+    /** Where run {@code runId} records its owner. */
+    public static Path ownerFile(String runId) {
+        return Path.of(OWNERS_DIR, runId);
+    }
+
+    private void recordOwner() {
+        ProcessHandle self = ProcessHandle.current();
+        long started = self.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
+        Path file = ownerFile(runId);
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, self.pid() + " " + started + "\n", StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot record the run's owner in " + file, e);
+        }
+        undo.push(() -> {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                shell.log().line("cleanup: " + file + ": " + e.getMessage());
+            }
+        });
+    }
+
+    /** Whether the process recorded as run {@code runId}'s owner still runs (same PID, same start time). */
+    static boolean ownerAlive(String runId) {
+        String[] owner;
+        try {
+            owner = Files.readString(ownerFile(runId), StandardCharsets.US_ASCII).strip().split("\\s+");
+        } catch (IOException | RuntimeException unreadable) {
+            return false;
+        }
+        if (owner.length != 2 || !owner[0].matches("\\d{1,18}") || !owner[1].matches("\\d{1,18}")) {
+            return false;
+        }
+        long started = Long.parseLong(owner[1]);
+        return ProcessHandle.of(Long.parseLong(owner[0]))
+                .filter(ProcessHandle::isAlive)
+                .flatMap(handle -> handle.info().startInstant())
+                .map(instant -> instant.toEpochMilli() == started)
+                .orElse(false);
+    }
+
     private void build(int nodeCount) {
+        recordOwner();
         shell.check("ip", "link", "add", bridge, "type", "bridge");
         undo.push(() -> shell.run("ip", "link", "del", bridge));
         shell.check("ip", "addr", "add", bridgeIp + "/24", "dev", bridge);
@@ -314,17 +370,21 @@ public final class NetnsCluster implements AutoCloseable {
     }
 
     /**
-     * Removes what earlier runs left behind (a harness killed with -9 runs no hook): namespaces and
-     * links named {@value #PREFIX}*, their processes, and FORWARD rules commented {@value #PREFIX}-*.
+     * Removes what killed runs left behind (a harness killed with -9 runs no hook): namespaces and
+     * links named {@value #PREFIX}*, their processes, and FORWARD rules commented {@value #PREFIX}-*,
+     * of every run whose owner (see {@link #OWNERS_DIR}) no longer runs. Runs of live harnesses are
+     * left alone.
      *
      * @return how many objects were removed
      */
     public static int cleanupStale(Shell shell) {
         requireRoot();
+        Map<String, Boolean> live = new HashMap<>();
+        Predicate<String> stale = runId -> !live.computeIfAbsent(runId, NetnsCluster::ownerAlive);
         int removed = 0;
         for (String line : shell.check("ip", "netns", "list").split("\n")) {
             String name = line.strip().split("\\s+")[0];
-            if (name.startsWith(PREFIX + "-")) {
+            if (name.startsWith(PREFIX + "-") && stale.test(runIdOf(name.substring(PREFIX.length() + 1)))) {
                 killNamespaceLeftovers(shell, name);
                 shell.run("ip", "netns", "del", name);
                 removed++;
@@ -334,7 +394,7 @@ public final class NetnsCluster implements AutoCloseable {
             String[] fields = line.split(":\\s+");
             if (fields.length > 1) {
                 String name = fields[1].split("@")[0];
-                if (name.startsWith(PREFIX)) {
+                if (name.startsWith(PREFIX) && stale.test(runIdOf(name.substring(PREFIX.length())))) {
                     shell.run("ip", "link", "del", name);
                     removed++;
                 }
@@ -342,7 +402,8 @@ public final class NetnsCluster implements AutoCloseable {
         }
         if (Shell.available("iptables")) {
             for (String rule : shell.check("iptables", "-S", "FORWARD").split("\n")) {
-                if (rule.startsWith("-A FORWARD") && rule.contains("--comment " + PREFIX + "-")) {
+                Matcher run = RULE_RUN.matcher(rule);
+                if (rule.startsWith("-A FORWARD") && run.find() && stale.test(run.group(1))) {
                     List<String> delete = new ArrayList<>(List.of("iptables", "-D"));
                     delete.addAll(List.of(rule.substring(3).split("\\s+")));
                     shell.run(delete);
@@ -350,6 +411,20 @@ public final class NetnsCluster implements AutoCloseable {
                 }
             }
         }
+        for (Map.Entry<String, Boolean> run : live.entrySet()) {
+            if (!run.getValue()) {
+                try {
+                    Files.deleteIfExists(ownerFile(run.getKey()));
+                } catch (IOException e) {
+                    shell.log().line("cleanup: " + ownerFile(run.getKey()) + ": " + e.getMessage());
+                }
+            }
+        }
         return removed;
+    }
+
+    /** The run id a name continues with (its first 4 characters); what follows is the node or veth suffix. */
+    private static String runIdOf(String rest) {
+        return rest.length() >= 4 ? rest.substring(0, 4) : rest;
     }
 }

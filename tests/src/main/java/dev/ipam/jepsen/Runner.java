@@ -32,7 +32,7 @@ public final class Runner {
      * @param workloadMs how long the workload ran: less than the scenario's duration when every pool
      *                   used its ops budget first
      */
-    public record Outcome(Path runDir, Checker.Report report, int faults, int operations, long workloadMs) {
+    public record Outcome(String runId, Path runDir, Checker.Report report, int faults, int operations, long workloadMs) {
     }
 
     private Runner() {
@@ -102,7 +102,7 @@ public final class Runner {
             Plots.write(ops, runDir);
             deleteData(runDir.resolve("nodes"));
             log.line("verdict " + report.verdict() + " anomalies " + report.anomalies().size());
-            return new Outcome(runDir, report, faults, ops.size(), workloadMs);
+            return new Outcome(runId, runDir, report, faults, ops.size(), workloadMs);
         }
     }
 

@@ -161,17 +161,41 @@ class NetnsClusterTest {
     }
 
     @Test
-    void cleanupRemovesWhatAKilledRunLeftBehind() {
-        NetnsCluster cluster = NetnsCluster.create(shell, 2, NetnsCluster.newRunId());
-        cluster.start(cluster.nodes().get(0), List.of("sleep", "300"), Map.of(), dir.resolve("n1.log"));
-        long pid = cluster.pids(cluster.nodes().get(0)).get(0);
-        // As if the harness had died with kill -9: only the stale cleanup runs.
-        int removed = NetnsCluster.cleanupStale(shell);
-        assertTrue(removed >= 4, "2 namespaces, the bridge, the FORWARD rule at least: " + removed);
-        assertFalse(namespaces().contains(NetnsCluster.PREFIX + "-" + cluster.runId()));
-        assertFalse(linkExists(cluster.bridge()));
-        assertFalse(processExists(pid) && !isZombie(pid), "the process in the namespace was killed");
-        cluster.close();
+    void cleanupRemovesWhatAKilledRunLeftBehindAndSparesLiveRuns() throws Exception {
+        NetnsCluster killed = NetnsCluster.create(shell, 2, NetnsCluster.newRunId());
+        String liveId = NetnsCluster.newRunId();
+        while (liveId.equals(killed.runId())) {
+            liveId = NetnsCluster.newRunId();
+        }
+        NetnsCluster live = NetnsCluster.create(shell, 1, liveId);
+        try {
+            killed.start(killed.nodes().get(0), List.of("sleep", "300"), Map.of(), dir.resolve("n1.log"));
+            live.start(live.nodes().get(0), List.of("sleep", "300"), Map.of(), dir.resolve("live-n1.log"));
+            long killedPid = killed.pids(killed.nodes().get(0)).get(0);
+            long livePid = live.pids(live.nodes().get(0)).get(0);
+            // As if the first harness had died with kill -9: its owner is a process that has exited.
+            Process gone = new ProcessBuilder("true").start();
+            gone.waitFor();
+            Files.writeString(NetnsCluster.ownerFile(killed.runId()), gone.pid() + " 0\n");
+            assertTrue(NetnsCluster.ownerAlive(live.runId()), "the live run's owner (this JVM) is recognised");
+
+            int removed = NetnsCluster.cleanupStale(shell);
+            assertTrue(removed >= 4, "2 namespaces, the bridge, the FORWARD rule at least: " + removed);
+            assertFalse(namespaces().contains(NetnsCluster.PREFIX + "-" + killed.runId()));
+            assertFalse(linkExists(killed.bridge()));
+            assertFalse(shell.check("iptables", "-S", "FORWARD").contains(NetnsCluster.PREFIX + "-" + killed.runId()));
+            assertFalse(processExists(killedPid) && !isZombie(killedPid), "the process in the namespace was killed");
+            assertFalse(Files.exists(NetnsCluster.ownerFile(killed.runId())), "the dead owner's record is removed");
+
+            assertTrue(namespaces().contains(live.nodes().get(0).namespace()), "a live harness's namespace stays");
+            assertTrue(linkExists(live.bridge()), "a live harness's bridge stays");
+            assertTrue(shell.check("iptables", "-S", "FORWARD").contains(NetnsCluster.PREFIX + "-" + live.runId()));
+            assertTrue(processExists(livePid) && !isZombie(livePid), "a live harness's node keeps running");
+        } finally {
+            killed.close();
+            live.close();
+        }
+        assertFalse(Files.exists(NetnsCluster.ownerFile(live.runId())), "close removes the owner record");
     }
 
     private static boolean isZombie(long pid) {

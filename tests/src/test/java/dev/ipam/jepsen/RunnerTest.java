@@ -65,8 +65,15 @@ class RunnerTest {
         assertEquals(HistoryJson.read(outcome.runDir().resolve("history.jsonl")).size(), outcome.operations(),
                 "the streamed history holds every op");
         assertTrue(Files.readString(outcome.runDir().resolve("results.edn")).startsWith("{:valid? true"));
-        String namespaces = new Shell(line -> { }).check("ip", "netns", "list");
-        assertFalse(namespaces.contains(NetnsCluster.PREFIX + "-"), "no namespace left: " + namespaces);
+        // Only this run's objects: another harness (a second checkout's CI) may be running beside it.
+        Shell shell = new Shell(line -> { });
+        String ours = NetnsCluster.PREFIX + "-" + outcome.runId();
+        String namespaces = shell.check("ip", "netns", "list");
+        assertFalse(namespaces.contains(ours + "-"), "no namespace of run " + outcome.runId() + " left: " + namespaces);
+        String links = shell.check("ip", "-o", "link", "show");
+        assertFalse(links.contains(NetnsCluster.PREFIX + outcome.runId()), "no bridge or veth of the run left: " + links);
+        String forward = shell.check("iptables", "-S", "FORWARD");
+        assertFalse(forward.contains(ours), "no FORWARD rule of the run left: " + forward);
     }
 
     /**
