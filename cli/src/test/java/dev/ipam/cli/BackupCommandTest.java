@@ -11,9 +11,8 @@ import dev.ipam.server.http.ApiServer;
 import dev.ipam.server.raft.Peer;
 import dev.ipam.server.raft.RaftNode;
 import dev.ipam.server.raft.RaftSettings;
+import dev.ipam.server.raft.TestPorts;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,10 +42,8 @@ class BackupCommandTest {
         assertEquals(List.of(), fatal);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+    private static int freePort() {
+        return TestPorts.free();
     }
 
     @Test

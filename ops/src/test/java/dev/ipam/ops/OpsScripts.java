@@ -1,8 +1,8 @@
 package dev.ipam.ops;
 
+import dev.ipam.server.raft.TestPorts;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -125,35 +125,8 @@ final class OpsScripts {
     }
 
     /** A port base b with b+1..b+count free on loopback (local-cluster.sh puts node i on base+i). */
-    static synchronized int freePortBase(int count) throws IOException {
-        // Below the kernel's ephemeral range (32768 and up here): a port probed free there can be taken
-        // by any outgoing connection before the daemon binds it (the likely cause of one CI failure).
-        java.util.Random random = new java.util.Random();
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int base = 20_000 + random.nextInt(12_000 - count);
-            boolean allFree = true;
-            for (int i = 1; allFree && i <= count; i++) {
-                allFree = !HANDED_OUT.contains(base + i) && free(base + i);
-            }
-            if (allFree) {
-                for (int i = 1; i <= count; i++) {
-                    HANDED_OUT.add(base + i);
-                }
-                return base;
-            }
-        }
-        throw new IllegalStateException("no " + count + " consecutive free loopback ports found in 20001-31999");
-    }
-
-    /** Ports given out by this JVM: two calls never return overlapping ranges. */
-    private static final java.util.Set<Integer> HANDED_OUT = new java.util.HashSet<>();
-
-    private static boolean free(int port) {
-        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+    static int freePortBase(int count) {
+        return TestPorts.freeBase(count);
     }
 
     /** Whether something accepts connections on loopback {@code port} (a daemon a script should have stopped). */

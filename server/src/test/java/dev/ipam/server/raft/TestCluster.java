@@ -8,10 +8,6 @@ import dev.ipam.core.store.Cursor;
 import dev.ipam.core.store.Entry;
 import dev.ipam.core.store.Space;
 import dev.ipam.ratis.IpamStateMachine;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -52,11 +48,7 @@ final class TestCluster implements AutoCloseable {
     }
 
     static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TestPorts.free();
     }
 
     RaftSettings settings(Peer self, boolean join) {
