@@ -42,13 +42,9 @@ class BackupCommandTest {
         assertEquals(List.of(), fatal);
     }
 
-    private static int freePort() {
-        return TestPorts.free();
-    }
-
     @Test
     void backupCreateVerifyAndRestoreWithClearRefusals() throws Exception {
-        Peer self = new Peer("n1", "127.0.0.1:" + freePort(), "127.0.0.1:" + freePort());
+        Peer self = new Peer("n1", "127.0.0.1:" + TestPorts.free(), "127.0.0.1:" + TestPorts.free());
         node = RaftNode.start(RaftSettings.defaults(self, List.of(self), temp.resolve("n1")), new Ipam(),
                 (message, cause) -> fatal.add(message + ": " + cause));
         http = new ApiServer(ApiConfig.defaults(0).withHost("127.0.0.1"), node.replica(), node.admin()).start();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ipam.server.raft.TestPorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -88,8 +89,8 @@ class BenchClusterScriptTest {
     /** Env for a cluster of {@code nodes} small JVMs on free loopback ports, its data under {@code run}. */
     private static Map<String, String> clusterEnv(Path run, int nodes) throws java.io.IOException {
         return Map.of("IPAM_BENCH_DIR", run.toString(), "IPAM_BENCH_NODES", Integer.toString(nodes),
-                "IPAM_RAFT_PORT_BASE", Integer.toString(OpsScripts.freePortBase(nodes)),
-                "IPAM_HTTP_PORT_BASE", Integer.toString(OpsScripts.freePortBase(nodes)),
+                "IPAM_RAFT_PORT_BASE", Integer.toString(TestPorts.freeBase(nodes)),
+                "IPAM_HTTP_PORT_BASE", Integer.toString(TestPorts.freeBase(nodes)),
                 "IPAMD_JAVA_OPTS", "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ipam.server.raft.TestPorts;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -21,7 +22,7 @@ class BenchNodeScriptTest {
     @Test
     void levelsEndAtTheScriptsClaimCapAndTheNodeStops() throws Exception {
         OpsScripts.assumeServerPackaged();
-        int base = OpsScripts.freePortBase(2);
+        int base = TestPorts.freeBase(2);
         int httpPort = base + 2;
         // 30 s levels that end after 40 claims: the level ends by the cap the script passes on (until
         // session 10 the generator's own 300,000 ended the levels, whatever their length).
@@ -62,7 +63,7 @@ class BenchNodeScriptTest {
     @Test
     void killedDuringLoadStopsItsLoadGeneratorAndNode() throws Exception {
         OpsScripts.assumeServerPackaged();
-        Map<String, String> env = OpsScripts.benchNodeEnv(temp.resolve("run"), OpsScripts.freePortBase(2),
+        Map<String, String> env = OpsScripts.benchNodeEnv(temp.resolve("run"), TestPorts.freeBase(2),
                 "IPAM_BENCH_WARM_S", "120");
         OpsScripts.killDuringLoad(temp, env, SCRIPT_TIMEOUT_S, "ops/bench-node.sh", "4", "120");
     }
@@ -70,7 +71,7 @@ class BenchNodeScriptTest {
     @Test
     void runsWithItsDefaultClaimCap() throws Exception {
         OpsScripts.assumeServerPackaged();
-        int base = OpsScripts.freePortBase(2);
+        int base = TestPorts.freeBase(2);
         // 1 s phases: the default cap must be one the load generator accepts (it takes at most 10,000,000).
         Map<String, String> env = OpsScripts.benchNodeEnv(temp.resolve("run"), base, "IPAM_BENCH_WARM_S", "1");
         OpsScripts.Run bench = OpsScripts.run(temp, env, SCRIPT_TIMEOUT_S, "ops/bench-node.sh", "2", "1");

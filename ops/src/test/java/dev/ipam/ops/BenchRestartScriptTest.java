@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ipam.server.raft.TestPorts;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -21,7 +22,7 @@ class BenchRestartScriptTest {
     @Test
     void aNodeKilledUnderLoadIsReadyAgainWithEveryClaim() throws Exception {
         OpsScripts.assumeServerPackaged();
-        int base = OpsScripts.freePortBase(2);
+        int base = TestPorts.freeBase(2);
         int httpPort = base + 2;
         // Snapshots every 50 entries: the kill falls after some, so the restart replays the log above one.
         Map<String, String> env = OpsScripts.benchNodeEnv(temp.resolve("run"), base,

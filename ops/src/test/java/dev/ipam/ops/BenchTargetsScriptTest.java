@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ipam.server.raft.TestPorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -59,13 +60,13 @@ class BenchTargetsScriptTest {
     }
 
     private Map<String, String> shortRun(Path dir) {
-        int node = OpsScripts.freePortBase(2);
+        int node = TestPorts.freeBase(2);
         Map<String, String> env = new HashMap<>(OpsScripts.benchNodeEnv(dir.resolve("unused"), node));
         env.remove("IPAM_BENCH_DIR"); // the script gives bench-node.sh a directory of each round's
         env.putAll(Map.of("IPAM_TARGETS_DIR", dir.toString(), "IPAM_TARGETS_NODE_WARM_S", "1",
                 "IPAM_TARGETS_NODE_S", "2", "IPAM_TARGETS_CLUSTER_WARM_S", "1", "IPAM_TARGETS_CLUSTER_S", "1",
-                "IPAM_RAFT_PORT_BASE", Integer.toString(OpsScripts.freePortBase(3)),
-                "IPAM_HTTP_PORT_BASE", Integer.toString(OpsScripts.freePortBase(3))));
+                "IPAM_RAFT_PORT_BASE", Integer.toString(TestPorts.freeBase(3)),
+                "IPAM_HTTP_PORT_BASE", Integer.toString(TestPorts.freeBase(3))));
         return env;
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ipam.server.raft.TestPorts;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -50,9 +51,9 @@ class LoadGenOnNodeTest {
     /** Starts one ipamd with {@code flags}, runs the generator at {@code levels} for 1 s each, reads the pool back. */
     private Run run(List<String> flags, String levels) throws Exception {
         OpsScripts.assumeServerPackaged();
-        int httpBase = OpsScripts.freePortBase(1);
+        int httpBase = TestPorts.freeBase(1);
         Map<String, String> env = Map.of("IPAM_RUN_DIR", temp.resolve("run").toString(),
-                "IPAM_RAFT_PORT_BASE", Integer.toString(OpsScripts.freePortBase(1)),
+                "IPAM_RAFT_PORT_BASE", Integer.toString(TestPorts.freeBase(1)),
                 "IPAM_HTTP_PORT_BASE", Integer.toString(httpBase),
                 "IPAMD_JAVA_OPTS", "-Xmx256m -XX:+UseSerialGC");
         String server = "http://127.0.0.1:" + (httpBase + 1);

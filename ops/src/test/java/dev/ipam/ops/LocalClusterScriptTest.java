@@ -3,6 +3,7 @@ package dev.ipam.ops;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ipam.server.raft.TestPorts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,8 +27,8 @@ class LocalClusterScriptTest {
         OpsScripts.assumeServerPackaged();
         Path run = temp.resolve("run");
         Map<String, String> env = Map.of("IPAM_RUN_DIR", run.toString(),
-                "IPAM_RAFT_PORT_BASE", Integer.toString(OpsScripts.freePortBase(1)),
-                "IPAM_HTTP_PORT_BASE", Integer.toString(OpsScripts.freePortBase(1)),
+                "IPAM_RAFT_PORT_BASE", Integer.toString(TestPorts.freeBase(1)),
+                "IPAM_HTTP_PORT_BASE", Integer.toString(TestPorts.freeBase(1)),
                 "IPAMD_JAVA_OPTS", "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
         try {
             assertEquals(0, script(env, "up", "-n", "1", "--", "--batch-linger-us", "777"));

@@ -1,6 +1,5 @@
 package dev.ipam.ops;
 
-import dev.ipam.server.raft.TestPorts;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -122,11 +121,6 @@ final class OpsScripts {
         if (!condition) {
             throw new AssertionError(failure + ": " + Files.readString(output));
         }
-    }
-
-    /** A port base b with b+1..b+count free on loopback (local-cluster.sh puts node i on base+i). */
-    static int freePortBase(int count) {
-        return TestPorts.freeBase(count);
     }
 
     /** Whether something accepts connections on loopback {@code port} (a daemon a script should have stopped). */

@@ -8,6 +8,7 @@ import dev.ipam.client.ClaimRequest;
 import dev.ipam.client.ClientConfig;
 import dev.ipam.client.IpamClient;
 import dev.ipam.client.model.IPClaimSpec;
+import dev.ipam.server.raft.TestPorts;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -41,8 +42,8 @@ class RollingRestartTest {
     @Test
     void everyNodeRestartsUnderClaimLoadWithoutAFailedClaim() throws Exception {
         OpsScripts.assumeServerPackaged();
-        int raftBase = OpsScripts.freePortBase(3);
-        int httpBase = OpsScripts.freePortBase(3);
+        int raftBase = TestPorts.freeBase(3);
+        int httpBase = TestPorts.freeBase(3);
         Map<String, String> env = Map.of("IPAM_RUN_DIR", temp.resolve("run").toString(),
                 "IPAM_RAFT_PORT_BASE", Integer.toString(raftBase), "IPAM_HTTP_PORT_BASE", Integer.toString(httpBase),
                 "IPAMD_JAVA_OPTS", "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");

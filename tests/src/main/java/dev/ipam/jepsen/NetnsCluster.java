@@ -131,13 +131,17 @@ public final class NetnsCluster implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot record the run's owner in " + file, e);
         }
-        undo.push(() -> {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException e) {
-                shell.log().line("cleanup: " + file + ": " + e.getMessage());
-            }
-        });
+        undo.push(() -> forgetOwner(shell, runId));
+    }
+
+    /** Removes run {@code runId}'s owner record; a failure is logged, as every clean-up step's is. */
+    private static void forgetOwner(Shell shell, String runId) {
+        Path file = ownerFile(runId);
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            shell.log().line("cleanup: " + file + ": " + e.getMessage());
+        }
     }
 
     /** Whether the process recorded as run {@code runId}'s owner still runs (same PID, same start time). */
@@ -411,15 +415,11 @@ public final class NetnsCluster implements AutoCloseable {
                 }
             }
         }
-        for (Map.Entry<String, Boolean> run : live.entrySet()) {
-            if (!run.getValue()) {
-                try {
-                    Files.deleteIfExists(ownerFile(run.getKey()));
-                } catch (IOException e) {
-                    shell.log().line("cleanup: " + ownerFile(run.getKey()) + ": " + e.getMessage());
-                }
+        live.forEach((runId, alive) -> {
+            if (!alive) {
+                forgetOwner(shell, runId);
             }
-        }
+        });
         return removed;
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ipam.server.raft.TestPorts;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
@@ -46,8 +47,8 @@ class KilledNodeRecoveryTest {
     @Test
     @Timeout(300)
     void everyAcknowledgedClaimSurvivesAKillAndTheRestartAppliesTheLostTailAgain() throws Exception {
-        int raftPort = LocalCluster.freePort();
-        int httpPort = LocalCluster.freePort();
+        int raftPort = TestPorts.free();
+        int httpPort = TestPorts.free();
         String base = "http://127.0.0.1:" + httpPort;
         String plane = base + IpamdProcess.PROJECTS + "/crash/control-plane" + IpamdProcess.IPAM;
         Path data = temp.resolve("n1");

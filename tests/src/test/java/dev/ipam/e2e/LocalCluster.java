@@ -42,8 +42,8 @@ final class LocalCluster implements AutoCloseable {
         this.httpPorts = new int[size];
         this.mains = new Main[size];
         for (int i = 0; i < size; i++) {
-            raftPorts[i] = freePort();
-            httpPorts[i] = freePort();
+            raftPorts[i] = TestPorts.free();
+            httpPorts[i] = TestPorts.free();
             exits.add(null);
         }
     }
@@ -168,10 +168,6 @@ final class LocalCluster implements AutoCloseable {
         } catch (java.io.IOException e) {
             return "(no log: " + e + ")";
         }
-    }
-
-    static int freePort() {
-        return TestPorts.free();
     }
 
     @Override

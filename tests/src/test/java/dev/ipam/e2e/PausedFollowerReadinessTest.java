@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ipam.server.raft.TestPorts;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -47,8 +48,8 @@ class PausedFollowerReadinessTest {
         int[] raftPorts = new int[NODES];
         int[] httpPorts = new int[NODES];
         for (int i = 0; i < NODES; i++) {
-            raftPorts[i] = LocalCluster.freePort();
-            httpPorts[i] = LocalCluster.freePort();
+            raftPorts[i] = TestPorts.free();
+            httpPorts[i] = TestPorts.free();
         }
         String peers = IntStream.range(0, NODES)
                 .mapToObj(i -> "n" + (i + 1) + "=127.0.0.1:" + raftPorts[i] + "=127.0.0.1:" + httpPorts[i])

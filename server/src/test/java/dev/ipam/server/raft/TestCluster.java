@@ -44,11 +44,7 @@ final class TestCluster implements AutoCloseable {
     }
 
     static Peer newPeer(String id) {
-        return new Peer(id, "127.0.0.1:" + freePort(), "127.0.0.1:" + freePort());
-    }
-
-    static int freePort() {
-        return TestPorts.free();
+        return new Peer(id, "127.0.0.1:" + TestPorts.free(), "127.0.0.1:" + TestPorts.free());
     }
 
     RaftSettings settings(Peer self, boolean join) {
