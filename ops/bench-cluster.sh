@@ -28,9 +28,12 @@ windows="${1:-6}"
 seconds="${2:-40}"
 concurrency="${3:-256}"
 nodes="${IPAM_BENCH_NODES:-3}"
-for value in "$windows" "$seconds" "$concurrency" "$nodes"; do
-  [[ "$value" =~ ^[1-9][0-9]{0,4}$ ]] || { echo "bench-cluster: WINDOWS, SECONDS, CONCURRENCY and IPAM_BENCH_NODES must be positive integers" >&2; exit 2; }
-done
+# shellcheck source=ops/lib/args.sh
+. "$root/ops/lib/args.sh"
+require_positive bench-cluster WINDOWS "$windows"
+require_positive bench-cluster SECONDS "$seconds"
+require_positive bench-cluster CONCURRENCY "$concurrency"
+require_positive bench-cluster IPAM_BENCH_NODES "$nodes"
 export IPAM_RUN_DIR="${IPAM_BENCH_DIR:-$root/runs/bench-cluster}"
 export IPAM_RAFT_PORT_BASE="${IPAM_RAFT_PORT_BASE:-19870}"
 export IPAM_HTTP_PORT_BASE="${IPAM_HTTP_PORT_BASE:-18090}"

@@ -21,9 +21,10 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 seconds="${1:-60}"
 concurrency="${2:-64}"
-for value in "$seconds" "$concurrency"; do
-  [[ "$value" =~ ^[1-9][0-9]{0,4}$ ]] || { echo "bench-restart: SECONDS and CONCURRENCY must be positive integers" >&2; exit 2; }
-done
+# shellcheck source=ops/lib/args.sh
+. "$root/ops/lib/args.sh"
+require_positive bench-restart SECONDS "$seconds"
+require_positive bench-restart CONCURRENCY "$concurrency"
 dir="${IPAM_BENCH_DIR:-$root/runs/bench-restart}"
 raft_port="${IPAM_BENCH_RAFT_PORT:-19861}"
 http_port="${IPAM_BENCH_HTTP_PORT:-18081}"

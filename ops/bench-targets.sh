@@ -62,12 +62,14 @@ node_s="${IPAM_TARGETS_NODE_S:-30}"
 cluster_warm="${IPAM_TARGETS_CLUSTER_WARM_S:-60}"
 cluster_s="${IPAM_TARGETS_CLUSTER_S:-20}"
 claims_max="${IPAM_TARGETS_CLAIMS_MAX:-10000000}"
-for value in "$rounds" "$node_s" "$cluster_s" "$claims_max"; do
-  [[ "$value" =~ ^[1-9][0-9]{0,7}$ ]] || { echo "bench-targets: ROUNDS, IPAM_TARGETS_NODE_S, IPAM_TARGETS_CLUSTER_S and IPAM_TARGETS_CLAIMS_MAX must be positive integers" >&2; exit 2; }
-done
-for value in "$node_warm" "$cluster_warm"; do
-  [[ "$value" =~ ^[0-9]{1,5}$ ]] || { echo "bench-targets: IPAM_TARGETS_NODE_WARM_S and IPAM_TARGETS_CLUSTER_WARM_S must be whole seconds" >&2; exit 2; }
-done
+# shellcheck source=ops/lib/args.sh
+. "$root/ops/lib/args.sh"
+require_positive bench-targets ROUNDS "$rounds"
+require_positive bench-targets IPAM_TARGETS_NODE_S "$node_s"
+require_positive bench-targets IPAM_TARGETS_CLUSTER_S "$cluster_s"
+require_positive bench-targets IPAM_TARGETS_CLAIMS_MAX "$claims_max" 8
+require_seconds bench-targets IPAM_TARGETS_NODE_WARM_S "$node_warm"
+require_seconds bench-targets IPAM_TARGETS_CLUSTER_WARM_S "$cluster_warm"
 out="${IPAM_TARGETS_DIR:-$root/runs/bench-targets}"
 rm -rf "$out" && mkdir -p "$out"
 export IPAM_RAFT_PORT_BASE="${IPAM_RAFT_PORT_BASE:-19970}"

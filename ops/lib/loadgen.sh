@@ -1,4 +1,4 @@
-# Sourced by ops/bench-node.sh, ops/bench-cluster.sh and ops/bench-restart.sh, which set $root (the
+# Sourced by ops/bench-node.sh, ops/bench-cluster.sh, ops/bench-restart.sh and ops/bench-targets.sh, which set $root (the
 # repository).
 #
 # run_loadgen ARGS... runs bin/ipam-loadgen in the background and waits for it, returning its status;

@@ -56,7 +56,7 @@ class BenchTargetsScriptTest {
         assertTrue(missing.output().contains("--report needs a results file"), missing.output());
         OpsScripts.Run rounds = OpsScripts.run(temp, Map.of(), 30, "ops/bench-targets.sh", "three");
         assertEquals(2, rounds.exit(), rounds.output());
-        assertTrue(rounds.output().contains("ROUNDS"), rounds.output());
+        assertTrue(rounds.output().contains("ROUNDS must be a positive integer of at most 5 digits, was 'three'"), rounds.output());
     }
 
     private Map<String, String> shortRun(Path dir) {
