@@ -73,7 +73,11 @@ final class WatchHub {
 
     /** Where one watch's events go; called on a worker, one call at a time per watch. */
     interface Sink {
-        /** Delivers events (already filtered by kind, project and namespace); false ends the watch. */
+        /**
+         * Delivers events (already filtered by kind, project and namespace); false ends the watch. The
+         * events are whole entries: write them to the client at once, so that a stream the server ends
+         * ends between entries.
+         */
         boolean deliver(List<Event> events);
 
         /** Delivers a bookmark at the given index; false ends the watch. */
@@ -133,6 +137,12 @@ final class WatchHub {
             }
         }
     }
+
+    /**
+     * Events handed to a watch's sink in one call, at least: one call is one write to the client, and
+     * it is stretched to the end of the last entry it takes.
+     */
+    static final int DELIVERY_EVENTS = 256;
 
     private final int backlogMax;
     private final int queueMax;
@@ -377,8 +387,12 @@ final class WatchHub {
                     batch = List.of();
                     bookmark = -1;
                 } else {
-                    batch = new ArrayList<>(Math.min(watch.queue.size(), 256));
-                    while (!watch.queue.isEmpty() && batch.size() < 256) {
+                    batch = new ArrayList<>(Math.min(watch.queue.size(), DELIVERY_EVENTS));
+                    // Whole entries only: the events of one entry share its index as their
+                    // resourceVersion, so a stream ended between two of them (timeoutSeconds, overflow,
+                    // shutdown) would leave a client that resumes from that version without the rest.
+                    while (!watch.queue.isEmpty() && (batch.size() < DELIVERY_EVENTS
+                            || watch.queue.peekFirst().index == batch.get(batch.size() - 1).index)) {
                         batch.add(watch.queue.removeFirst());
                     }
                     bookmark = watch.queue.isEmpty() ? watch.bookmarkAt : -1;

@@ -3,6 +3,7 @@ package dev.ipam.server.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ipam.core.model.ObjectMeta;
 import dev.ipam.core.model.Project;
@@ -17,9 +18,13 @@ class WatchHubTest {
     private static final int BACKLOG = 16;
 
     private static WatchHub hub() {
+        return hub(BACKLOG);
+    }
+
+    private static WatchHub hub(int backlog) {
         ApiConfig d = ApiConfig.defaults(0);
         ApiConfig config = new ApiConfig(d.host(), d.port(), d.bodyBytesMax(), d.jsonDepthMax(), d.listLimitMax(),
-                d.watchesPerClientMax(), BACKLOG, d.watchQueueMax(), d.watchBookmarkMs(), d.requestTimeoutMs(),
+                d.watchesPerClientMax(), backlog, d.watchQueueMax(), d.watchBookmarkMs(), d.requestTimeoutMs(),
                 d.workerThreads(), d.requestQueueMax(), d.connectionsMax(), d.idleTimeoutMs());
         return new WatchHub(config, Runnable::run);
     }
@@ -39,10 +44,13 @@ class WatchHubTest {
 
     private static final class Collecting implements WatchHub.Sink {
         final List<WatchHub.Event> got = new ArrayList<>();
+        /** Each deliver call's events: one write to the client each. */
+        final List<List<WatchHub.Event>> calls = new ArrayList<>();
 
         @Override
         public boolean deliver(List<WatchHub.Event> events) {
             got.addAll(events);
+            calls.add(List.copyOf(events));
             return true;
         }
 
@@ -111,5 +119,53 @@ class WatchHubTest {
         assertEquals(BACKLOG, sink.got.size());
         assertEquals(5, sink.got.get(0).index);
         assertEquals(BACKLOG, builds.get());
+    }
+
+    /**
+     * A watcher that is behind gets its backlog in several writes; none of them splits an entry, whose
+     * events share one resourceVersion. (A stream ended after a write that held half an entry would
+     * leave the client resuming from that version without the other half.)
+     */
+    @Test
+    void deliveriesNeverSplitTheEventsOfOneEntry() {
+        WatchHub hub = hub(2_000);
+        hub.startAt(0);
+        Collecting sink = new Collecting();
+        WatchHub.Watch watch = (WatchHub.Watch) hub.subscribe(Kind.PROJECT, "", null, "c", false, 0, sink);
+        // Queued while the watch is held: singles up to just short of one delivery, then an entry of
+        // 20 events that straddles the delivery bound, then more singles.
+        long index = 0;
+        List<WatchHub.Event> all = new ArrayList<>();
+        for (int i = 0; i < WatchHub.DELIVERY_EVENTS - 6; i++) {
+            index++;
+            WatchHub.Event single = event(index, "s" + index);
+            all.add(single);
+            hub.applied(index, List.of(single));
+        }
+        index++;
+        List<WatchHub.Event> wide = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            wide.add(event(index, "w" + i));
+        }
+        all.addAll(wide);
+        hub.applied(index, wide);
+        for (int i = 0; i < 300; i++) {
+            index++;
+            WatchHub.Event single = event(index, "t" + index);
+            all.add(single);
+            hub.applied(index, List.of(single));
+        }
+        hub.release(watch);
+
+        assertEquals(all, sink.got);
+        assertTrue(sink.calls.size() >= 2, "the backlog took several writes: " + sink.calls.size());
+        for (int i = 0; i + 1 < sink.calls.size(); i++) {
+            List<WatchHub.Event> call = sink.calls.get(i);
+            long lastIndex = call.get(call.size() - 1).index;
+            long nextIndex = sink.calls.get(i + 1).get(0).index;
+            assertTrue(lastIndex < nextIndex, "write " + i + " ends inside the entry at index " + lastIndex);
+        }
+        // The wide entry went out in one write, which ran past the bound to finish it.
+        assertEquals(WatchHub.DELIVERY_EVENTS + 14, sink.calls.get(0).size());
     }
 }
