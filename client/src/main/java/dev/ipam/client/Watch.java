@@ -31,6 +31,18 @@ public final class Watch<T> implements AutoCloseable {
     private volatile boolean closed;
     private volatile InputStream current;
     private volatile String resourceVersion;
+    /**
+     * Whether {@link #resourceVersion} came from an event (not a list or a bookmark). Commands that
+     * ipamd batched into one Raft entry share its index as their version, so a stream that ended after
+     * an event may have ended inside an entry: the watch then resumes one version back and drops the
+     * events of that version it has already delivered.
+     */
+    private boolean fromEvent;
+    /** The version of the last event delivered, and how many times each object changed at it. */
+    private long deliveredAt = -1;
+    private final Map<String, Integer> deliveredAtLast = new java.util.HashMap<>();
+    /** On a stream resumed one version back: the events at {@link #deliveredAt} still to drop, by object. */
+    private final Map<String, Integer> toDrop = new java.util.HashMap<>();
     private volatile int relists;
     private volatile long lastActivityNs = System.nanoTime();
     private final Timer watchdog;
@@ -142,7 +154,13 @@ public final class Watch<T> implements AutoCloseable {
         Map<String, String> query = Transport.query();
         options.withLimit(null).withContinue(null).addTo(query);
         query.put("watch", "true");
-        query.put("resourceVersion", resourceVersion);
+        toDrop.clear();
+        String from = resourceVersion;
+        if (fromEvent && deliveredAt > 0 && Long.toString(deliveredAt).equals(resourceVersion)) {
+            from = Long.toString(deliveredAt - 1);
+            toDrop.putAll(deliveredAtLast);
+        }
+        query.put("resourceVersion", from);
         query.put("allowWatchBookmarks", "true");
         Transport.Stream stream;
         try {
@@ -215,14 +233,22 @@ public final class Watch<T> implements AutoCloseable {
             throw IpamException.fromStatus(code, status, "watch error");
         }
         String version = object.path("metadata").path("resourceVersion").asText(null);
-        if (version != null && !version.isEmpty()) {
-            resourceVersion = version;
-        }
         if (WatchEvent.BOOKMARK.equals(type)) {
+            if (version != null && !version.isEmpty()) {
+                resourceVersion = version;
+                fromEvent = false;
+            }
             return true;
         }
-        T value = resources.convert(object);
         String key = key(object);
+        if (alreadyDelivered(version, key)) {
+            return true;
+        }
+        if (version != null && !version.isEmpty()) {
+            resourceVersion = version;
+            fromEvent = true;
+        }
+        T value = resources.convert(object);
         if (WatchEvent.DELETED.equals(type)) {
             known.remove(key);
         } else {
@@ -230,6 +256,36 @@ public final class Watch<T> implements AutoCloseable {
         }
         listener.onEvent(new WatchEvent<>(type, value, version));
         return true;
+    }
+
+    /**
+     * Whether this event is one the watch delivered before it resumed one version back (see
+     * {@link #fromEvent}); otherwise counts it as delivered at its version.
+     */
+    private boolean alreadyDelivered(String version, String key) {
+        long at;
+        try {
+            at = version == null ? -1 : Long.parseLong(version);
+        } catch (NumberFormatException e) {
+            at = -1;
+        }
+        if (at == deliveredAt && at >= 0) {
+            Integer left = toDrop.get(key);
+            if (left != null) {
+                if (left <= 1) {
+                    toDrop.remove(key);
+                } else {
+                    toDrop.put(key, left - 1);
+                }
+                return true;
+            }
+        } else {
+            deliveredAt = at;
+            deliveredAtLast.clear();
+            toDrop.clear();
+        }
+        deliveredAtLast.merge(key, 1, Integer::sum);
+        return false;
     }
 
     /**
@@ -269,6 +325,10 @@ public final class Watch<T> implements AutoCloseable {
             listener.onEvent(new WatchEvent<>(WatchEvent.DELETED, gone, listVersion));
         }
         resourceVersion = listVersion == null ? "0" : listVersion;
+        fromEvent = false;
+        deliveredAt = -1;
+        deliveredAtLast.clear();
+        toDrop.clear();
     }
 
     /** A pause before reconnecting when no node answered, so a long outage does not spin. */

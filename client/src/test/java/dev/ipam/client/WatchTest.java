@@ -159,6 +159,41 @@ class WatchTest {
         }
     }
 
+    /**
+     * ipamd's batcher puts several commands in one Raft entry, and their changes share its index as
+     * resourceVersion. A stream that ends after the first of them must not cost the watcher the rest:
+     * the watch resumes one version back and drops what it already has.
+     */
+    @Test
+    void aStreamEndedInsideAnEntryLosesNoneOfItsEvents() throws Exception {
+        ListOptions onlyClaims = ListOptions.all();
+        try (Watch<IPClaim> watch = client.claims().watch(onlyClaims, listener)) {
+            claim("a");
+            assertEquals(List.of("ADDED a"), next(1));
+            n1.endWatchesAfter(1);
+            ipam.oneEntry(true);
+            claim("b");
+            claim("c");
+            ipam.oneEntry(false);
+            assertEquals(List.of("ADDED b", "ADDED c"), next(2));
+
+            // The same object twice in one entry: created and released. Only the first event is
+            // already delivered when the stream ends; the release still arrives, once.
+            n1.endWatchesAfter(1);
+            ipam.oneEntry(true);
+            claim("x");
+            client.release("x");
+            ipam.oneEntry(false);
+            assertEquals(List.of("ADDED x", "DELETED x"), next(2));
+
+            claim("d");
+            assertEquals(List.of("ADDED d"), next(1));
+            assertEquals(0, watch.relists());
+            assertTrue(events.isEmpty(), "repeated events: " + events);
+            assertTrue(errors.isEmpty(), errors.toString());
+        }
+    }
+
     @Test
     void aSilentStreamIsDroppedAndResumedWithoutLosingEvents() throws Exception {
         IpamClient idle = new IpamClient(ClientConfig.builder().endpoint(n1.uri()).project("demo")

@@ -43,6 +43,9 @@ public final class FakeIpam implements AutoCloseable {
     private final AtomicInteger createRequests = new AtomicInteger();
     private long resourceVersion = 1;
     private long compactedThrough;
+    private long uids;
+    /** While an entry is open (see {@link #oneEntry}), every change gets this version; 0 otherwise. */
+    private long entryVersion;
     private String leaderId;
 
     /** Whether a retried write with a known X-Request-Id gets the first answer back (ipamd does). */
@@ -102,6 +105,20 @@ public final class FakeIpam implements AutoCloseable {
     public synchronized void compact() {
         compactedThrough = resourceVersion;
         events.clear();
+    }
+
+    /**
+     * Opens (true) or closes (false) one entry, as ipamd's batcher makes one: the changes made while
+     * it is open share one resourceVersion, and watches see them only once it is closed, all at once.
+     */
+    public synchronized void oneEntry(boolean open) {
+        entryVersion = open ? resourceVersion + 1 : 0;
+        notifyAll();
+    }
+
+    /** The newest version whose changes watches may see: not those of an entry still open. */
+    private long visibleVersion() {
+        return entryVersion == 0 ? resourceVersion : entryVersion - 1;
     }
 
     /** The current resourceVersion (the last change's). */
@@ -525,7 +542,7 @@ public final class FakeIpam implements AutoCloseable {
         }
         List<Event> out = new ArrayList<>();
         for (Event event : events) {
-            if (event.resourceVersion() > after) {
+            if (event.resourceVersion() > after && event.resourceVersion() <= visibleVersion()) {
                 out.add(event);
             }
         }
@@ -534,7 +551,7 @@ public final class FakeIpam implements AutoCloseable {
 
     /** Blocks until an event past {@code after} exists or the wait ends. */
     synchronized void awaitEvent(long after, long waitMs) throws InterruptedException {
-        if (resourceVersion <= after) {
+        if (visibleVersion() <= after) {
             wait(waitMs);
         }
     }
@@ -726,14 +743,14 @@ public final class FakeIpam implements AutoCloseable {
         if (namespace != null) {
             metadata.put("namespace", namespace);
         }
-        metadata.put("uid", "uid-" + (resourceVersion + 1));
+        metadata.put("uid", "uid-" + (++uids));
         metadata.put("creationTimestamp", "2026-11-21T00:00:00Z");
         metadata.put("generation", 1);
         bump(object);
     }
 
     private void bump(ObjectNode object) {
-        resourceVersion++;
+        resourceVersion = entryVersion == 0 ? resourceVersion + 1 : entryVersion;
         ((ObjectNode) object.get("metadata")).put("resourceVersion", Long.toString(resourceVersion));
     }
 

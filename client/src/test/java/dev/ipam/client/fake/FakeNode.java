@@ -42,6 +42,8 @@ public final class FakeNode {
     private final AtomicInteger failuresLeft = new AtomicInteger();
     private final AtomicInteger dropsLeft = new AtomicInteger();
     private final AtomicInteger requests = new AtomicInteger();
+    /** Event lines the next watch streams may still write before the node ends them; -1: no limit. */
+    private final AtomicInteger watchLinesLeft = new AtomicInteger(-1);
     private volatile int failureCode = 503;
     private volatile boolean stopped;
     private volatile boolean ready = true;
@@ -89,6 +91,14 @@ public final class FakeNode {
     /** Whether /readyz answers 200 (true) or 503. */
     public void ready(boolean value) {
         ready = value;
+    }
+
+    /**
+     * Ends this node's watch streams once they have written {@code lines} more event lines in all
+     * (once: later streams run on), e.g. halfway through the events of one entry.
+     */
+    public void endWatchesAfter(int lines) {
+        watchLinesLeft.set(lines);
     }
 
     /** Stops serving: new connections are refused, open watches end. */
@@ -315,6 +325,10 @@ public final class FakeNode {
                         ObjectNode line = FakeIpam.NODES.objectNode().put("type", event.type());
                         line.set("object", event.object());
                         writeLine(out, line);
+                        if (watchLinesLeft.get() > 0 && watchLinesLeft.decrementAndGet() == 0) {
+                            watchLinesLeft.set(-1);
+                            return;
+                        }
                     }
                 }
                 if (first && bookmarks) {
