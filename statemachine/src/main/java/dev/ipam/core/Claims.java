@@ -229,7 +229,7 @@ final class Claims {
         ObjectMeta meta = new ObjectMeta(old.name(), old.namespace(), old.uid(), context.index, old.generation(),
                 old.creationTimestampMs(), command.labels(), command.annotations());
         IPClaim updated = new IPClaim(claim.project(), meta, claim.spec(), claim.status());
-        context.write(ChangeType.MODIFIED, updated);
+        context.write(ChangeType.MODIFIED, updated, claim);
         return context.ok(updated);
     }
 
@@ -281,7 +281,7 @@ final class Claims {
             IPAllocation unbound = new IPAllocation(allocation.project(),
                     allocation.metadata().withResourceVersion(context.index), allocation.spec(),
                     new IPAllocation.Status(status.phase(), status.allocatedCIDR(), null, conditions));
-            context.write(ChangeType.MODIFIED, unbound);
+            context.write(ChangeType.MODIFIED, unbound, allocation);
         } else {
             release(context, allocation);
         }
@@ -324,7 +324,7 @@ final class Claims {
         ObjectMeta meta = new ObjectMeta(old.name(), old.namespace(), old.uid(), context.index, old.generation(),
                 old.creationTimestampMs(), command.labels(), command.annotations());
         IPAllocation updated = new IPAllocation(allocation.project(), meta, allocation.spec(), allocation.status());
-        context.write(ChangeType.MODIFIED, updated);
+        context.write(ChangeType.MODIFIED, updated, allocation);
         return context.ok(updated);
     }
 

@@ -254,6 +254,12 @@ public final class Codec {
         for (Result.Change change : result.changes()) {
             out.enumValue(change.type());
             resourceOrBody(out, change.object(), bodies);
+            // Results with changes go to this node's watches only (a stored answer has none), so the
+            // previous object needs no new format version.
+            out.bool(change.previous() != null);
+            if (change.previous() != null) {
+                resource(out, change.previous());
+            }
         }
         byte[] full = out.copy();
         if (result.changes().isEmpty()) {
@@ -279,7 +285,8 @@ public final class Codec {
         List<Result.Change> changes = new ArrayList<>(changeCount);
         for (int i = 0; i < changeCount; i++) {
             ChangeType type = required(in.enumValue(CHANGE_TYPES), "change type");
-            changes.add(new Result.Change(type, resource(in)));
+            Resource changed = resource(in);
+            changes.add(new Result.Change(type, changed, in.bool() ? resource(in) : null));
         }
         end(in);
         return new Result(code, reason, message, causes, object, changes);

@@ -106,6 +106,11 @@ final class Context {
     }
 
     void write(ChangeType type, Resource resource) {
+        write(type, resource, null);
+    }
+
+    /** Writes {@code resource}; {@code previous} is the object it replaces, for MODIFIED (see {@link Result.Change}). */
+    void write(ChangeType type, Resource resource, Resource previous) {
         if (resource instanceof IPPool) {
             throw new IllegalStateException("pools are written with writePool");
         }
@@ -113,12 +118,17 @@ final class Context {
         bodies.put(resource, stored);
         decoded.put(stored.value(), resource);
         batch.put(Space.OBJECTS, key(resource), stored.value());
-        changes.add(new Result.Change(type, resource));
+        changes.add(new Result.Change(type, resource, previous));
     }
 
     void writePool(ChangeType type, IPPool pool, long poolId) {
+        writePool(type, pool, poolId, null);
+    }
+
+    /** Writes {@code pool}; {@code previous} is the pool it replaces, for MODIFIED (see {@link Result.Change}). */
+    void writePool(ChangeType type, IPPool pool, long poolId, IPPool previous) {
         int[] marks = new int[4];
-        recordPool(type, pool, poolId, Codec.storedPool(pool, poolId, marks), marks);
+        recordPool(type, pool, poolId, Codec.storedPool(pool, poolId, marks), marks, previous);
     }
 
     /**
@@ -127,8 +137,10 @@ final class Context {
      */
     void writePoolStatus(IPPool pool, Codec.StoredPool previous) {
         Codec.PoolLayout layout = previous.layout();
+        // Counters alone leave what a selector sees as it was; a new phase (Ready, Exhausted) does not.
+        IPPool replaced = phase(previous.pool()) == phase(pool) ? null : previous.pool();
         if (layout == null) {
-            writePool(ChangeType.MODIFIED, pool, previous.id());
+            writePool(ChangeType.MODIFIED, pool, previous.id(), replaced);
             return;
         }
         int[] marks = new int[4];
@@ -139,14 +151,18 @@ final class Context {
         if (Decoded.VERIFY) {
             sameAsEncoded(stored, Codec.storedPool(pool, previous.id(), new int[4]), pool);
         }
-        recordPool(ChangeType.MODIFIED, pool, previous.id(), stored, marks);
+        recordPool(ChangeType.MODIFIED, pool, previous.id(), stored, marks, replaced);
     }
 
-    private void recordPool(ChangeType type, IPPool pool, long poolId, Codec.Stored stored, int[] marks) {
+    private static dev.ipam.core.model.PoolPhase phase(IPPool pool) {
+        return pool.status() == null ? null : pool.status().phase();
+    }
+
+    private void recordPool(ChangeType type, IPPool pool, long poolId, Codec.Stored stored, int[] marks, IPPool previous) {
         bodies.put(pool, stored);
         decoded.put(stored.value(), new Codec.StoredPool(pool, poolId, Codec.PoolLayout.of(stored, marks)));
         batch.put(Space.OBJECTS, key(pool), stored.value());
-        changes.add(new Result.Change(type, pool));
+        changes.add(new Result.Change(type, pool, previous));
     }
 
     /**

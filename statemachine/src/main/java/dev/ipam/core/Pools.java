@@ -186,7 +186,7 @@ final class Pools {
         ObjectMeta meta = new ObjectMeta(old.name(), "", old.uid(), context.index, generation,
                 old.creationTimestampMs(), command.labels(), command.annotations());
         IPPool updated = new IPPool(pool.project(), meta, spec, pool.status());
-        context.writePool(ChangeType.MODIFIED, updated, stored.id());
+        context.writePool(ChangeType.MODIFIED, updated, stored.id(), pool);
         return context.ok(updated);
     }
 

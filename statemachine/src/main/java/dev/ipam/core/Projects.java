@@ -65,7 +65,7 @@ final class Projects {
         ObjectMeta meta = new ObjectMeta(old.name(), "", old.uid(), context.index, generation,
                 old.creationTimestampMs(), command.labels(), command.annotations());
         Project updated = new Project(meta, spec, project.status());
-        context.write(ChangeType.MODIFIED, updated);
+        context.write(ChangeType.MODIFIED, updated, project);
         return context.ok(updated);
     }
 

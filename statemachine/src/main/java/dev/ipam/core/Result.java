@@ -53,8 +53,18 @@ public record Result(int code, Reason reason, String message, List<Cause> causes
     public record Cause(String type, String field, String message) {
     }
 
-    /** One watch event. */
-    public record Change(ChangeType type, Resource object) {
+    /**
+     * One watch event.
+     *
+     * @param previous for MODIFIED, the object before the change, so that a watch with a selector can
+     *     tell an object that stopped or started matching (DELETED, ADDED for it); null for ADDED and
+     *     DELETED, and for status rewrites that keep the labels and the phase (pool counters, project
+     *     usage): what a selector sees did not change
+     */
+    public record Change(ChangeType type, Resource object, Resource previous) {
+        public Change(ChangeType type, Resource object) {
+            this(type, object, null);
+        }
     }
 
     /** Kubernetes Status reasons with their HTTP codes. */

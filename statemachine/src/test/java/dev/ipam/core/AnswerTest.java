@@ -2,9 +2,14 @@ package dev.ipam.core;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ipam.core.model.ChangeType;
+import dev.ipam.core.model.IPClaim;
 import dev.ipam.core.model.IPFamily;
+import dev.ipam.core.model.IPPool;
+import dev.ipam.core.model.PoolPhase;
 import dev.ipam.core.store.Batch;
 import dev.ipam.core.store.MemoryStore;
 import java.util.List;
@@ -66,5 +71,35 @@ class AnswerTest {
         try (Batch batch = store.batch()) {
             assertArrayEquals(ipam.applyAnswered(batch, 3, 3_000, command).result(), viaApply);
         }
+    }
+
+    /**
+     * Watches with selectors need the object before a change that may move it into or out of their
+     * selection: relabelling, a pool's new phase. Counter rewrites carry none (nothing a selector
+     * sees changed), and the previous object survives the result's encoding.
+     */
+    @Test
+    void changesThatMaySwapASelectorsAnswerCarryThePreviousObject() {
+        apply(Harness.project("p"));
+        apply(Harness.pool("p", "pool", "10.0.0.0/28"));
+        Result first = Codec.decodeResult(apply(Harness.claim("p", "c1", IPFamily.IPv4, 29, "pool")).result());
+        for (Result.Change change : first.changes()) {
+            assertNull(change.previous(), "a counter rewrite or a creation: " + change);
+        }
+        Result full = Codec.decodeResult(apply(Harness.claim("p", "c2", IPFamily.IPv4, 29, "pool")).result());
+        Result.Change pool = full.changes().stream().filter(c -> c.object() instanceof IPPool).findFirst().orElseThrow();
+        assertEquals(PoolPhase.Exhausted, ((IPPool) pool.object()).status().phase());
+        assertEquals(PoolPhase.Ready, ((IPPool) pool.previous()).status().phase());
+
+        long version = ((IPClaim) full.object()).metadata().resourceVersion();
+        Result relabelled = Codec.decodeResult(apply(new Command.UpdateClaim(Harness.ACTOR, "p", "default", "c2", version,
+                Harness.labels("tier", "gold"), null, null)).result());
+        assertEquals(1, relabelled.changes().size(), relabelled.changes().toString());
+        Result.Change claim = relabelled.changes().get(0);
+        assertEquals(ChangeType.MODIFIED, claim.type());
+        assertEquals(Harness.labels("tier", "gold"), claim.object().metadata().labels());
+        assertEquals(version, claim.previous().metadata().resourceVersion());
+        assertTrue(claim.previous().metadata().labels() == null || claim.previous().metadata().labels().isEmpty(),
+                "the claim before the relabel: " + claim.previous());
     }
 }

@@ -28,30 +28,26 @@ final class WatchHub {
         final Resource resource;
         final Kind kind;
         /**
-         * The object before this change when the ring still held it (null otherwise): what lets a
-         * selector watch turn "stopped matching" into DELETED and "started matching" into ADDED.
+         * For MODIFIED, the object before this change, from the core, when the change may have moved
+         * it into or out of a selector (labels, phase); null when what a selector sees stayed the
+         * same. It lets a selector watch turn "stopped matching" into DELETED and "started
+         * matching" into ADDED, however long ago the object last changed.
          */
-        Resource previous;
+        final Resource previous;
         private final Supplier<ObjectNode> render;
         private ObjectNode object;
 
         Event(long index, String type, Resource resource, Supplier<ObjectNode> render) {
+            this(index, type, resource, null, render);
+        }
+
+        Event(long index, String type, Resource resource, Resource previous, Supplier<ObjectNode> render) {
             this.index = index;
             this.type = type;
             this.resource = resource;
+            this.previous = previous;
             this.kind = Kind.of(resource.kind());
             this.render = render;
-        }
-
-        private String key;
-
-        /** Identifies the object across events (kind, project, namespace, name); built once. */
-        String key() {
-            if (key == null) {
-                key = kind.ordinal() + "/" + resource.project() + "/" + resource.metadata().namespace() + "/"
-                        + resource.metadata().name();
-            }
-            return key;
         }
 
         String project() {
@@ -149,8 +145,6 @@ final class WatchHub {
     private final int perClientMax;
     private final Executor workers;
     private final ArrayDeque<Event> ring = new ArrayDeque<>();
-    /** The newest retained event of each object (at most one entry per ring event). */
-    private final Map<String, Event> newestByObject = new HashMap<>();
     private final Set<Watch> watches = new LinkedHashSet<>();
     private final Map<String, Integer> perClient = new HashMap<>();
     /** Events at or below this index are no longer retained. */
@@ -263,10 +257,8 @@ final class WatchHub {
         }
     }
 
-    /** Adds an event to the ring, linking it to the object's previous state. Holds the lock. */
+    /** Adds an event to the ring. Holds the lock. */
     private void retain(Event event) {
-        Event before = newestByObject.put(event.key(), event);
-        event.previous = before == null ? null : before.resource;
         ring.addLast(event);
         while (ring.size() > backlogMax) {
             evictOldest();
@@ -276,7 +268,6 @@ final class WatchHub {
     private void evictOldest() {
         Event evicted = ring.removeFirst();
         floor = evicted.index;
-        newestByObject.remove(evicted.key(), evicted);
     }
 
     /** Why a watch could not start. */

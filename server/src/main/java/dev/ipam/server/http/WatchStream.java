@@ -62,10 +62,11 @@ final class WatchStream implements WatchHub.Sink {
      */
     private String typeSeen(WatchHub.Event event) {
         boolean now = filter.test(event.resource);
-        if (event.type.equals("DELETED") || event.previous == null || !event.type.equals("MODIFIED")) {
+        if (!event.type.equals("MODIFIED")) {
             return now ? event.type : null;
         }
-        boolean before = filter.test(event.previous);
+        // No previous object: the change left the labels and the phase alone, so it matched as it does now.
+        boolean before = event.previous == null ? now : filter.test(event.previous);
         if (now) {
             return before ? "MODIFIED" : "ADDED";
         }

@@ -62,7 +62,8 @@ final class Watches {
             List<WatchHub.Event> events = new ArrayList<>(decoded.changes().size());
             for (Result.Change change : decoded.changes()) {
                 Resource object = change.object();
-                events.add(new WatchHub.Event(index, change.type().name(), object, () -> model.toJson(object)));
+                events.add(new WatchHub.Event(index, change.type().name(), object, change.previous(),
+                        () -> model.toJson(object)));
             }
             return events;
         });

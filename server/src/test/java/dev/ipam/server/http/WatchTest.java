@@ -160,6 +160,56 @@ class WatchTest {
         assertEquals("c2", name(left));
     }
 
+    /**
+     * A change that takes an object out of a selector is DELETED for that watch even when the
+     * object's previous change has long left the retained window (the window holds about a second
+     * of changes under load).
+     */
+    @Test
+    void anObjectLeavingTheSelectorLongAfterItsLastChangeIsDeleted() throws Exception {
+        api = new Fixture(ApiConfig.defaults(0).withWatchBacklogMax(16));
+        api.post(POOLS, pool("web", "10.0.0.0/16", "IPv4"));
+        api.post(CLAIMS, claim("keep", "web", 28));
+        Watching watch = new Watching(CLAIMS + "?watch=true&labelSelector=app%3Dkeep", null);
+        assertEquals("ADDED", watch.nextChange().path("type").asText());
+        for (int i = 0; i < 12; i++) {
+            api.post(CLAIMS, claim("other" + i, "web", 28));
+        }
+        api.call("PATCH", CLAIMS + "/keep", "application/merge-patch+json", "{\"metadata\":{\"labels\":{\"app\":\"gone\"}}}");
+        JsonNode left = watch.nextChange();
+        assertEquals("DELETED", left.path("type").asText());
+        assertEquals("keep", name(left));
+        // And back in: ADDED, though nothing of its history is retained.
+        for (int i = 12; i < 24; i++) {
+            api.post(CLAIMS, claim("other" + i, "web", 28));
+        }
+        api.call("PATCH", CLAIMS + "/keep", "application/merge-patch+json", "{\"metadata\":{\"labels\":{\"app\":\"keep\"}}}");
+        JsonNode back = watch.nextChange();
+        assertEquals("ADDED", back.path("type").asText());
+        assertEquals("keep", name(back));
+    }
+
+    /** A watch for exhausted pools sees a pool join when it fills and leave when a block is freed. */
+    @Test
+    void aPhaseSelectorFollowsAPoolInAndOutOfExhausted() throws Exception {
+        api = new Fixture(ApiConfig.defaults(0).withWatchBacklogMax(16));
+        api.post(POOLS, pool("small", "10.1.0.0/28", "IPv4"));
+        api.post(POOLS, pool("big", "10.0.0.0/16", "IPv4"));
+        Watching watch = new Watching(POOLS + "?watch=true&fieldSelector=status.phase%3DExhausted", null);
+        api.post(CLAIMS, claim("fill", "small", 28));
+        JsonNode full = watch.nextChange();
+        assertEquals("ADDED", full.path("type").asText());
+        assertEquals("small", name(full));
+        for (int i = 0; i < 12; i++) {
+            api.post(CLAIMS, claim("other" + i, "big", 28));
+        }
+        api.call("DELETE", CLAIMS + "/fill", null, null);
+        JsonNode freed = watch.nextChange();
+        assertEquals("DELETED", freed.path("type").asText());
+        assertEquals("small", name(freed));
+        assertEquals("Ready", freed.path("object").path("status").path("phase").asText());
+    }
+
     @Test
     void tableWatchesCarryRows() throws Exception {
         api = new Fixture();
