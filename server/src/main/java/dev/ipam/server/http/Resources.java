@@ -289,7 +289,9 @@ final class Resources {
         Predicate<Resource> filter = filter(ex, target.kind());
         int limit = limit(ex);
         String continueKey = ex.param("continue");
+        ReadVersions.ListRead at = ReadVersions.list(ex);
         onWorker(ex, read(ex, target, s -> {
+            at.check(s.appliedIndex());
             try {
                 Reads.Page page = Reads.list(s.view(), target.kind().core, project(target), scopeNamespace(target), limit,
                         continueKey, filter);

@@ -84,6 +84,18 @@ final class WatchStream implements WatchHub.Sink {
 
     @Override
     public boolean bookmark(long index) {
+        return bookmark(index, false);
+    }
+
+    /**
+     * The bookmark that ends the initial events of a {@code sendInitialEvents=true} watch, at the
+     * index of the state they showed (annotated {@code k8s.io/initial-events-end: "true"}).
+     */
+    boolean initialEventsEnd(long index) {
+        return bookmark(index, true);
+    }
+
+    private boolean bookmark(long index, boolean initialEventsEnd) {
         Exchange.Stream out = stream;
         if (out == null || !out.open()) {
             return false;
@@ -93,7 +105,11 @@ final class WatchStream implements WatchHub.Sink {
         ObjectNode object = line.putObject("object");
         object.put("kind", kind.kind);
         object.put("apiVersion", kind.apiVersion());
-        object.putObject("metadata").put("resourceVersion", Long.toString(index));
+        ObjectNode metadata = object.putObject("metadata");
+        metadata.put("resourceVersion", Long.toString(index));
+        if (initialEventsEnd) {
+            metadata.putObject("annotations").put(ReadVersions.INITIAL_EVENTS_END, "true");
+        }
         byte[] bytes = wire.write(line, false);
         byte[] withNewline = java.util.Arrays.copyOf(bytes, bytes.length + 1);
         withNewline[bytes.length] = '\n';

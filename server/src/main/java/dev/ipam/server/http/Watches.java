@@ -74,18 +74,19 @@ final class Watches {
         Predicate<Resource> filter = resources.filter(ex, target.kind());
         boolean bookmarks = Resources.isTrue(ex.param("allowWatchBookmarks"));
         long timeoutSeconds = parseLong(ex.param("timeoutSeconds"), "timeoutSeconds", 0);
-        String rv = ex.param("resourceVersion");
+        ReadVersions.WatchStart start = ReadVersions.watch(ex, bookmarks);
         String namespace = target.kind().namespaced ? target.namespace() : "";
-        if (rv != null && !rv.isEmpty() && !rv.equals("0")) {
-            long from = parseLong(rv, "resourceVersion", -1);
-            // Linearizable: the version may come from another node, ahead of what this one has applied.
-            resources.onWorker(ex, resources.read(true, target, s -> Boolean.TRUE),
-                    exists -> open(ex, target, format, filter, bookmarks, timeoutSeconds, namespace, from, List.of()));
+        if (!start.initialEvents()) {
+            // From a version, or (sendInitialEvents=false without one) from now. Linearizable: the
+            // version may come from another node, ahead of what this one has applied.
+            resources.onWorker(ex, resources.read(start.linearizable(), target, s -> s.appliedIndex()),
+                    applied -> open(ex, target, format, filter, bookmarks, timeoutSeconds, namespace,
+                            start.version() > 0 ? start.version() : applied, List.of(), false));
             return;
         }
-        // From scratch: the current objects as ADDED, then every change after the index they were read at.
-        boolean linearizable = rv == null || rv.isEmpty();
-        resources.onWorker(ex, resources.read(linearizable, target, s -> {
+        // The current objects as ADDED (at least as new as the version asked for), then every change
+        // after the index they were read at.
+        resources.onWorker(ex, resources.read(start.linearizable(), target, s -> {
             List<Resource> all = new ArrayList<>();
             String continueKey = null;
             do {
@@ -100,7 +101,7 @@ final class Watches {
             } while (continueKey != null);
             return new Initial(all, s.appliedIndex());
         }), initial -> open(ex, target, format, filter, bookmarks, timeoutSeconds, namespace, initial.appliedIndex(),
-                initial.objects()));
+                initial.objects(), start.endBookmark()));
     }
 
     private record Initial(List<Resource> objects, long appliedIndex) {
@@ -122,7 +123,7 @@ final class Watches {
     }
 
     private void open(Exchange ex, Target target, Format format, Predicate<Resource> filter, boolean bookmarks,
-                      long timeoutSeconds, String namespace, long from, List<Resource> initial) {
+                      long timeoutSeconds, String namespace, long from, List<Resource> initial, boolean endBookmark) {
         WatchStream sink = new WatchStream(api.wire, target.kind(), format, filter, ex.param("includeObject"));
         Object opened = hub.subscribe(target.kind(), Resources.project(target), namespace, ex.limitKey(), bookmarks, from, sink);
         if (opened == WatchHub.Refusal.TOO_MANY) {
@@ -143,6 +144,11 @@ final class Watches {
             added.add(new WatchHub.Event(from, "ADDED", resource, () -> model.toJson(resource)));
         }
         if (!added.isEmpty() && !sink.deliver(added)) {
+            watch.close();
+            return;
+        }
+        // Before the hub is released: nothing after the initial state can come ahead of it.
+        if (endBookmark && !sink.initialEventsEnd(from)) {
             watch.close();
             return;
         }

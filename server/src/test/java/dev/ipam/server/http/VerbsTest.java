@@ -116,6 +116,31 @@ class VerbsTest {
         assertEquals(0, count(IPAM + "/namespaces/other/ipclaims"));
     }
 
+    /**
+     * resourceVersionMatch on a list: NotOlderThan is any state at least that new; Exact is served
+     * only at the current version (a node keeps no history, so an older one is gone: 410); a version
+     * the cluster never reached is too large (504), as Kubernetes answers.
+     */
+    @Test
+    void listsHonourResourceVersionMatch() {
+        assertEquals(201, api.post(CLAIMS, claim("c1", "web", 30)).code());
+        long at = api.get(CLAIMS).json().path("metadata").path("resourceVersion").asLong();
+        Fixture.Reply exact = api.get(CLAIMS + "?resourceVersion=" + at + "&resourceVersionMatch=Exact");
+        assertEquals(200, exact.code(), exact.toString());
+        assertEquals(at, exact.json().path("metadata").path("resourceVersion").asLong());
+        Fixture.Reply notOlder = api.get(CLAIMS + "?resourceVersion=" + (at - 1) + "&resourceVersionMatch=NotOlderThan");
+        assertEquals(200, notOlder.code(), notOlder.toString());
+        assertEquals(1, notOlder.json().path("items").size());
+
+        assertEquals(201, api.post(CLAIMS, claim("c2", "web", 30)).code());
+        Fixture.Reply gone = api.get(CLAIMS + "?resourceVersion=" + at + "&resourceVersionMatch=Exact");
+        assertEquals(410, gone.code(), gone.toString());
+        assertEquals("Expired", gone.json().path("reason").asText());
+        Fixture.Reply tooLarge = api.get(CLAIMS + "?resourceVersion=" + (at + 1_000) + "&resourceVersionMatch=NotOlderThan");
+        assertEquals(504, tooLarge.code(), tooLarge.toString());
+        assertEquals("ResourceVersionTooLarge", tooLarge.json().path("details").path("causes").get(0).path("reason").asText());
+    }
+
     /** Counts the items of a list, following continue tokens. */
     private int count(String path) {
         int items = 0;

@@ -210,6 +210,62 @@ class WatchTest {
         assertEquals("Ready", freed.path("object").path("status").path("phase").asText());
     }
 
+    /**
+     * The watch-list protocol (client-go's WatchListClient): sendInitialEvents=true gives the current
+     * objects as ADDED, then a bookmark annotated k8s.io/initial-events-end at their version, then the
+     * changes after it.
+     */
+    @Test
+    void sendInitialEventsEndsTheInitialStateWithAnAnnotatedBookmark() throws Exception {
+        api = new Fixture();
+        api.post(POOLS, pool("web", "10.0.0.0/24", "IPv4"));
+        api.post(CLAIMS, claim("c1", "web", 28));
+        api.post(CLAIMS, claim("c2", "web", 28));
+        Watching watch = new Watching(CLAIMS + "?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan"
+                + "&allowWatchBookmarks=true", null);
+        assertEquals(200, watch.code);
+        assertEquals("c1", name(watch.next()));
+        assertEquals("c2", name(watch.next()));
+        JsonNode end = watch.next();
+        assertEquals("BOOKMARK", end.path("type").asText());
+        assertEquals("true", end.path("object").path("metadata").path("annotations").path("k8s.io/initial-events-end").asText());
+        long at = end.path("object").path("metadata").path("resourceVersion").asLong();
+        api.post(CLAIMS, claim("c3", "web", 28));
+        JsonNode next = watch.nextChange();
+        assertEquals("ADDED", next.path("type").asText());
+        assertEquals("c3", name(next));
+        assertTrue(next.path("object").path("metadata").path("resourceVersion").asLong() > at);
+
+        // sendInitialEvents=false without a version: from now on, nothing of the current state.
+        Watching fromNow = new Watching(CLAIMS + "?watch=true&sendInitialEvents=false&resourceVersionMatch=NotOlderThan",
+                null);
+        api.post(CLAIMS, claim("c4", "web", 28));
+        assertEquals("c4", name(fromNow.nextChange()));
+    }
+
+    /** The list options Kubernetes forbids together are refused as it refuses them, naming the field. */
+    @Test
+    void watchListOptionsAreCheckedAsKubernetesChecksThem() throws Exception {
+        api = new Fixture();
+        String[][] refused = {
+            {"?watch=true&sendInitialEvents=true&allowWatchBookmarks=true", "resourceVersionMatch"},
+            {"?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan", "allowWatchBookmarks"},
+            {"?watch=true&resourceVersionMatch=NotOlderThan", "resourceVersionMatch"},
+            {"?watch=true&sendInitialEvents=maybe&resourceVersionMatch=NotOlderThan", "sendInitialEvents"},
+            {"?sendInitialEvents=true", "sendInitialEvents"},
+            {"?resourceVersionMatch=Exact", "resourceVersionMatch"},
+            {"?resourceVersion=0&resourceVersionMatch=Exact", "resourceVersionMatch"},
+            {"?resourceVersion=5&resourceVersionMatch=Newest", "resourceVersionMatch"},
+            {"?resourceVersion=five", "resourceVersion"},
+        };
+        for (String[] query : refused) {
+            Fixture.Reply reply = api.get(CLAIMS + query[0]);
+            assertTrue(reply.code() == 422 || reply.code() == 400, query[0] + ": " + reply);
+            assertEquals(query[1], reply.json().path("details").path("causes").get(0).path("field").asText(),
+                    query[0] + ": " + reply.body());
+        }
+    }
+
     @Test
     void tableWatchesCarryRows() throws Exception {
         api = new Fixture();
