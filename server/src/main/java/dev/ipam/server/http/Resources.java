@@ -628,6 +628,10 @@ final class Resources {
                 patchType == PatchType.APPLY);
         if (patchType == PatchType.APPLY) {
             checkTypeMeta(patch, target.kind());
+            String manager = ex.param("fieldManager");
+            if (manager == null || manager.isBlank()) {
+                throw ApiException.invalid("PatchOptions", "", "fieldManager", "Required value: is required for apply patch");
+            }
         }
         boolean dryRun = dryRun(ex, null);
         long pinned = patchType == PatchType.JSON_PATCH ? 0 : resourceVersion(patch.path("metadata"));
@@ -656,7 +660,7 @@ final class Resources {
                     throw notFound(target);
                 }
                 // Server-side apply of an object that does not exist creates it.
-                ObjectNode object = (ObjectNode) patch.deepCopy();
+                ObjectNode object = AppliedFields.patch(wire.json, (ObjectNode) patch, null, ex.param("fieldManager"));
                 checkReplacement(ex, target, object);
                 if (!target.kind().creatable) {
                     throw ApiException.methodNotAllowed(target.kind().plural + " are created only by the server");
@@ -669,9 +673,13 @@ final class Resources {
             ObjectNode currentJson = model.toJson(resource);
             ObjectNode unchanged = currentJson.deepCopy();
             unchanged.remove("status");
-            JsonNode patched = patchType == PatchType.JSON_PATCH
-                    ? Patches.jsonPatch(currentJson, patch)
-                    : Patches.merge(currentJson, patch.deepCopy());
+            JsonNode patched = switch (patchType) {
+                case JSON_PATCH -> Patches.jsonPatch(currentJson, patch);
+                case MERGE -> Patches.merge(currentJson, patch.deepCopy());
+                // Apply: the configuration, less what this manager applied last time and dropped since.
+                case APPLY -> Patches.merge(currentJson, AppliedFields.patch(wire.json, (ObjectNode) patch, currentJson,
+                        ex.param("fieldManager")));
+            };
             if (!patched.isObject()) {
                 throw ApiException.badRequest("the patch does not leave an object");
             }

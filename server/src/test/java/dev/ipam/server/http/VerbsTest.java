@@ -229,6 +229,61 @@ class VerbsTest {
         assertEquals(created.json().path("status").path("allocatedCIDR"), reapplied.json().path("status").path("allocatedCIDR"));
     }
 
+    /**
+     * Server-side apply removes the labels and annotations a manager applied before and leaves out
+     * now (unless another manager applies them too), and keeps what others set: a label dropped from
+     * a GitOps repository is gone from the object, as in Kubernetes.
+     */
+    @Test
+    void serverSideApplyRemovesWhatAManagerStopsApplying() {
+        String config = """
+                apiVersion: ipam.miloapis.com/v1alpha1
+                kind: IPClaim
+                metadata:
+                  name: gitops
+                  %s
+                spec:
+                  ipFamily: IPv4
+                  prefixLength: 30
+                  poolRef: {name: web}
+                """;
+        String path = CLAIMS + "/gitops?fieldManager=";
+        Fixture.Reply created = api.call("PATCH", path + "flux", "application/apply-patch+yaml",
+                config.formatted("labels: {tier: web, zone: z1}\n  annotations: {note: first}"));
+        assertEquals(201, created.code(), created.toString());
+        assertEquals(200, api.call("PATCH", path + "ops", "application/apply-patch+yaml",
+                config.formatted("labels: {owner: netops, zone: z1}")).code());
+        assertEquals(200, api.call("PATCH", CLAIMS + "/gitops", "application/merge-patch+json",
+                "{\"metadata\":{\"labels\":{\"by-hand\":\"yes\"}}}").code());
+
+        Fixture.Reply dropped = api.call("PATCH", path + "flux", "application/apply-patch+yaml",
+                config.formatted("labels: {tier: web}"));
+        assertEquals(200, dropped.code(), dropped.toString());
+        JsonNode labels = dropped.json().path("metadata").path("labels");
+        assertEquals("web", labels.path("tier").asText());
+        assertEquals("z1", labels.path("zone").asText(), "ops applies zone too: " + labels);
+        assertEquals("netops", labels.path("owner").asText());
+        assertEquals("yes", labels.path("by-hand").asText(), "set by a merge patch, not by flux: " + labels);
+        assertTrue(dropped.json().path("metadata").path("annotations").path("note").isMissingNode(),
+                "flux dropped its annotation: " + dropped.body());
+
+        Fixture.Reply opsLeaves = api.call("PATCH", path + "ops", "application/apply-patch+yaml", config.formatted(""));
+        assertEquals(200, opsLeaves.code(), opsLeaves.toString());
+        JsonNode left = opsLeaves.json().path("metadata").path("labels");
+        assertTrue(left.path("zone").isMissingNode() && left.path("owner").isMissingNode(), left.toString());
+        assertEquals("web", left.path("tier").asText());
+
+        // The same configuration again changes nothing, not even the resourceVersion.
+        String version = opsLeaves.json().path("metadata").path("resourceVersion").asText();
+        Fixture.Reply again = api.call("PATCH", path + "ops", "application/apply-patch+yaml", config.formatted(""));
+        assertEquals(version, again.json().path("metadata").path("resourceVersion").asText());
+
+        Fixture.Reply anonymous = api.call("PATCH", CLAIMS + "/gitops", "application/apply-patch+yaml",
+                config.formatted(""));
+        assertEquals(422, anonymous.code(), anonymous.toString());
+        assertEquals("fieldManager", anonymous.json().path("details").path("causes").get(0).path("field").asText());
+    }
+
     @Test
     void yamlBodiesAreAccepted() {
         String yaml = """
