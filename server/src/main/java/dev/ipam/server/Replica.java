@@ -25,6 +25,14 @@ public interface Replica {
      */
     <T> CompletableFuture<T> read(boolean linearizable, Function<Snapshot, T> read);
 
+    /**
+     * Whether a long read should end now because this node is stopping or replacing its state (a
+     * snapshot install), both of which wait for reads to finish.
+     */
+    default boolean readsShouldYield() {
+        return false;
+    }
+
     /** Registers a listener called on the apply thread after each entry commits, in log order. */
     void addApplyListener(ApplyListener listener);
 

@@ -142,6 +142,8 @@ public final class IpamStateMachine extends BaseStateMachine {
     private volatile EntryTimings entryTimings = EntryTimings.NONE;
     /** Reads hold it shared; swapping the live database after a snapshot install holds it exclusively. */
     private final ReentrantReadWriteLock storeLock = new ReentrantReadWriteLock();
+    /** Threads waiting for {@link #storeLock} exclusively (close, a snapshot install): long reads yield to them. */
+    private final java.util.concurrent.atomic.AtomicInteger exclusiveWaiting = new java.util.concurrent.atomic.AtomicInteger();
     private volatile RocksStore store;
     /** Equal to what is persisted in META once initialized; written only by the apply thread. */
     private volatile AppliedState applied = AppliedState.EMPTY;
@@ -210,6 +212,24 @@ public final class IpamStateMachine extends BaseStateMachine {
     }
 
     /**
+     * Whether a thread waits to close or replace the live database (shutdown, a snapshot install).
+     * A read that runs long (a backup streaming to a slow client) checks this and ends early, or the
+     * node could not stop, nor install a snapshot, until the client finished downloading.
+     */
+    public boolean exclusiveWanted() {
+        return exclusiveWaiting.get() > 0;
+    }
+
+    private void lockExclusive() {
+        exclusiveWaiting.incrementAndGet();
+        try {
+            storeLock.writeLock().lock();
+        } finally {
+            exclusiveWaiting.decrementAndGet();
+        }
+    }
+
+    /**
      * Runs {@code reader} against one consistent state of this replica, with the applied index that
      * state reflects. The view is valid only during the call.
      */
@@ -260,7 +280,7 @@ public final class IpamStateMachine extends BaseStateMachine {
     }
 
     private void openLive(boolean fromSnapshot) throws IOException {
-        storeLock.writeLock().lock();
+        lockExclusive();
         try {
             if (store != null) {
                 store.close();
@@ -541,7 +561,7 @@ public final class IpamStateMachine extends BaseStateMachine {
 
     @Override
     public void close() throws IOException {
-        storeLock.writeLock().lock();
+        lockExclusive();
         try {
             if (store != null) {
                 store.close();

@@ -24,8 +24,15 @@ final class BackupStream extends OutputStream {
     private long sentBytes;
     private long bufferedBytesHighWater;
     private volatile Throwable broken;
+    private final java.util.function.BooleanSupplier yield;
 
     BackupStream(Exchange.Stream stream, int chunkBytes, long bufferBytesMax, long stallMs) {
+        this(stream, chunkBytes, bufferBytesMax, stallMs, () -> false);
+    }
+
+    /** {@code yield} says when the node needs the view back (stopping, installing a snapshot): the backup ends. */
+    BackupStream(Exchange.Stream stream, int chunkBytes, long bufferBytesMax, long stallMs,
+                 java.util.function.BooleanSupplier yield) {
         if (chunkBytes <= 0 || chunkBytes > bufferBytesMax || bufferBytesMax > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("chunkBytes=" + chunkBytes + " must be in 1..bufferBytesMax=" + bufferBytesMax);
         }
@@ -34,6 +41,7 @@ final class BackupStream extends OutputStream {
         this.bufferBytesMax = bufferBytesMax;
         this.stallMs = stallMs;
         this.inFlight = new Semaphore((int) bufferBytesMax);
+        this.yield = yield;
     }
 
     @Override
@@ -83,6 +91,16 @@ final class BackupStream extends OutputStream {
         return bufferedBytesHighWater;
     }
 
+    /** How often a backup waiting for its client checks whether the node needs it to end. */
+    static final long YIELD_CHECK_MS = 100;
+
+    private void yieldIfAsked() throws IOException {
+        if (yield.getAsBoolean()) {
+            throw new IOException("this node is stopping or installing a snapshot; the backup ended after " + sentBytes
+                    + " bytes: back up again, or from another node");
+        }
+    }
+
     private void send() throws IOException {
         if (used == 0) {
             return;
@@ -95,9 +113,14 @@ final class BackupStream extends OutputStream {
         }
         int bytes = used;
         try {
-            if (!inFlight.tryAcquire(bytes, stallMs, TimeUnit.MILLISECONDS)) {
-                throw new IOException("the client took no data for " + stallMs + " ms after " + sentBytes + " bytes");
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(stallMs);
+            while (!inFlight.tryAcquire(bytes, Math.min(stallMs, YIELD_CHECK_MS), TimeUnit.MILLISECONDS)) {
+                yieldIfAsked();
+                if (System.nanoTime() - deadline >= 0) {
+                    throw new IOException("the client took no data for " + stallMs + " ms after " + sentBytes + " bytes");
+                }
             }
+            yieldIfAsked();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while sending the backup", e);

@@ -51,7 +51,8 @@ final class OpsRoutes {
      * A linearizable read (ReadIndex) makes the state at least as new as every acknowledged write;
      * the backup is streamed from the one pinned RocksDB view that read runs on, so the file is the
      * state at exactly the index in its header. The view, and the read thread it runs on, are held
-     * while the client drains the response (bounded memory, see {@link BackupStream}); hence one
+     * while the client drains the response (bounded memory, see {@link BackupStream}), unless the node
+     * needs them back to stop or install a snapshot ({@link Replica#readsShouldYield}); hence one
      * backup at a time per node.
      */
     private void backup(Exchange ex) {
@@ -67,7 +68,7 @@ final class OpsRoutes {
         AtomicReference<BackupStream> body = new AtomicReference<>();
         CompletableFuture<BackupFile.Header> sent;
         try {
-            sent = api.replica.read(true, snapshot -> send(ex, snapshot, body));
+            sent = api.replica.read(true, snapshot -> send(ex, api.replica, snapshot, body));
         } catch (RuntimeException e) {
             api.backups.release();
             throw e;
@@ -91,9 +92,10 @@ final class OpsRoutes {
     }
 
     /** On the read thread, holding the pinned view: sends the headers, then the backup as it is read. */
-    private static BackupFile.Header send(Exchange ex, Replica.Snapshot snapshot, AtomicReference<BackupStream> body) {
+    private static BackupFile.Header send(Exchange ex, Replica replica, Replica.Snapshot snapshot,
+                                          AtomicReference<BackupStream> body) {
         BackupStream stream = new BackupStream(ex.startStream("application/vnd.ipam.backup"), BackupFile.FRAME_BYTES,
-                BUFFER_BYTES_MAX, STALL_MS_MAX);
+                BUFFER_BYTES_MAX, STALL_MS_MAX, replica::readsShouldYield);
         body.set(stream);
         try {
             BackupFile.Header header = BackupFile.write(snapshot.view(), snapshot.appliedIndex(), System.currentTimeMillis(), stream);

@@ -419,6 +419,11 @@ public final class RaftReplica implements Replica, AutoCloseable {
         return result;
     }
 
+    @Override
+    public boolean readsShouldYield() {
+        return node.stateMachine().exclusiveWanted();
+    }
+
     private <T> T readLocal(Function<Snapshot, T> read) {
         return node.stateMachine().read((view, index) -> read.apply(new Snapshot(view, index)));
     }
