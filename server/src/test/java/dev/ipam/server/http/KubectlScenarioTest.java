@@ -213,31 +213,42 @@ public class KubectlScenarioTest {
     @Test
     @Order(4)
     public void watch() throws Exception {
-        Process watch = command("get", "ipclaims", "-w").redirectErrorStream(true).start();
-        try {
-            BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-            Thread reader = new Thread(() -> {
-                try (BufferedReader in = new BufferedReader(new InputStreamReader(watch.getInputStream(),
-                        StandardCharsets.UTF_8))) {
-                    for (String line = in.readLine(); line != null; line = in.readLine()) {
-                        lines.add(line);
-                    }
-                } catch (IOException e) {
-                    // the process was killed
-                }
-            }, "kubectl-watch-reader");
-            reader.setDaemon(true);
-            reader.start();
-            assertTrue(waitFor(lines, "c2"), "the initial list is printed");
+        try (Watching watch = watching("get", "ipclaims", "-w")) {
+            assertTrue(waitFor(watch.lines(), "c2"), "the initial list is printed");
             ok("create", "-f", "c3.yaml");
-            assertTrue(waitFor(lines, "c3"), "the new claim arrives on the watch");
-        } finally {
-            watch.destroy();
-            if (!watch.waitFor(10, TimeUnit.SECONDS)) {
-                watch.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            assertTrue(waitFor(watch.lines(), "c3"), "the new claim arrives on the watch");
+            watch.close();
+            assertFalse(watch.process().isAlive());
+        }
+    }
+
+    /** A running {@code kubectl ... -w} and the lines it printed so far; close kills it. */
+    record Watching(Process process, BlockingQueue<String> lines) implements AutoCloseable {
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         }
-        assertFalse(watch.isAlive());
+    }
+
+    static Watching watching(String... args) throws IOException {
+        Process process = command(args).redirectErrorStream(true).start();
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    lines.add(line);
+                }
+            } catch (IOException e) {
+                // the process was killed
+            }
+        }, "kubectl-watch-reader");
+        reader.setDaemon(true);
+        reader.start();
+        return new Watching(process, lines);
     }
 
     private static boolean waitFor(BlockingQueue<String> lines, String text) throws InterruptedException {
@@ -276,5 +287,44 @@ public class KubectlScenarioTest {
         assertTrue(ok("delete", "ippool", "web").out().contains("deleted"));
         Run empty = ok("get", "ipclaims");
         assertTrue(empty.err().contains("No resources found"), empty.err());
+    }
+
+    /**
+     * Server-side apply from kubectl drops a label the manifest no longer has, and a label-selector
+     * watch reports a relabelled claim leaving the selection as DELETED.
+     */
+    @Test
+    @Order(7)
+    public void serverSideApplyAndSelectorWatch() throws Exception {
+        String pool = """
+                apiVersion: ipam.miloapis.com/v1alpha1
+                kind: IPPool
+                metadata:
+                  name: gitops
+                  labels: {%s}
+                spec:
+                  cidr: 10.1.0.0/24
+                  ipFamily: IPv4
+                """;
+        Files.writeString(dir.resolve("gitops.yaml"), pool.formatted("tier: web, env: prod"));
+        assertTrue(ok("apply", "--server-side", "-f", "gitops.yaml").out().contains("serverside-applied"));
+        Files.writeString(dir.resolve("gitops.yaml"), pool.formatted("tier: web"));
+        ok("apply", "--server-side", "-f", "gitops.yaml");
+        assertEquals("{\"tier\":\"web\"}", ok("get", "ippool", "gitops", "-o", "jsonpath={.metadata.labels}").out());
+
+        Files.writeString(dir.resolve("g1.yaml"), """
+                apiVersion: ipam.miloapis.com/v1alpha1
+                kind: IPClaim
+                metadata: {name: g1, labels: {app: watched}}
+                spec: {ipFamily: IPv4, prefixLength: 30, poolRef: {name: gitops}}
+                """);
+        ok("create", "-f", "g1.yaml");
+        try (Watching watch = watching("get", "ipclaims", "-w", "-l", "app=watched", "--output-watch-events")) {
+            assertTrue(waitFor(watch.lines(), "g1"), "the claim is listed first");
+            ok("label", "ipclaim", "g1", "app=elsewhere", "--overwrite");
+            assertTrue(waitFor(watch.lines(), "DELETED"), "relabelled out of the selector: DELETED for this watch");
+        }
+        ok("delete", "ipclaim", "g1");
+        ok("delete", "ippool", "gitops");
     }
 }
