@@ -18,12 +18,12 @@ final class ReadVersions {
     }
 
     /**
-     * A list's reading point.
+     * The reading point of a get or a list.
      *
      * @param version the resourceVersion asked for: -1 none (a linearizable read), 0 any state
      * @param exact whether the state must be exactly that version ({@code resourceVersionMatch=Exact})
      */
-    record ListRead(long version, boolean exact) {
+    record ReadAt(long version, boolean exact) {
         /**
          * Checks the state a read found against what was asked; a version the cluster never reached
          * is refused as Kubernetes does (504, ResourceVersionTooLarge), and an exact version that is
@@ -44,7 +44,7 @@ final class ReadVersions {
     }
 
     /** The list options of a list request (no {@code watch}). */
-    static ListRead list(Exchange ex) {
+    static ReadAt list(Exchange ex) {
         String rv = ex.param("resourceVersion");
         String match = ex.param("resourceVersionMatch");
         if (ex.param("sendInitialEvents") != null) {
@@ -66,7 +66,7 @@ final class ReadVersions {
                 throw forbidden("resourceVersionMatch", "resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\"");
             }
         }
-        return new ListRead(version, EXACT.equals(match));
+        return new ReadAt(version, EXACT.equals(match));
     }
 
     /**

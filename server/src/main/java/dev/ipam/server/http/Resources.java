@@ -222,8 +222,11 @@ final class Resources {
 
     private void get(Exchange ex, Target target) {
         Format format = Format.negotiate(ex.header("Accept"));
-        onWorker(ex, read(ex, target, s -> Reads.get(s.view(), target.kind().core, project(target), scopeNamespace(target),
-                target.name())), resource -> {
+        ReadVersions.ReadAt at = new ReadVersions.ReadAt(ReadVersions.version(ex.param("resourceVersion")), false);
+        onWorker(ex, read(ex, target, s -> {
+            at.check(s.appliedIndex());
+            return Reads.get(s.view(), target.kind().core, project(target), scopeNamespace(target), target.name());
+        }), resource -> {
             if (resource == null) {
                 throw notFound(target);
             }
@@ -289,7 +292,7 @@ final class Resources {
         Predicate<Resource> filter = filter(ex, target.kind());
         int limit = limit(ex);
         String continueKey = ex.param("continue");
-        ReadVersions.ListRead at = ReadVersions.list(ex);
+        ReadVersions.ReadAt at = ReadVersions.list(ex);
         onWorker(ex, read(ex, target, s -> {
             at.check(s.appliedIndex());
             try {

@@ -139,6 +139,13 @@ class VerbsTest {
         Fixture.Reply tooLarge = api.get(CLAIMS + "?resourceVersion=" + (at + 1_000) + "&resourceVersionMatch=NotOlderThan");
         assertEquals(504, tooLarge.code(), tooLarge.toString());
         assertEquals("ResourceVersionTooLarge", tooLarge.json().path("details").path("causes").get(0).path("reason").asText());
+
+        // A get takes the same versions: at least as new as N; never reached is 504; not a number is 400.
+        assertEquals(200, api.get(CLAIMS + "/c1?resourceVersion=" + at).code());
+        assertEquals(504, api.get(CLAIMS + "/c1?resourceVersion=" + (at + 1_000)).code());
+        Fixture.Reply garbled = api.get(CLAIMS + "/c1?resourceVersion=latest");
+        assertEquals(400, garbled.code(), garbled.toString());
+        assertEquals("resourceVersion", garbled.json().path("details").path("causes").get(0).path("field").asText());
     }
 
     /** Counts the items of a list, following continue tokens. */
