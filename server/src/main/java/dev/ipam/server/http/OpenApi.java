@@ -142,8 +142,8 @@ final class OpenApi {
         String ref = prefix + definitionName(kind);
         ObjectNode coll = paths.putObject(collection);
         coll.set("get", operation(kind, "list", "list objects of kind " + kind.kind, ref + "List", false,
-                "labelSelector", "fieldSelector", "limit", "continue", "resourceVersion", "watch", "allowWatchBookmarks",
-                "timeoutSeconds"));
+                "labelSelector", "fieldSelector", "limit", "continue", "resourceVersion", "resourceVersionMatch", "watch",
+                "allowWatchBookmarks", "sendInitialEvents", "timeoutSeconds"));
         if (kind.creatable) {
             coll.set("post", operation(kind, "post", "create " + kind.singular, ref, true, "dryRun", "fieldValidation",
                     "fieldManager"));
@@ -189,7 +189,7 @@ final class OpenApi {
             p.put("name", parameter).put("in", "query").put("uniqueItems", true);
             String type = switch (parameter) {
                 case "limit", "timeoutSeconds" -> "integer";
-                case "watch", "allowWatchBookmarks", "force" -> "boolean";
+                case "watch", "allowWatchBookmarks", "sendInitialEvents", "force" -> "boolean";
                 default -> "string";
             };
             p.putObject("schema").put("type", type);

@@ -59,6 +59,11 @@ class DiscoveryAndAdminTest {
             JsonNode patch = doc.path("paths").path("/apis/ipam.miloapis.com/v1alpha1/namespaces/{namespace}/ipclaims/{name}")
                     .path("patch");
             assertTrue(patch.path("parameters").toString().contains("fieldValidation"));
+            String listParameters = doc.path("paths").path("/apis/ipam.miloapis.com/v1alpha1/namespaces/{namespace}/ipclaims")
+                    .path("get").path("parameters").toString();
+            for (String parameter : List.of("resourceVersionMatch", "sendInitialEvents", "allowWatchBookmarks")) {
+                assertTrue(listParameters.contains("\"" + parameter + "\""), parameter + " in " + listParameters);
+            }
             assertFalse(patch.path("requestBody").toString().contains("strategic-merge-patch"),
                     "no strategic merge advertised: kubectl apply sends a JSON merge patch, as for CRDs");
             JsonNode v2 = api.get(P1 + "/openapi/v2", "application/json").json();
