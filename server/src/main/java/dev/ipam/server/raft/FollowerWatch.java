@@ -175,7 +175,11 @@ final class FollowerWatch implements AutoCloseable {
             List<String> out = new ArrayList<>();
             for (Sample s : samples) {
                 boolean inContact = s.lastContactMs() >= 0 && s.lastContactMs() < contactMaxMs;
-                boolean behind = s.commitIndex() >= 0 && s.commitIndex() < leaderCommit;
+                // -1: the follower has not acknowledged an append in this term (Ratis 3.3.0 learns a
+                // follower's commit index from SUCCESS replies only). A follower that trades
+                // INCONSISTENCY replies from the start of the term stays there, and is behind.
+                boolean behind = s.commitIndex() < leaderCommit;
+                // With -1, only a log that was never purged (start 0) surely needs no snapshot.
                 boolean logCanCatchUp = s.commitIndex() + 1 >= logStart;
                 if (!inContact || !behind || !logCanCatchUp) {
                     standing.remove(s.id());

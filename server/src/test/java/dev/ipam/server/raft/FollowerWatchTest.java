@@ -86,6 +86,26 @@ class FollowerWatchTest {
         }
     }
 
+    /**
+     * CI, 2026-11-25 (partitions, twice): the follower answered the new leader with INCONSISTENCY
+     * from the first append of the term, so Ratis never learned its commit index (-1), and the watch
+     * took it for "unknown" and never handed over. Unacknowledged is behind; it is stuck when the
+     * leader's log was never purged (no snapshot can be what it waits for).
+     */
+    @Test
+    void aFollowerThatNeverAcknowledgedThisTermIsStuckUnlessItMayNeedASnapshot() {
+        for (long t = 0; t < STUCK_MS; t += 1_000) {
+            assertEquals(List.of(), tracker.stuck(t, 3, 681, 0, List.of(at("n3", -1, 900), at("n1", 681, 10))), "at " + t);
+        }
+        assertEquals(List.of("n3"), tracker.stuck(STUCK_MS, 3, 681, 0, List.of(at("n3", -1, 900), at("n1", 681, 10))));
+
+        FollowerWatch.Tracker purged = new FollowerWatch.Tracker(STUCK_MS, CONTACT_MS);
+        for (long t = 0; t <= 2 * STUCK_MS; t += 1_000) {
+            assertEquals(List.of(), purged.stuck(t, 3, 681, 300, List.of(at("n3", -1, 900))),
+                    "the leader's log starts at 300: n3 may be installing a snapshot, at " + t);
+        }
+    }
+
     @Test
     void contactLostOnceOrANewTermStartsTheWindowAgain() {
         tracker.stuck(0, 5, 500, 1, List.of(at("n3", 446, 50)));
