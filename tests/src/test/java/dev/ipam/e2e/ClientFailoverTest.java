@@ -159,10 +159,8 @@ class ClientFailoverTest {
                 for (CompletableFuture<Void> stream : streams) {
                     stream.get(180, TimeUnit.SECONDS);
                 }
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (added.size() < writers * perWriter && System.nanoTime() < deadline && errors.isEmpty()) {
-                    Thread.sleep(50);
-                }
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+                        .until(() -> added.size() >= writers * perWriter || !errors.isEmpty());
                 assertEquals(List.of(), errors);
                 assertEquals(writers * perWriter, added.size(), "claims the watch reported");
                 added.forEach((name, times) -> assertEquals(1, times, name + " reported " + times + " times"));

@@ -49,21 +49,26 @@ class BackupStreamTest {
             }
         });
         backup.write(new byte[CHUNK + 1]); // the first chunk takes the whole buffer and is never acknowledged
-        Thread asker = new Thread(() -> {
+        java.util.concurrent.CompletableFuture<IOException> writing = new java.util.concurrent.CompletableFuture<>();
+        Thread writer = new Thread(() -> {
             try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                backup.write(new byte[CHUNK]);
+                writing.complete(null);
+            } catch (IOException e) {
+                writing.complete(e);
             }
-            yield.set(true);
-        });
+        }, "backup-writer");
         long start = System.nanoTime();
-        asker.start();
-        IOException ended = assertThrows(IOException.class, () -> backup.write(new byte[CHUNK]));
+        writer.start();
+        // Ask only once the writer waits for its client, so the wait itself is what must end.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> writer.getState() == Thread.State.TIMED_WAITING);
+        yield.set(true);
+        IOException ended = writing.get(30, java.util.concurrent.TimeUnit.SECONDS);
         long waitedMs = (System.nanoTime() - start) / 1_000_000;
-        assertTrue(ended.getMessage().contains("stopping or installing a snapshot"), ended.getMessage());
+        assertTrue(ended != null && ended.getMessage().contains("stopping or installing a snapshot"), String.valueOf(ended));
         assertTrue(waitedMs < 30_000, "ended by the node's request, not by the 60 s stall: " + waitedMs + " ms");
-        asker.join();
+        writer.join();
         channel.finishAndReleaseAll();
     }
 }

@@ -1,6 +1,7 @@
 package dev.ipam.server.raft;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ipam.ratis.CounterCore;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -166,5 +168,37 @@ class MembershipTest {
             e = e.getCause();
         }
         return e;
+    }
+
+    /**
+     * A node that stops while a long read holds its state (a backup streaming to a slow client) tells
+     * the read to end, so the stop does not wait for the client; the backup then breaks off.
+     */
+    @Test
+    void stoppingANodeAsksItsLongReadsToEnd() throws Exception {
+        cluster = new TestCluster(temp, 1, CounterCore::new, s -> s);
+        cluster.startAll();
+        RaftNode node = cluster.awaitLeader(TIMEOUT_MS);
+        assertFalse(node.replica().readsShouldYield(), "nothing waits for the state yet");
+        CountDownLatch reading = new CountDownLatch(1);
+        CompletableFuture<Long> read = node.replica().read(false, snapshot -> {
+            reading.countDown();
+            long start = System.nanoTime();
+            while (!node.replica().readsShouldYield()) {
+                if (System.nanoTime() - start > TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS)) {
+                    return -1L;
+                }
+                Thread.onSpinWait();
+            }
+            return (System.nanoTime() - start) / 1_000_000;
+        });
+        assertTrue(reading.await(TIMEOUT_MS, TimeUnit.MILLISECONDS));
+        long stopStart = System.nanoTime();
+        cluster.stop(node.id());
+        long stopMs = (System.nanoTime() - stopStart) / 1_000_000;
+        long heldMs = read.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        assertTrue(heldMs >= 0, "the read was never asked to end");
+        assertTrue(stopMs < TIMEOUT_MS, "the stop waited for the read's own limit: " + stopMs + " ms");
+        assertEquals(0, cluster.running.size());
     }
 }
