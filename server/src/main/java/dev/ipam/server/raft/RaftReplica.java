@@ -77,6 +77,8 @@ public final class RaftReplica implements Replica, AutoCloseable {
     private final ClientId localClientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
     private volatile boolean closed;
+    /** Entries sent and not yet answered: closing fails their callers, whose answers can no longer come. */
+    private final java.util.Map<CompletableFuture<Replied>, List<Pending>> unanswered = new java.util.concurrent.ConcurrentHashMap<>();
     private Pending carried;
 
     private record Pending(String requestId, byte[] command, CompletableFuture<Applied> future, long deadlineNanos, int bytes,
@@ -263,9 +265,11 @@ public final class RaftReplica implements Replica, AutoCloseable {
         }
         byte[] entry = EntryFormat.encodeEntry(0, commands);
         CompletableFuture<Replied> outcome = new CompletableFuture<>();
+        unanswered.put(outcome, batch);
         attempt(entry, deadline, outcome, 1);
         // Ratis completes a leader's own submissions on its apply thread: hand the callers' work off it.
         outcome.whenCompleteAsync((replied, error) -> {
+            unanswered.remove(outcome);
             entriesInFlight.release();
             if (lingering) {
                 queue.offer(WAKE); // when the queue is full the batch fills without waiting anyway
@@ -496,6 +500,12 @@ public final class RaftReplica implements Replica, AutoCloseable {
         }
         if (carried != null) {
             carried.future().completeExceptionally(stopping);
+        }
+        // Sent entries are answered on the completion pool, which stops here, so their callers would
+        // wait for good. Whether such an entry commits is for a read to tell (a retry with the same
+        // request id returns its outcome).
+        for (List<Pending> batch : unanswered.values()) {
+            batch.forEach(p -> p.future().completeExceptionally(stopping));
         }
         retryTimer.shutdownNow();
         readExecutor.shutdownNow();
