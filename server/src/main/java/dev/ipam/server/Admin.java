@@ -38,6 +38,15 @@ public interface Admin {
         return 0;
     }
 
+    /**
+     * How many times this node, as leader, resent entries to a follower from the last entry known to
+     * match, because the follower held another leader's uncommitted entries. Zero where there is no
+     * Raft group.
+     */
+    default long followerRewinds() {
+        return 0;
+    }
+
     record ClusterStatus(String groupId, String self, String leaderId, long term, long commitIndex,
                          long appliedIndex, List<Member> members) {
     }

@@ -125,6 +125,10 @@ public final class NodeMetrics implements AutoCloseable {
         CounterWithCallback.builder().name("ipam_raft_stuck_follower_handovers_total")
                 .help("Leadership hand-overs this node made as leader because a follower answered but did not advance for 20 s")
                 .callback(cb -> cb.call(admin.stuckFollowerHandOvers())).register(registry);
+        CounterWithCallback.builder().name("ipam_raft_follower_rewinds_total")
+                .help("Appends this node, as leader, resent from a follower's last matching entry because the follower held"
+                        + " another leader's uncommitted entries (one or two per such follower)")
+                .callback(cb -> cb.call(admin.followerRewinds())).register(registry);
         GaugeWithCallback.builder().name("ipam_raft_members").help("Members of the Raft group as this node sees it")
                 .callback(cb -> cb.call(admin.status().members().size())).register(registry);
         GaugeWithCallback.builder().name("ipam_raft_follower_lag_entries")

@@ -31,6 +31,11 @@ import org.slf4j.LoggerFactory;
  * fixed one path to such a match index after 3.3.0 (RATIS-2605), but 3.3.0 is the newest release
  * on Maven Central. A leader change rebuilds the bookkeeping of every follower.
  *
+ * <p>Since then {@link CatchUpAppender} found the cause of the stalls CI kept seeing: Ratis 3.3.0 steps
+ * back one entry per refused append, at most one try a second (or five) once errors have piled up,
+ * so a tail of tens of entries took minutes. The appender now resends from the last entry known to
+ * match; this watch stays as the backstop for stalls of another cause.
+ *
  * <p>Not stuck: a follower out of contact (paused, partitioned: Raft handles it), one whose commit
  * index moves, however slowly, and one behind the start of the leader's log (it needs a snapshot,
  * which takes as long as it takes).

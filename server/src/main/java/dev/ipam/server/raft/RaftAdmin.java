@@ -220,6 +220,11 @@ public final class RaftAdmin implements Admin, AutoCloseable {
         return node.stuckFollowerHandOvers();
     }
 
+    @Override
+    public long followerRewinds() {
+        return node.followerRewinds();
+    }
+
     /** Membership calls retry this long in all (leader changes, reconfigurations in progress, catch-up). */
     long membershipTimeoutMs() {
         // Within the HTTP request timeout (the same setting), so the API answers the true outcome.

@@ -9,7 +9,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.TimeUnit;
+import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.Parameters;
@@ -56,11 +58,14 @@ public final class RaftNode implements AutoCloseable {
 
     /** The gRPC parameters of server and clients: empty, or mutual TLS ({@link RaftTls}). */
     private final Parameters parameters;
+    /** Appends this node, as leader, resent from a follower's last known match ({@link CatchUpAppender}). */
+    private final LongAdder followerRewinds = new LongAdder();
 
     private RaftNode(RaftSettings settings, Core core, IpamStateMachine.Halt halt, RaftTls tls) throws IOException {
         ReadIndexReplacement.require();
         this.settings = settings;
         this.parameters = tls == null ? new Parameters() : tls.parameters();
+        parameters.put(CatchUpAppender.REWINDS_KEY, followerRewinds, LongAdder.class);
         this.groupId = groupId(settings.groupName());
         this.selfId = RaftPeerId.valueOf(settings.self().id());
         this.stateMachine = new IpamStateMachine(core, settings.dataDir().resolve("db"),
@@ -121,6 +126,18 @@ public final class RaftNode implements AutoCloseable {
                 peer.getDataStreamAddress() == null ? peer.getAddress() : peer.getDataStreamAddress());
     }
 
+    /**
+     * How long a leader's appender waits before it tries a follower again after consecutive errors
+     * (timeouts, a connection refused, an INCONSISTENCY reply): 1 ms for ten, then 1 s. Ratis' default
+     * ("1ms,10, 1s,20, 5s,1000") waits 5 s from the 31st, and the count only resets on a successful
+     * append. A partition of half a minute reaches that stage, so each of the few appends that bring
+     * the follower back once it heals waited 5 s (CatchUpAppender). A follower that is down is then
+     * tried once a second instead of once every 5 s; each try is one failed connection or one timed-out
+     * request. Past 1,010 errors Ratis stops sleeping and paces tries by the heartbeat, as it does
+     * after its default's 1,030.
+     */
+    static final String APPENDER_RETRY_POLICY = "1ms,10, 1s,1000";
+
     /** The least time between two appendEntries to one follower (see serverProperties). */
     static final TimeDuration APPENDER_WAIT_MIN = TimeDuration.valueOf(1, TimeUnit.MILLISECONDS);
     /** Per snapshot chunk in flight; Ratis waits up to 8 of them (see serverProperties). */
@@ -140,6 +157,9 @@ public final class RaftNode implements AutoCloseable {
     static RaftProperties serverProperties(RaftSettings settings) {
         RaftProperties p = new RaftProperties();
         RaftServerConfigKeys.setStorageDir(p, List.of(settings.dataDir().resolve("raft").toFile()));
+        // Ratis' gRPC transport with one change in the leader's appender: see CatchUpAppender.
+        RaftConfigKeys.Rpc.setType(p, new CatchUpAppender.Rpc());
+        RaftServerConfigKeys.Log.Appender.setRetryPolicy(p, APPENDER_RETRY_POLICY);
         GrpcConfigKeys.Server.setHost(p, Peer.host(settings.self().raftAddress()));
         GrpcConfigKeys.Server.setPort(p, Peer.port(settings.self().raftAddress()));
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(settings.electionTimeoutMinMs(), TimeUnit.MILLISECONDS));
@@ -259,6 +279,11 @@ public final class RaftNode implements AutoCloseable {
         try (RaftClient client = newClient(retries)) {
             return client.admin().transferLeadership(RaftPeerId.valueOf(target), timeoutMs);
         }
+    }
+
+    /** Appends resent from a follower's last known match, as {@link CatchUpAppender} does. */
+    long followerRewinds() {
+        return followerRewinds.sum();
     }
 
     /** Leadership hand-overs asked by this node's {@link FollowerWatch}. */

@@ -198,6 +198,8 @@ class MetricsAndLogLevelTest {
         assertTrue(after.value("ipam_disk_bytes", "part", "db") > 0);
         assertEquals("counter", after.types.get("ipam_raft_stuck_follower_handovers_total"));
         assertEquals(0.0, after.value("ipam_raft_stuck_follower_handovers_total"), "a healthy node hands nothing over");
+        assertEquals("counter", after.types.get("ipam_raft_follower_rewinds_total"));
+        assertEquals(0.0, after.value("ipam_raft_follower_rewinds_total"), "no follower held another leader's entries");
         // Latency by Kubernetes verb and resource; the scrapes themselves are "other".
         assertTrue(after.value("ipam_http_request_duration_seconds_count", "verb", "other", "resource", "other") >= scrapes);
         assertEquals(lists,

@@ -34,6 +34,8 @@ class RaftClusterTest {
      * snapshot installed within this (the attempt blocks 8-16 s; at the old timeout, 24-48 s).
      */
     private static final long SNAPSHOT_CATCH_UP_MS = 20_000;
+    /** A node back with another leader's uncommitted tail of 40 entries has caught up within this. */
+    private static final long CATCH_UP_MS = 12_000;
 
     @TempDir
     Path temp;
@@ -124,6 +126,45 @@ class RaftClusterTest {
         CompletionException failure = assertThrows(CompletionException.class,
                 () -> read.orTimeout(TIMEOUT_MS, TimeUnit.MILLISECONDS).join(), "no majority confirmed this read");
         assertInstanceOf(Replica.Unavailable.class, failure.getCause(), () -> "failed with " + failure.getCause());
+    }
+
+    /**
+     * A leader cut off from its followers appends writes that never commit. Back as a follower it
+     * holds that tail where the new leader has other entries. Ratis 3.3.0's appender stepped back
+     * one entry per refused append, a second apart once ten had been refused, so a tail of 40 took
+     * half a minute (the follower watch, at 20 s, then handed leadership over to start again).
+     * {@link CatchUpAppender} resends from the last entry known to match.
+     */
+    @Test
+    void aDeposedLeadersUncommittedTailIsReplacedInAFewAppends() {
+        int tail = 40;
+        cluster(3, s -> s.withBatching(1, 0).withEntriesInFlightMax(64));
+        RaftNode leader = cluster.awaitLeader(TIMEOUT_MS);
+        addMany(leader, "a-", "c", 10);
+        String deposed = leader.id();
+        List<String> followers = cluster.running.keySet().stream().filter(id -> !id.equals(deposed)).toList();
+        followers.forEach(cluster::stop);
+        long committed = leader.division().getRaftLog().getLastCommittedIndex();
+        List<CompletableFuture<Replica.Applied>> lost = new ArrayList<>();
+        for (int i = 0; i < tail; i++) {
+            lost.add(leader.replica().submit("lost-" + i, CounterCore.add("c", 1_000)));
+        }
+        TestCluster.awaitTrue(() -> leader.division().getRaftLog().getLastEntryTermIndex().getIndex() >= committed + tail,
+                TIMEOUT_MS, () -> "the cut-off leader appended up to " + leader.division().getRaftLog().getLastEntryTermIndex()
+                        + ", committed " + committed);
+        cluster.stop(deposed);
+        lost.forEach(f -> f.handle((v, e) -> e).orTimeout(TIMEOUT_MS, TimeUnit.MILLISECONDS).join());
+        followers.forEach(cluster::start);
+        long index = addMany(cluster.awaitLeader(TIMEOUT_MS), "b-", "c", tail + 20);
+
+        RaftNode back = cluster.start(deposed);
+        cluster.awaitConverged(index, CATCH_UP_MS);
+        assertEquals(10 + tail + 20, counter(back, "c", false), "the deposed leader's tail was replaced, not applied");
+        long rewinds = cluster.running.values().stream().mapToLong(RaftNode::followerRewinds).sum();
+        assertTrue(rewinds >= 1, "no leader resent from the last match: " + rewinds);
+        assertEquals(0, cluster.running.values().stream().mapToLong(RaftNode::stuckFollowerHandOvers).sum(),
+                "the follower watch had to hand leadership over");
+        assertIdentical();
     }
 
     @Test

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +24,25 @@ class RaftPropertiesTest {
         assertTrue(waitMs >= 1, "a zero appender wait floods a recovering follower with rejected appends"
                 + " (RATIS-1674); was " + waitMs + " ms");
         assertTrue(waitMs < 10, "the Ratis default of 10 ms caps each follower near 100 appends/s; was " + waitMs);
+    }
+
+    @Test
+    void leadersUseTheAppenderThatResendsFromTheLastMatch() {
+        assertEquals(CatchUpAppender.Rpc.class, RaftConfigKeys.Rpc.type(properties, s -> { }).getClass(),
+                "Ratis' own appender steps back one entry per refused append (CatchUpAppender)");
+    }
+
+    @Test
+    void aRefusedAppendIsRetriedWithinASecondHoweverManyErrorsCame() {
+        RetryPolicy policy = RetryPolicy.parse(RaftServerConfigKeys.Log.Appender.retryPolicy(properties));
+        for (int errors : new int[] {1, 10, 11, 31, 500, 1_000}) {
+            RetryPolicy.Action action = policy.handleAttemptFailure(() -> errors);
+            long sleepMs = action.getSleepTime().toLong(TimeUnit.MILLISECONDS);
+            assertTrue(sleepMs <= 1_500, "after " + errors + " errors the appender sleeps " + sleepMs
+                    + " ms; Ratis' default sleeps 5 s from the 31st, each round trip of a healed follower's catch-up");
+            assertTrue(errors <= 10 || sleepMs >= 500, "a follower that keeps failing is tried about once a second, not "
+                    + sleepMs + " ms after " + errors + " errors");
+        }
     }
 
     @Test
