@@ -26,15 +26,16 @@ import org.slf4j.LoggerFactory;
  * <p>Why: in the Jepsen partitions scenario, a node that had been leader kept an uncommitted tail
  * from its term. After the partition healed, the new leader and that follower traded INCONSISTENCY
  * replies (next index 446, then 447, then 446 again) for the whole minute the harness waited. The
- * follower was reachable and up, but it never caught up, and its local reads stayed stale. The
- * leader's bookkeeping for that follower had a match index the follower's log did not have. Ratis
- * fixed one path to such a match index after 3.3.0 (RATIS-2605), but 3.3.0 is the newest release
- * on Maven Central. A leader change rebuilds the bookkeeping of every follower.
+ * follower was reachable and up, but it never caught up, and its local reads stayed stale. We read
+ * it then as a match index the follower's log did not have (RATIS-2605, fixed after 3.3.0). A
+ * leader change rebuilds the bookkeeping of every follower.
  *
- * <p>Since then {@link CatchUpAppender} found the cause of the stalls CI kept seeing: Ratis 3.3.0 steps
+ * <p>{@link CatchUpAppender} later found the cause of the stalls CI kept seeing: Ratis 3.3.0 steps
  * back one entry per refused append, at most one try a second (or five) once errors have piled up,
- * so a tail of tens of entries took minutes. The appender now resends from the last entry known to
- * match; this watch stays as the backstop for stalls of another cause.
+ * and a late reply to an earlier request can move the next index up again (446, 447, 446). In
+ * 3.3.0 a heartbeat's success carries no match index, so the reading above was likely wrong. The
+ * appender now resends from the last entry known to match; this watch stays as the backstop for
+ * stalls of another cause.
  *
  * <p>Not stuck: a follower out of contact (paused, partitioned: Raft handles it), one whose commit
  * index moves, however slowly, and one behind the start of the leader's log (it needs a snapshot,
@@ -51,12 +52,18 @@ final class FollowerWatch implements AutoCloseable {
      * again. Not the election timeout: a follower trading INCONSISTENCY replies is answered at the
      * appender's error pace. In the Jepsen five-nodes scenario (2026-11-22) that was one reply every
      * 2-3 s, so a 1 s bound restarted the window at most looks and never handed over. In the
-     * partitions scenario (CI, 2026-11-24) it was one every 5.8-10.4 s, and the 5 s bound of then
-     * did the same for two minutes. A follower down or cut off stays silent and leaves contact
-     * after this long. A pause shorter than this keeps the window running, so a resumed follower
-     * has at least {@code STUCK_MS - CONTACT_MAX_MS} to advance before it counts as stuck.
+     * partitions scenario (CI, 2026-11-24) it was one every 5.8-10.4 s, under Ratis' retry policy,
+     * which then slept 5 s per error; the bound became 12 s. ipamd's policy sleeps at most 1 s
+     * (0.5-1.5 s: {@link RaftNode#APPENDER_RETRY_POLICY}), so an answering follower hears from the
+     * leader every 2-3 s at most, and 5 s is the bound again. At 12 s a follower cut off twice in a
+     * row, 7 s each with a few seconds between (CI, 2026-11-25), stayed "in contact" through both,
+     * and the leader handed over 3 s after the second healed, when its own appender was about to
+     * catch it up; the new leader's connection to it then took 20 s to come back. A follower down or
+     * cut off stays silent and leaves contact after this long. A pause shorter than this keeps the
+     * window running, so a resumed follower has at least {@code STUCK_MS - CONTACT_MAX_MS} to advance
+     * before it counts as stuck.
      */
-    static final long CONTACT_MAX_MS = 12_000;
+    static final long CONTACT_MAX_MS = 5_000;
     /** The least time between two leadership hand-overs by this node. */
     static final long COOLDOWN_MS = 60_000;
     private static final int TRANSFER_CLIENT_RETRIES = 3;

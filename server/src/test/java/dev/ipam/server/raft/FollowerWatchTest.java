@@ -33,12 +33,32 @@ class FollowerWatchTest {
                 "the five-nodes scenario's n2: answering INCONSISTENCY every 2.5 s, commit standing still");
     }
 
+    /**
+     * CI, 2026-11-25, partitions: n3's commit stood at 643 from 0 s (it had led and was cut off),
+     * it was reachable for a few seconds, then cut off again from 10 s to 17.7 s, and answered at
+     * 17.7 s. With a 12 s contact bound the window ran through both cuts and the leader handed over
+     * at 20 s, as its own appender was about to catch n3 up. A silence of 7.7 s now restarts it.
+     */
     @Test
-    void aFollowerAnsweredEverySixToTenSecondsIsStillInContact() {
-        // CI, 2026-11-24, partitions: n2 led at commit 473 and n3 answered its heartbeats with
-        // INCONSISTENCY (next index 391) at these times (ms after the first), for two minutes.
-        long[] replies = {0, 6_424, 12_280, 20_191, 30_566, 36_744, 43_086, 50_934, 56_714};
+    void aFollowerCutOffForSevenSecondsStartsItsWindowWhenItAnswersAgain() {
+        long healedAt = 17_700;
         List<String> stuckAt = new java.util.ArrayList<>();
+        for (long t = 0; t <= 40_000; t += 1_000) {
+            long sinceContact = t < 10_000 ? 100 : t < healedAt ? t - 10_000 : 100;
+            if (!tracker.stuck(t, 3, 770, 1, List.of(at("n3", 643, sinceContact))).isEmpty()) {
+                stuckAt.add(String.valueOf(t));
+            }
+        }
+        assertEquals(String.valueOf(18_000 + STUCK_MS), stuckAt.isEmpty() ? "never" : stuckAt.get(0),
+                "stuck only 20 s after it answered again (the first look after the heal is at 18 s)");
+    }
+
+    @Test
+    void gapsOfSixToTenSecondsBetweenRepliesAreSilences() {
+        // CI, 2026-11-24, partitions: n3 answered its leader's heartbeats with INCONSISTENCY at these
+        // times (ms after the first), under Ratis' retry policy that slept 5 s per error. ipamd's
+        // policy answers within 2-3 s; gaps this long now mean the follower was cut off.
+        long[] replies = {0, 6_424, 12_280, 20_191, 30_566, 36_744, 43_086, 50_934, 56_714};
         for (long t = 0; t <= 56_000; t += 1_000) {
             long last = 0;
             for (long reply : replies) {
@@ -46,12 +66,8 @@ class FollowerWatchTest {
                     last = reply;
                 }
             }
-            if (!tracker.stuck(t, 7, 473, 1, List.of(at("n3", 389, t - last))).isEmpty()) {
-                stuckAt.add(String.valueOf(t));
-            }
+            assertEquals(List.of(), tracker.stuck(t, 7, 473, 1, List.of(at("n3", 389, t - last))), "at " + t);
         }
-        assertEquals("20000", stuckAt.isEmpty() ? "never" : stuckAt.get(0),
-                "silences of up to 10.4 s between replies must not restart the window: " + stuckAt);
     }
 
     @Test
