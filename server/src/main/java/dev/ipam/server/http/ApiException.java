@@ -24,8 +24,17 @@ final class ApiException extends RuntimeException {
         this.name = name;
     }
 
-    /** One field-level problem: {@code details.causes[]} of a Status. */
+    /**
+     * One field-level problem: {@code details.causes[]} of a Status. kubectl and ipamctl print a
+     * cause as "field: message", so a message that begins with its field loses that prefix here
+     * (the core's messages name their field for the Status' own message).
+     */
     record Cause(String reason, String message, String field) {
+        Cause {
+            if (field != null && !field.isEmpty() && message != null && message.startsWith(field + ": ")) {
+                message = message.substring(field.length() + 2);
+            }
+        }
     }
 
     static ApiException badRequest(String message) {

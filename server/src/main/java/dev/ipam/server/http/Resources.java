@@ -432,7 +432,7 @@ final class Resources {
                     + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : ""), causes, kind.plural, name);
         }
         throw new ApiException(422, "Invalid", kind.kind + " \"" + name + "\" is invalid: " + problems.get(0).field()
-                + ": " + first, causes, kind.plural, name);
+                + ": " + first, causes, kind.kind, name);
     }
 
     private String requestId(Exchange ex, int attempt) {
@@ -502,7 +502,10 @@ final class Resources {
         if (result.reason() == Result.Reason.Invalid && !message.contains(" is invalid: ")) {
             message = kind.kind + " \"" + name + "\" is invalid: " + message;
         }
-        return new ApiException(result.code(), reason, message, causes, kind.plural, name);
+        // As Kubernetes: an Invalid status names the kind (kubectl: The IPClaim "x" is invalid: ...),
+        // the others the resource.
+        return new ApiException(result.code(), reason, message, causes,
+                result.reason() == Result.Reason.Invalid ? kind.kind : kind.plural, name);
     }
 
     private void create(Exchange ex, Target target) {

@@ -185,6 +185,11 @@ public class KubectlScenarioTest {
         Run duplicate = run("create", "-f", "pool.yaml");
         assertEquals(1, duplicate.exit());
         assertTrue(duplicate.err().contains("AlreadyExists"), duplicate.err());
+        // kubectl prints each cause as "field: message": the kind, the field once, and why.
+        Run immutable = run("patch", "ipclaim", "c1", "--type=merge", "-p", "{\"spec\":{\"prefixLength\":27}}");
+        assertEquals(1, immutable.exit());
+        assertTrue(immutable.err().contains("The IPClaim \"c1\" is invalid: spec.prefixLength: field is immutable"),
+                immutable.err());
     }
 
     @Test

@@ -54,6 +54,15 @@ class RejectionsTest {
         assertEquals(code, status.path("code").asInt());
         assertTrue(!status.path("message").asText().isEmpty(), "a message says why");
         assertEquals(before, api.digest(), "the state is unchanged after " + reply);
+        for (JsonNode cause : status.path("details").path("causes")) {
+            String field = cause.path("field").asText();
+            assertTrue(field.isEmpty() || !cause.path("message").asText().startsWith(field + ":"),
+                    "kubectl and ipamctl print a cause as field: message; this one repeats its field: " + cause);
+        }
+        String kind = status.path("details").path("kind").asText();
+        if (code == 422 && !kind.isEmpty()) {
+            assertTrue(Character.isUpperCase(kind.charAt(0)), "an Invalid status names the kind (IPClaim), as Kubernetes: " + kind);
+        }
         return status;
     }
 
@@ -135,6 +144,8 @@ class RejectionsTest {
         JsonNode immutable = refused(422, "Invalid", request("PATCH", CLAIMS + "/c1", "application/merge-patch+json",
                 "{\"spec\":{\"prefixLength\":27}}"));
         assertEquals("spec.prefixLength", field(immutable));
+        assertEquals("IPClaim", immutable.path("details").path("kind").asText());
+        assertEquals("field is immutable", immutable.path("details").path("causes").path(0).path("message").asText());
         refused(422, "Invalid", request("PATCH", POOLS + "/web", "application/merge-patch+json",
                 "{\"spec\":{\"cidr\":\"10.7.0.0/24\"}}"));
         JsonNode current = api.get(CLAIMS + "/c1").json();
