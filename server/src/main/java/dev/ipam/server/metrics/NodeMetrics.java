@@ -127,7 +127,7 @@ public final class NodeMetrics implements AutoCloseable {
                 .callback(cb -> cb.call(admin.stuckFollowerHandOvers())).register(registry);
         CounterWithCallback.builder().name("ipam_raft_follower_rewinds_total")
                 .help("Appends this node, as leader, resent from a follower's last matching entry because the follower held"
-                        + " another leader's uncommitted entries (one or two per such follower)")
+                        + " another leader's uncommitted entries (a few per such follower: late replies to earlier appends count too)")
                 .callback(cb -> cb.call(admin.followerRewinds())).register(registry);
         GaugeWithCallback.builder().name("ipam_raft_members").help("Members of the Raft group as this node sees it")
                 .callback(cb -> cb.call(admin.status().members().size())).register(registry);
