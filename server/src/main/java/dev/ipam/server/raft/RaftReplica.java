@@ -8,9 +8,11 @@ import dev.ipam.server.Replica;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -78,7 +80,7 @@ public final class RaftReplica implements Replica, AutoCloseable {
     private final AtomicLong callIds = new AtomicLong();
     private volatile boolean closed;
     /** Entries sent and not yet answered: closing fails their callers, whose answers can no longer come. */
-    private final java.util.Map<CompletableFuture<Replied>, List<Pending>> unanswered = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<CompletableFuture<Replied>, List<Pending>> unanswered = new ConcurrentHashMap<>();
     private Pending carried;
 
     private record Pending(String requestId, byte[] command, CompletableFuture<Applied> future, long deadlineNanos, int bytes,

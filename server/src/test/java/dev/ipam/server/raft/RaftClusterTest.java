@@ -132,8 +132,8 @@ class RaftClusterTest {
      * A leader cut off from its followers appends writes that never commit. Back as a follower it
      * holds that tail where the new leader has other entries. Ratis 3.3.0's appender stepped back
      * one entry per refused append, a second apart once ten had been refused, so a tail of 40 took
-     * half a minute (the follower watch, at 20 s, then handed leadership over to start again).
-     * {@link CatchUpAppender} resends from the last entry known to match.
+     * 12-19 s here (5 s per entry after a long outage, at Ratis' retry policy). {@link CatchUpAppender}
+     * resends from the last entry known to match: 3-4 s.
      */
     @Test
     void aDeposedLeadersUncommittedTailIsReplacedInAFewAppends() {
