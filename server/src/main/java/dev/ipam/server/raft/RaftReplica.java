@@ -8,7 +8,7 @@ import dev.ipam.server.Replica;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -79,8 +79,8 @@ public final class RaftReplica implements Replica, AutoCloseable {
     private final ClientId localClientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
     private volatile boolean closed;
-    /** Entries sent and not yet answered: closing fails their callers, whose answers can no longer come. */
-    private final Map<CompletableFuture<Replied>, List<Pending>> unanswered = new ConcurrentHashMap<>();
+    /** Outcomes of entries sent and not yet answered: closing fails them, as their answers can no longer come. */
+    private final Set<CompletableFuture<Replied>> unanswered = ConcurrentHashMap.newKeySet();
     private Pending carried;
 
     private record Pending(String requestId, byte[] command, CompletableFuture<Applied> future, long deadlineNanos, int bytes,
@@ -267,7 +267,7 @@ public final class RaftReplica implements Replica, AutoCloseable {
         }
         byte[] entry = EntryFormat.encodeEntry(0, commands);
         CompletableFuture<Replied> outcome = new CompletableFuture<>();
-        unanswered.put(outcome, batch);
+        unanswered.add(outcome);
         attempt(entry, deadline, outcome, 1);
         // Ratis completes a leader's own submissions on its apply thread: hand the callers' work off it.
         outcome.whenCompleteAsync((replied, error) -> {
@@ -503,12 +503,11 @@ public final class RaftReplica implements Replica, AutoCloseable {
         if (carried != null) {
             carried.future().completeExceptionally(stopping);
         }
-        // Sent entries are answered on the completion pool, which stops here, so their callers would
-        // wait for good. Whether such an entry commits is for a read to tell (a retry with the same
-        // request id returns its outcome).
-        for (List<Pending> batch : unanswered.values()) {
-            batch.forEach(p -> p.future().completeExceptionally(stopping));
-        }
+        // A sent entry's outcome comes from Ratis or from a retry on the timer, and neither comes
+        // after this; its callers would wait for good. Failed here, before the completion pool
+        // stops, the outcome answers them through the entry's own callback in send(). Whether such
+        // an entry commits is for a read to tell (a retry with the same request id returns its outcome).
+        unanswered.forEach(outcome -> outcome.completeExceptionally(stopping));
         retryTimer.shutdownNow();
         readExecutor.shutdownNow();
         completions.shutdown();
