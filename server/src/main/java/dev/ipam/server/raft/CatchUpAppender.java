@@ -51,9 +51,7 @@ public final class CatchUpAppender extends GrpcLogAppender {
     protected long getNextIndexForInconsistency(long requestFirstIndex, long replyNextIndex) {
         long ratisNext = super.getNextIndexForInconsistency(requestFirstIndex, replyNextIndex);
         FollowerInfo follower = getFollower();
-        // A heartbeat (first index -1) carries the entry before the next index as its previous one;
-        // sending it does not move the next index, as sending entries does.
-        long previous = requestFirstIndex > 0 ? requestFirstIndex - 1 : requestFirstIndex < 0 ? follower.getNextIndex() - 1 : -1;
+        long previous = previousIndex(requestFirstIndex, follower.getNextIndex());
         long next = nextIndex(previous, replyNextIndex, ratisNext, follower.getMatchIndex(), follower.getCommitIndex(),
                 getRaftLog().getStartIndex());
         if (next != ratisNext) {
@@ -63,6 +61,20 @@ public final class CatchUpAppender extends GrpcLogAppender {
                     follower.getMatchIndex(), follower.getCommitIndex(), ratisNext);
         }
         return next;
+    }
+
+    /**
+     * The previous index of the refused request: the one before its first entry, or for a heartbeat
+     * (first index -1; also a late reply whose request was dropped) the one before the follower's
+     * next index, since sending a heartbeat does not move it as sending entries does.
+     *
+     * @return that index, or -1 when the request began at index 0 and had none
+     */
+    static long previousIndex(long requestFirstIndex, long followerNextIndex) {
+        if (requestFirstIndex < 0) {
+            return followerNextIndex - 1;
+        }
+        return requestFirstIndex - 1;
     }
 
     /**

@@ -24,4 +24,15 @@ class CatchUpAppenderTest {
             long logStart, long expected) {
         assertEquals(expected, CatchUpAppender.nextIndex(previous, reply, ratis, match, commit, logStart), why);
     }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            # case                                        | first | followerNext | previous
+            entries from 456: the one before              |   456 |          552 |      455
+            a heartbeat: the one before the next index    |    -1 |          552 |      551
+            entries from the log's first index: none      |     0 |            1 |       -1
+            """)
+    void thePreviousIndexOfARefusedRequest(String why, long first, long followerNext, long expected) {
+        assertEquals(expected, CatchUpAppender.previousIndex(first, followerNext), why);
+    }
 }
